@@ -1,0 +1,2 @@
+import ProvenanceKit
+print("ok")
