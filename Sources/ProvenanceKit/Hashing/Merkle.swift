@@ -1,0 +1,76 @@
+/// The one Merkle rule of the project (used for a batch of files and for a file's chunks):
+/// leaves are 32-byte digests in order; a parent is keccak256(left ‖ right); a level with an odd
+/// number of nodes carries its last node up unchanged; the root of one leaf is that leaf.
+/// The leaf count is always signed alongside the root, which pins the tree's shape, so an inner
+/// node cannot be passed off as a leaf.
+public enum Merkle {
+    public static func parent(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        Keccak256.hash(left + right)
+    }
+
+    public static func root(_ leaves: [[UInt8]]) -> [UInt8] {
+        precondition(!leaves.isEmpty, "a Merkle tree needs at least one leaf")
+        var level = leaves
+        while level.count > 1 { level = nextLevel(level) }
+        return level[0]
+    }
+
+    /// Sibling hashes from the leaf upwards; levels where the node is carried up contribute nothing.
+    public static func proof(index: Int, leaves: [[UInt8]]) -> [[UInt8]] {
+        precondition(leaves.indices.contains(index))
+        var proof: [[UInt8]] = []
+        var level = leaves
+        var i = index
+        while level.count > 1 {
+            let sibling = i ^ 1
+            if sibling < level.count { proof.append(level[sibling]) }
+            level = nextLevel(level)
+            i /= 2
+        }
+        return proof
+    }
+
+    /// All proofs of a tree at once (O(n log n) instead of n separate tree builds).
+    public static func allProofs(_ leaves: [[UInt8]]) -> [[[UInt8]]] {
+        var proofs = [[[UInt8]]](repeating: [], count: leaves.count)
+        var level = leaves
+        // position[i] = index of leaf i's ancestor on the current level
+        var position = Array(leaves.indices)
+        while level.count > 1 {
+            for leaf in leaves.indices {
+                let sibling = position[leaf] ^ 1
+                if sibling < level.count { proofs[leaf].append(level[sibling]) }
+                position[leaf] /= 2
+            }
+            level = nextLevel(level)
+        }
+        return proofs
+    }
+
+    /// Recomputes the root from a leaf, its index, the tree's leaf count and its proof.
+    /// Returns nil when the proof has the wrong length for that position.
+    public static func root(leaf: [UInt8], index: Int, count: Int, proof: [[UInt8]]) -> [UInt8]? {
+        guard count >= 1, index >= 0, index < count else { return nil }
+        var node = leaf, i = index, width = count, used = 0
+        while width > 1 {
+            let sibling = i ^ 1
+            if sibling < width {
+                guard used < proof.count else { return nil }
+                node = i % 2 == 0 ? parent(node, proof[used]) : parent(proof[used], node)
+                used += 1
+            }
+            i /= 2
+            width = (width + 1) / 2
+        }
+        return used == proof.count ? node : nil
+    }
+
+    private static func nextLevel(_ level: [[UInt8]]) -> [[UInt8]] {
+        var next: [[UInt8]] = []
+        next.reserveCapacity((level.count + 1) / 2)
+        var i = 0
+        while i + 1 < level.count { next.append(parent(level[i], level[i + 1])); i += 2 }
+        if i < level.count { next.append(level[i]) }
+        return next
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Web3 Secret Storage v3 keystores, as geth, Foundry (`cast wallet`) and eth-account write them.
+/// Reads scrypt and pbkdf2 (hmac-sha256) with aes-128-ctr; writes scrypt (geth's defaults).
+public enum Keystore {
+    public struct ScryptParameters: Sendable {
+        public let n: UInt64, r: UInt64, p: UInt64
+        public init(n: UInt64, r: UInt64, p: UInt64) { self.n = n; self.r = r; self.p = p }
+        /// geth's "standard" parameters: 256 MiB, about a second.
+        public static let standard = ScryptParameters(n: 1 << 18, r: 8, p: 1)
+        /// geth's "light" parameters, for tests.
+        public static let light = ScryptParameters(n: 1 << 12, r: 8, p: 6)
+    }
+
+    public enum DecryptError: Error { case wrongPassword }
+
+    /// Encrypts a key into keystore JSON.
+    public static func encrypt(_ key: PrivateKey, password: [UInt8], parameters: ScryptParameters = .standard) throws -> JSON {
+        let salt = try SecureRandom.bytes(32), iv = try SecureRandom.bytes(16)
+        var derived = try KDF.scrypt(password: password, salt: salt, n: parameters.n, r: parameters.r, p: parameters.p, length: 32)
+        defer { wipe(&derived) }
+        let ciphertext = try key.withUnsafeBytes { try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: Array($0)) }
+        let mac = Keccak256.hash(Array(derived[16..<32]) + ciphertext)
+        return .object([
+            ("address", .string(Hex.encode(key.address.bytes))),
+            ("crypto", .object([
+                ("cipher", .string("aes-128-ctr")),
+                ("cipherparams", .object([("iv", .string(Hex.encode(iv)))])),
+                ("ciphertext", .string(Hex.encode(ciphertext))),
+                ("kdf", .string("scrypt")),
+                ("kdfparams", .object([
+                    ("dklen", .int(32)), ("n", .number(String(parameters.n))),
+                    ("p", .number(String(parameters.p))), ("r", .number(String(parameters.r))),
+                    ("salt", .string(Hex.encode(salt))),
+                ])),
+                ("mac", .string(Hex.encode(mac))),
+            ])),
+            ("id", .string(try uuid4())),
+            ("version", .int(3)),
+        ])
+    }
+
+    /// Decrypts keystore JSON. A MAC mismatch (almost always a wrong password) is `.wrongPassword`;
+    /// malformed or unsupported files are input errors that say what is wrong.
+    public static func decrypt(_ json: JSON, password: [UInt8]) throws -> PrivateKey {
+        guard json["version"]?.intValue == 3 else { throw bad("version is not 3") }
+        guard let crypto = json["crypto"] ?? json["Crypto"] else { throw bad("missing \"crypto\"") }
+        guard crypto["cipher"]?.stringValue == "aes-128-ctr" else {
+            throw bad("unsupported cipher \(crypto["cipher"]?.stringValue ?? "(none)") (only aes-128-ctr)")
+        }
+        guard let iv = crypto["cipherparams"]?["iv"]?.stringValue.flatMap({ Hex.decode($0, count: 16) }) else { throw bad("bad cipherparams.iv") }
+        guard let ciphertext = crypto["ciphertext"]?.stringValue.flatMap({ Hex.decode($0) }), !ciphertext.isEmpty, ciphertext.count <= 64 else {
+            throw bad("bad ciphertext")
+        }
+        guard let mac = crypto["mac"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }) else { throw bad("bad mac") }
+        guard let params = crypto["kdfparams"] else { throw bad("missing kdfparams") }
+        guard let salt = params["salt"]?.stringValue.flatMap({ Hex.decode($0) }), salt.count <= 1024 else { throw bad("bad kdfparams.salt") }
+        guard let dklen = params["dklen"]?.intValue, dklen >= 32, dklen <= 64 else { throw bad("kdfparams.dklen must be 32") }
+
+        var derived: [UInt8]
+        switch crypto["kdf"]?.stringValue {
+        case "scrypt":
+            guard let n = params["n"]?.intValue, let r = params["r"]?.intValue, let p = params["p"]?.intValue,
+                  n > 0, r > 0, p > 0 else { throw bad("bad scrypt parameters") }
+            derived = try KDF.scrypt(password: password, salt: salt, n: UInt64(n), r: UInt64(r), p: UInt64(p), length: dklen)
+        case "pbkdf2":
+            guard params["prf"]?.stringValue == "hmac-sha256" else {
+                throw bad("unsupported pbkdf2 prf \(params["prf"]?.stringValue ?? "(none)") (only hmac-sha256)")
+            }
+            guard let c = params["c"]?.intValue else { throw bad("bad pbkdf2 iteration count") }
+            derived = try KDF.pbkdf2SHA256(password: password, salt: salt, iterations: c, length: dklen)
+        case let other:
+            throw bad("unsupported kdf \(other ?? "(none)") (only scrypt and pbkdf2)")
+        }
+        defer { wipe(&derived) }
+        guard constantTimeEqual(Keccak256.hash(Array(derived[16..<32]) + ciphertext), mac) else {
+            throw DecryptError.wrongPassword
+        }
+        var secret = try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: ciphertext)
+        defer { wipe(&secret) }
+        if secret.count < 32 { secret = [UInt8](repeating: 0, count: 32 - secret.count) + secret }
+        guard secret.count == 32 else { throw bad("decrypted key is not 32 bytes") }
+        let key = try PrivateKey(bytes: secret)
+        if let stated = json["address"]?.stringValue, let statedBytes = Hex.decode(stated, count: 20), statedBytes != key.address.bytes {
+            throw bad("its address field does not match the key it holds")
+        }
+        return key
+    }
+
+    static func bad(_ why: String) -> ProvenanceError { .input("keystore: \(why)") }
+
+    /// RFC 4122 version-4 UUID from the CSPRNG, as geth writes in `id`.
+    static func uuid4() throws -> String {
+        var b = try SecureRandom.bytes(16)
+        b[6] = (b[6] & 0x0f) | 0x40
+        b[8] = (b[8] & 0x3f) | 0x80
+        let h = Hex.encode(b)
+        let c = Array(h)
+        return [String(c[0..<8]), String(c[8..<12]), String(c[12..<16]), String(c[16..<20]), String(c[20..<32])].joined(separator: "-")
+    }
+}

@@ -1,0 +1,74 @@
+/// The EIP-712 message a publisher signs: one Merkle root over the SHA-256 digests of a batch
+/// of files, and the batch's size. A single file is a batch of one (root = its digest).
+/// The domain names the registry contract but no chain, so one signature can be anchored on any chain.
+public struct AttestationMessage: Equatable, Sendable {
+    public static let domainName = "Provenance"
+    public static let domainVersion = "1"
+    public static let primaryType = "Attestation"
+
+    public let merkleRoot: [UInt8]
+    public let fileCount: Int
+    public let registry: Address
+
+    public init(merkleRoot: [UInt8], fileCount: Int, registry: Address = RegistryAddress.canonical) {
+        self.merkleRoot = merkleRoot
+        self.fileCount = fileCount
+        self.registry = registry
+    }
+
+    /// The message for a batch of files, given their SHA-256 digests in batch order.
+    public init(digests: [[UInt8]], registry: Address = RegistryAddress.canonical) {
+        self.init(merkleRoot: Merkle.root(digests), fileCount: digests.count, registry: registry)
+    }
+
+    static let typesJSON: JSON = .object([
+        ("EIP712Domain", .array([
+            .object([("name", .string("name")), ("type", .string("string"))]),
+            .object([("name", .string("version")), ("type", .string("string"))]),
+            .object([("name", .string("verifyingContract")), ("type", .string("address"))]),
+        ])),
+        ("Attestation", .array([
+            .object([("name", .string("merkleRoot")), ("type", .string("bytes32"))]),
+            .object([("name", .string("fileCount")), ("type", .string("uint256"))]),
+        ])),
+    ])
+
+    /// The complete document, exactly as `eth_signTypedData_v4` takes it.
+    public var typedDataJSON: JSON {
+        .object([
+            ("types", Self.typesJSON),
+            ("primaryType", .string(Self.primaryType)),
+            ("domain", .object([
+                ("name", .string(Self.domainName)),
+                ("version", .string(Self.domainVersion)),
+                ("verifyingContract", .string(registry.checksummed)),
+            ])),
+            ("message", .object([
+                ("merkleRoot", .string(Hex.encode(merkleRoot, prefix: true))),
+                ("fileCount", .int(fileCount)),
+            ])),
+        ])
+    }
+
+    /// The digest to sign: EIP-712 over `typedDataJSON`.
+    public func signingDigest() throws -> [UInt8] { try TypedData(json: typedDataJSON).signingDigest() }
+
+    /// Reads an embedded typed-data document, accepting only this exact schema (the types, primary
+    /// type and domain fields of version 1), so a signature over some other message is never taken
+    /// as a content attestation.
+    public init(typedData json: JSON) throws {
+        func reject(_ why: String) -> ProvenanceError { .input("typedData is not a Provenance v1 attestation: \(why)") }
+        guard json["types"] == Self.typesJSON else { throw reject("unexpected types") }
+        guard json["primaryType"]?.stringValue == Self.primaryType else { throw reject("primaryType must be Attestation") }
+        guard let domain = json["domain"], domain.objectValue?.count == 3,
+              domain["name"]?.stringValue == Self.domainName, domain["version"]?.stringValue == Self.domainVersion,
+              let contract = domain["verifyingContract"]?.stringValue else { throw reject("unexpected domain") }
+        guard let message = json["message"], message.objectValue?.count == 2,
+              let rootText = message["merkleRoot"]?.stringValue, let root = Hex.decode(rootText, count: 32),
+              let countWord = message["fileCount"].flatMap({ Word256(json: $0) }), countWord.fits(bits: 32, signed: false),
+              let count = Int(Hex.encode(countWord.bytes.suffix(4)), radix: 16), count >= 1 else {
+            throw reject("message must hold merkleRoot (bytes32) and fileCount (≥ 1)")
+        }
+        self.init(merkleRoot: root, fileCount: count, registry: try Address(contract))
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Signs a set of files with one EIP-712 signature: hash each file, build the Merkle root over the
+/// digests, sign the attestation message, and give every file its manifest with its inclusion proof.
+public enum BatchSigner {
+    public struct Signed: Sendable {
+        public let path: String
+        public let manifestPath: String
+        public let manifest: Manifest
+    }
+
+    /// Hashes and signs; writes nothing. Files are hashed once each, in order.
+    public static func sign(paths: [String], key: PrivateKey, chunkSize: Int = FileHasher.defaultChunkSize,
+                            registry: Address = RegistryAddress.canonical) throws -> [Signed] {
+        guard !paths.isEmpty else { throw ProvenanceError.usage("no files to sign") }
+        let digests = try paths.map { try FileHasher.hash(path: $0, chunkSize: chunkSize) }
+        return try sign(paths: paths, digests: digests, key: key, registry: registry)
+    }
+
+    public static func sign(paths: [String], digests: [FileDigest], key: PrivateKey,
+                            registry: Address = RegistryAddress.canonical) throws -> [Signed] {
+        let leaves = digests.map(\.sha256)
+        let message = AttestationMessage(digests: leaves, registry: registry)
+        let signature = try key.sign(digest: try message.signingDigest())
+        let proofs = Merkle.allProofs(leaves)
+        return paths.indices.map { i in
+            let manifest = Manifest(fileName: URL(fileURLWithPath: paths[i]).lastPathComponent, digest: digests[i],
+                                    signer: key.address, batchIndex: i, batchProof: proofs[i],
+                                    message: message, signature: signature)
+            return Signed(path: paths[i], manifestPath: Manifest.path(for: paths[i]), manifest: manifest)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+
+/// `FILE.provenance.json`: the sidecar that travels with a signed file. Format in docs/FORMAT.md.
+/// Parsing is strict and bounded: a manifest is untrusted input until its signature checks out.
+public struct Manifest: Sendable {
+    public static let format = "provenance-manifest"
+    public static let version = 1
+    public static let suffix = ".provenance.json"
+    /// Upper bound on a manifest's size: ~1.9 million chunk digests, a 1.8 TiB file at 1 MiB chunks.
+    public static let maxBytes = 128 << 20
+
+    public var fileName: String
+    public var size: UInt64
+    public var sha256: [UInt8]
+    public var chunkSize: Int
+    public var chunks: [[UInt8]]
+    public var signer: Address
+    public var batchIndex: Int
+    public var batchProof: [[UInt8]]
+    public var message: AttestationMessage
+    public var signature: RecoverableSignature
+    /// On-chain records of this signature (filled by `attest`); kept verbatim here.
+    public var anchors: [JSON]
+
+    public static func path(for file: String) -> String { file + suffix }
+
+    public init(fileName: String, digest: FileDigest, signer: Address, batchIndex: Int, batchProof: [[UInt8]],
+                message: AttestationMessage, signature: RecoverableSignature, anchors: [JSON] = []) {
+        self.fileName = fileName
+        self.size = digest.size
+        self.sha256 = digest.sha256
+        self.chunkSize = digest.chunkSize
+        self.chunks = digest.chunks
+        self.signer = signer
+        self.batchIndex = batchIndex
+        self.batchProof = batchProof
+        self.message = message
+        self.signature = signature
+        self.anchors = anchors
+    }
+
+    public var chunkRoot: [UInt8] { Merkle.root(chunks) }
+
+    public var json: JSON {
+        .object([
+            ("format", .string(Self.format)),
+            ("version", .int(Self.version)),
+            ("file", .object([
+                ("name", .string(fileName)),
+                ("size", .number(String(size))),
+                ("sha256", .string(Hex.encode(sha256))),
+                ("chunkSize", .int(chunkSize)),
+                ("chunkRoot", .string(Hex.encode(chunkRoot, prefix: true))),
+                ("chunks", .array(chunks.map { .string(Hex.encode($0)) })),
+            ])),
+            ("signer", .string(signer.checksummed)),
+            ("batch", .object([
+                ("index", .int(batchIndex)),
+                ("count", .int(message.fileCount)),
+                ("proof", .array(batchProof.map { .string(Hex.encode($0, prefix: true)) })),
+            ])),
+            ("typedData", message.typedDataJSON),
+            ("signature", .string(Hex.encode(signature.bytes, prefix: true))),
+            ("anchors", .array(anchors)),
+        ])
+    }
+
+    public func write(to path: String) throws {
+        try AtomicFile.write(Data(json.pretty.utf8), to: path)
+    }
+
+    public static func read(path: String) throws -> Manifest {
+        let url = URL(fileURLWithPath: path)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let size = attributes?[.size] as? Int, size > maxBytes {
+            throw ProvenanceError.input("\(path): manifest larger than \(maxBytes >> 20) MiB")
+        }
+        guard let data = try? Data(contentsOf: url) else { throw ProvenanceError.input("\(path): cannot read manifest") }
+        do {
+            return try Manifest(json: JSON.parse(data))
+        } catch let error as JSON.ParseError {
+            throw ProvenanceError.input("\(path): malformed manifest: \(error)")
+        } catch let error as ProvenanceError {
+            throw ProvenanceError.input("\(path): \(error.message)")
+        }
+    }
+
+    public init(json: JSON) throws {
+        func bad(_ why: String) -> ProvenanceError { .input("malformed manifest: \(why)") }
+        guard json["format"]?.stringValue == Self.format else { throw bad("format is not \"\(Self.format)\"") }
+        guard json["version"]?.intValue == Self.version else { throw bad("unsupported version (this tool reads version \(Self.version))") }
+        guard let file = json["file"] else { throw bad("missing \"file\"") }
+        guard let name = file["name"]?.stringValue else { throw bad("file.name must be a string") }
+        guard case .number(let sizeText)? = file["size"], let size = UInt64(sizeText) else { throw bad("file.size must be a non-negative integer") }
+        guard let sha = file["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }) else { throw bad("file.sha256 must be 64 hex digits") }
+        guard let chunkSize = file["chunkSize"]?.intValue, chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
+            throw bad("file.chunkSize must be a power of two between 1 KiB and 1 GiB")
+        }
+        guard let chunkItems = file["chunks"]?.arrayValue else { throw bad("file.chunks must be an array") }
+        let expectedChunks = max(1, (size + UInt64(chunkSize) - 1) / UInt64(chunkSize))
+        guard UInt64(chunkItems.count) == expectedChunks else {
+            throw bad("file.chunks has \(chunkItems.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)")
+        }
+        let chunks = try chunkItems.map { item -> [UInt8] in
+            guard let d = item.stringValue.flatMap({ Hex.decode($0, count: 32) }) else { throw bad("file.chunks holds a value that is not 64 hex digits") }
+            return d
+        }
+        if let rootText = file["chunkRoot"]?.stringValue {
+            guard Hex.decode(rootText, count: 32) == Merkle.root(chunks) else { throw bad("file.chunkRoot does not match file.chunks") }
+        }
+        guard let signerText = json["signer"]?.stringValue else { throw bad("missing signer") }
+        let signer = try Address(signerText)
+        guard let batch = json["batch"], let index = batch["index"]?.intValue, let count = batch["count"]?.intValue,
+              let proofItems = batch["proof"]?.arrayValue else { throw bad("batch must hold index, count and proof") }
+        guard proofItems.count <= 64 else { throw bad("batch.proof is longer than any tree this format allows") }
+        let proof = try proofItems.map { item -> [UInt8] in
+            guard let d = item.stringValue.flatMap({ Hex.decode($0, count: 32) }) else { throw bad("batch.proof holds a value that is not 32 bytes of hex") }
+            return d
+        }
+        guard let typed = json["typedData"] else { throw bad("missing typedData") }
+        let message = try AttestationMessage(typedData: typed)
+        guard count == message.fileCount, index >= 0, index < count else { throw bad("batch.index/count disagree with the signed fileCount") }
+        guard let sigText = json["signature"]?.stringValue, let sigBytes = Hex.decode(sigText) else { throw bad("signature must be 0x-hex") }
+        let signature = try RecoverableSignature(bytes: sigBytes)
+        let anchors = json["anchors"]?.arrayValue ?? []
+        self.init(fileName: name, digest: FileDigest(size: size, sha256: sha, chunkSize: chunkSize, chunks: chunks), signer: signer,
+                  batchIndex: index, batchProof: proof, message: message, signature: signature, anchors: anchors)
+    }
+}
