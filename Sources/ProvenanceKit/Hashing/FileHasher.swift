@@ -84,7 +84,9 @@ public enum FileHasher {
 private final class ChunkPipeline: @unchecked Sendable {
     let buffers: [UnsafeMutableRawBufferPointer]
     var lengths: [Int]
-    let free = DispatchSemaphore(value: FileHasher.slots)
+    /// Created at zero and signalled once per slot: libdispatch traps if a semaphore is
+    /// destroyed holding less than its initial value.
+    let free = DispatchSemaphore(value: 0)
     let filled = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     private let chunkSize: Int
@@ -96,6 +98,7 @@ private final class ChunkPipeline: @unchecked Sendable {
             UnsafeMutableRawBufferPointer.allocate(byteCount: FileHasher.bufferSize, alignment: 64)
         }
         lengths = Array(repeating: 0, count: FileHasher.slots)
+        for _ in 0..<FileHasher.slots { free.signal() }
         let thread = Thread { [self] in self.run() }
         thread.stackSize = 1 << 20
         thread.start()

@@ -1,0 +1,147 @@
+import Foundation
+import ProvenanceKit
+
+/// One option of a command: its name, the placeholder for its value (nil for a flag) and its help.
+struct Option {
+    let name: String
+    let value: String?
+    let help: String
+    var repeatable = false
+
+    static func flag(_ name: String, _ help: String) -> Option { Option(name: name, value: nil, help: help) }
+    static func value(_ name: String, _ value: String, _ help: String, repeatable: Bool = false) -> Option {
+        Option(name: name, value: value, help: help, repeatable: repeatable)
+    }
+}
+
+/// A subcommand: its name, one-line summary, usage, options, and what it does with parsed arguments.
+protocol Command {
+    static var name: String { get }
+    static var summary: String { get }
+    static var usage: String { get }
+    static var discussion: String { get }
+    static var options: [Option] { get }
+    static func run(_ args: Arguments) throws -> ExitCode
+}
+
+extension Command {
+    static var discussion: String { "" }
+
+    static var help: String {
+        var text = "\(summary)\n\nUsage: provenance \(usage)\n"
+        if !discussion.isEmpty { text += "\n\(discussion)\n" }
+        let all = options + [.flag("--help", "Show this help.")]
+        text += "\nOptions:\n"
+        let width = all.map { $0.name.count + ($0.value.map { $0.count + 1 } ?? 0) }.max() ?? 0
+        for o in all {
+            let left = o.name + (o.value.map { " " + $0 } ?? "")
+            text += "  " + left.padding(toLength: width + 2, withPad: " ", startingAt: 0) + o.help + "\n"
+        }
+        return text
+    }
+}
+
+/// Parsed command-line arguments: option values by name, flags, and positionals in order.
+struct Arguments {
+    private(set) var values: [String: [String]] = [:]
+    private(set) var flags: Set<String> = []
+    private(set) var positionals: [String] = []
+
+    init(_ argv: [String], options: [Option], usage: String) throws {
+        let byName = Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0) })
+        var i = 0
+        var onlyPositionals = false
+        while i < argv.count {
+            let arg = argv[i]
+            i += 1
+            if onlyPositionals || arg == "-" || !arg.hasPrefix("-") { positionals.append(arg); continue }
+            if arg == "--" { onlyPositionals = true; continue }
+            var name = arg, inline: String? = nil
+            if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
+                name = String(arg[..<eq])
+                inline = String(arg[arg.index(after: eq)...])
+            }
+            guard let option = byName[name] else { throw UsageError("unknown option \(name)", usage: usage) }
+            if option.value == nil {
+                guard inline == nil else { throw UsageError("\(name) takes no value", usage: usage) }
+                flags.insert(name)
+                continue
+            }
+            let value: String
+            if let inline { value = inline } else {
+                guard i < argv.count else { throw UsageError("\(name) needs a value (\(option.value!))", usage: usage) }
+                value = argv[i]
+                i += 1
+            }
+            if !option.repeatable && values[name] != nil { throw UsageError("\(name) given twice", usage: usage) }
+            values[name, default: []].append(value)
+        }
+    }
+
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func value(_ name: String) -> String? { values[name]?.last }
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    func int(_ name: String, usage: String) throws -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let n = Int(text) else { throw UsageError("\(name) needs a whole number, got \"\(text)\"", usage: usage) }
+        return n
+    }
+}
+
+/// A usage error: printed with the command's usage line, exit code 2.
+struct UsageError: Error {
+    let message: String
+    let usage: String
+    init(_ message: String, usage: String) { self.message = message; self.usage = usage }
+}
+
+/// Output helpers shared by commands.
+enum Output {
+    static func line(_ text: String) { print(text) }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(("provenance: " + text + "\n").utf8))
+    }
+
+    /// `sha256sum` line format; names with a backslash or newline are escaped the way coreutils does.
+    static func sumLine(_ digest: [UInt8], _ path: String) -> String {
+        if path.contains("\\") || path.contains("\n") {
+            let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+            return "\\" + Hex.encode(digest) + "  " + escaped
+        }
+        return Hex.encode(digest) + "  " + path
+    }
+}
+
+/// The key options every signing command shares.
+enum KeyOptions {
+    static let options: [Option] = [
+        .value("--keystore", "FILE", "Keystore v3 file (geth, Foundry, eth-account) holding the signing key."),
+        .value("--account", "NAME", "Keystore NAME in ~/.provenance/keystores, then ~/.foundry/keystores."),
+        .value("--password-file", "FILE", "Keystore password: first line of FILE (else $PROVENANCE_PASSWORD, else a prompt)."),
+        .value("--private-key-file", "FILE", "Hex private key in FILE, mode 0600 (else $PROVENANCE_PRIVATE_KEY)."),
+    ]
+
+    static func source(_ args: Arguments) -> KeySource {
+        KeySource(keystore: args.value("--keystore"), account: args.value("--account"),
+                  privateKeyFile: args.value("--private-key-file"), passwordFile: args.value("--password-file"))
+    }
+}
+
+enum ChunkOption {
+    static let option = Option.value("--chunk-size", "BYTES", "Chunk size for per-chunk digests: power of two, K/M suffix allowed (default 1M).")
+
+    static func parse(_ args: Arguments, usage: String) throws -> Int {
+        guard let text = args.value("--chunk-size") else { return FileHasher.defaultChunkSize }
+        var multiplier = 1
+        var digits = Substring(text)
+        switch text.last {
+        case "K", "k": multiplier = 1 << 10; digits = digits.dropLast()
+        case "M", "m": multiplier = 1 << 20; digits = digits.dropLast()
+        default: break
+        }
+        guard let n = Int(digits), n > 0 else { throw UsageError("--chunk-size needs a size such as 1M or 65536, got \"\(text)\"", usage: usage) }
+        return n * multiplier
+    }
+}
