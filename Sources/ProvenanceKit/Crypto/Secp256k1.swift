@@ -1,7 +1,7 @@
 import COpenSSL
 
 /// A 65-byte recoverable ECDSA signature as Ethereum writes it: r (32) ‖ s (32) ‖ v (27 or 28).
-public struct RecoverableSignature: Equatable, Sendable {
+public struct RecoverableSignature: Hashable, Sendable {
     public let r: [UInt8]
     public let s: [UInt8]
     /// Recovery id, 0 or 1 (the parity of R.y); v = 27 + recoveryID.
