@@ -4,7 +4,7 @@ import Testing
 
 /// Runs a command and returns its exit status and output. Output goes through temporary files,
 /// so a chatty child never blocks on a full pipe.
-func runTool(_ path: String, _ args: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+func runTool(_ path: String, _ args: [String], stdin: Data? = nil, environment: [String: String]? = nil, cwd: URL? = nil) throws -> (status: Int32, out: String, err: String) {
     let dir = try makeTempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err"), inURL = dir.appendingPathComponent("in")
@@ -15,6 +15,7 @@ func runTool(_ path: String, _ args: [String], stdin: Data? = nil, environment: 
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
     if let environment { p.environment = environment }
+    if let cwd { p.currentDirectoryURL = cwd }
     p.standardOutput = try FileHandle(forWritingTo: outURL)
     p.standardError = try FileHandle(forWritingTo: errURL)
     p.standardInput = try FileHandle(forReadingFrom: inURL)
