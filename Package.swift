@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "CShim", dependencies: ["COpenSSL", "CCurl"]),
         .target(name: "ProvenanceKit", dependencies: ["COpenSSL", "CCurl", "CShim"]),
         .executableTarget(name: "provenance", dependencies: ["ProvenanceKit"]),
+        // scripts/bench only: sign/recover rates through the library.
+        .executableTarget(name: "provenance-bench", dependencies: ["ProvenanceKit", "COpenSSL"]),
         .testTarget(
             name: "ProvenanceKitTests",
             dependencies: ["ProvenanceKit", "COpenSSL"]

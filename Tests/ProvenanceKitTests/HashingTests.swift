@@ -8,9 +8,9 @@ func runTool(_ path: String, _ args: [String], stdin: Data? = nil, environment: 
     let dir = try makeTempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err"), inURL = dir.appendingPathComponent("in")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
@@ -38,7 +38,7 @@ func sha256sum(_ path: String) throws -> String {
         let path = dir.appendingPathComponent("f.bin").path
         var bytes = [UInt8](repeating: 0, count: size)
         for i in 0..<size { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 13) }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         for chunkSize in [1024, 1 << 20] {
             let d = try FileHasher.hash(path: path, chunkSize: chunkSize)
             #expect(Hex.encode(d.sha256) == (try sha256sum(path)))
@@ -58,7 +58,7 @@ func sha256sum(_ path: String) throws -> String {
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(throws: ProvenanceError.self) { try FileHasher.hash(path: dir.path) }
         let f = dir.appendingPathComponent("x").path
-        FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3]))
+        _ = FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3]))
         #expect(throws: ProvenanceError.self) { try FileHasher.hash(path: f, chunkSize: 1000) }
         #expect(throws: ProvenanceError.self) { try FileHasher.hash(path: dir.appendingPathComponent("missing").path) }
     }
@@ -68,7 +68,7 @@ func sha256sum(_ path: String) throws -> String {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("growing.bin").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingAtPath: path).unwrap()
         try h.truncate(atOffset: 1 << 30) // 1 GiB sparse: takes far longer than the append below
         try h.close()
@@ -85,7 +85,7 @@ func sha256sum(_ path: String) throws -> String {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("big.bin").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingAtPath: path).unwrap()
         try h.seek(toOffset: (4 << 30) + 4097)
         h.write(Data("end".utf8))

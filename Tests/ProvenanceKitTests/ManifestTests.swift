@@ -10,7 +10,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let paths = (0..<3).map { dir.appendingPathComponent("f\($0).bin").path }
         for (i, p) in paths.enumerated() {
-            FileManager.default.createFile(atPath: p, contents: Data((0..<(3000 + i * 5000)).map { UInt8(truncatingIfNeeded: $0 * (i + 3)) }))
+            _ = FileManager.default.createFile(atPath: p, contents: Data((0..<(3000 + i * 5000)).map { UInt8(truncatingIfNeeded: $0 * (i + 3)) }))
         }
         let key = try PrivateKey.generate()
         let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: 1024)
@@ -57,7 +57,7 @@ import Testing
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("a.wav").path
-        FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
         let key = try PrivateKey.generate()
         let good = try BatchSigner.sign(paths: [file], key: key)[0].manifest.json.compact
         let variants = [

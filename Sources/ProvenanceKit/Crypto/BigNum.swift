@@ -21,6 +21,11 @@ final class BigNum {
         _ = BN_bin2bn(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(bytes.count), pointer)
     }
 
+    /// A compile-time constant in hex (trusted input).
+    convenience init(hexConstant: String) {
+        self.init(Hex.decode(hexConstant)!)
+    }
+
     convenience init(word: UInt) {
         self.init()
         BN_set_word(pointer, numericCast(word))

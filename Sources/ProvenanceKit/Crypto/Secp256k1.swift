@@ -63,6 +63,7 @@ public final class Secp256k1: @unchecked Sendable {
     let order: BigNum
     let halfOrder: BigNum
     let fieldPrime: BigNum
+    private var glv: GLV!
 
     private init() {
         guard let g = EC_GROUP_new_by_curve_name(NID_secp256k1) else { fatalError("OpenSSL lacks secp256k1") }
@@ -76,6 +77,7 @@ public final class Secp256k1: @unchecked Sendable {
         EC_GROUP_get_curve(g, fieldPrime.pointer, nil, nil, ctx.pointer)
         // Fixed-base table for G: speeds up u1·G in recovery/verification (public data only).
         EC_GROUP_precompute_mult(g, ctx.pointer)
+        glv = GLV(group: g, order: order, fieldPrime: fieldPrime)
     }
 
     deinit { EC_GROUP_free(group) }
@@ -197,10 +199,7 @@ public final class Secp256k1: @unchecked Sendable {
         BN_mod_mul(u1.pointer, z.pointer, rInv.pointer, order.pointer, ctx.pointer)
         BN_mod_sub(u1.pointer, order.pointer, u1.pointer, order.pointer, ctx.pointer)
         BN_mod_mul(u2.pointer, s.pointer, rInv.pointer, order.pointer, ctx.pointer)
-        let Q = ECPoint(group)
-        guard EC_POINT_mul(group, Q.pointer, u1.pointer, R.pointer, u2.pointer, ctx.pointer) == 1 else {
-            throw CryptoFailure(function: "EC_POINT_mul")
-        }
+        let Q = try glv.multiply(g: u1, point: R, scalar: u2, ctx: ctx)
         guard EC_POINT_is_at_infinity(group, Q.pointer) == 0 else { throw SignatureError.pointAtInfinity }
         return try Q.uncompressed(ctx)
     }
@@ -225,6 +224,70 @@ public final class Secp256k1: @unchecked Sendable {
               let (x, _) = try? X.affine(ctx) else { return false }
         BN_nnmod(x.pointer, x.pointer, order.pointer, ctx.pointer)
         return BN_cmp(x.pointer, r.pointer) == 0
+    }
+}
+
+/// u1·G + u2·R for public scalars, with secp256k1's GLV endomorphism: λ·(x, y) = (β·x, y), so
+/// u2 = k1 + k2·λ (mod n) with |k1|, |k2| ≈ 2^128 gives u2·R = k1·R + k2·(λR). OpenSSL's
+/// interleaved wNAF (EC_POINTs_mul; negative scalars allowed) then needs 128 doublings instead of
+/// 256, while G uses the precomputed table. Only for public data: this path is not constant-time.
+struct GLV {
+    let group: OpaquePointer
+    let order: BigNum
+    let fieldPrime: BigNum
+    // Constants of the standard decomposition (Gallant–Lambert–Vanstone; as in libsecp256k1).
+    let beta = BigNum(hexConstant: "7ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501ee")
+    let a1 = BigNum(hexConstant: "3086d221a7d46bcde86c90e49284eb15")
+    let minusB1 = BigNum(hexConstant: "e4437ed6010e88286f547fa90abfe4c3")
+    let a2 = BigNum(hexConstant: "0114ca50f7a8e2f3f657c1108d9d44cfd8")
+    let halfOrder: BigNum
+
+    init(group: OpaquePointer, order: BigNum, fieldPrime: BigNum) {
+        self.group = group
+        self.order = order
+        self.fieldPrime = fieldPrime
+        halfOrder = BigNum()
+        BN_rshift1(halfOrder.pointer, order.pointer)
+    }
+
+    /// round(a·k / n) for non-negative a, k.
+    private func roundedQuotient(_ a: BigNum, _ k: BigNum, _ ctx: BigNumContext) -> BigNum {
+        let product = BigNum(), q = BigNum()
+        BN_mul(product.pointer, a.pointer, k.pointer, ctx.pointer)
+        BN_add(product.pointer, product.pointer, halfOrder.pointer)
+        BN_div(q.pointer, nil, product.pointer, order.pointer, ctx.pointer)
+        return q
+    }
+
+    func multiply(g u1: BigNum, point R: ECPoint, scalar k: BigNum, ctx: BigNumContext) throws -> ECPoint {
+        // c1 = round(b2·k/n) with b2 = a1; c2 = round(−b1·k/n)
+        let c1 = roundedQuotient(a1, k, ctx), c2 = roundedQuotient(minusB1, k, ctx)
+        let k1 = BigNum(), k2 = BigNum(), t = BigNum()
+        // k1 = k − c1·a1 − c2·a2
+        BN_copy(k1.pointer, k.pointer)
+        BN_mul(t.pointer, c1.pointer, a1.pointer, ctx.pointer); BN_sub(k1.pointer, k1.pointer, t.pointer)
+        BN_mul(t.pointer, c2.pointer, a2.pointer, ctx.pointer); BN_sub(k1.pointer, k1.pointer, t.pointer)
+        // k2 = −c1·b1 − c2·b2 = c1·(−b1) − c2·a1
+        BN_mul(k2.pointer, c1.pointer, minusB1.pointer, ctx.pointer)
+        BN_mul(t.pointer, c2.pointer, a1.pointer, ctx.pointer); BN_sub(k2.pointer, k2.pointer, t.pointer)
+
+        // λR = (β·x mod p, y)
+        let (x, y) = try R.affine(ctx)
+        BN_mod_mul(x.pointer, x.pointer, beta.pointer, fieldPrime.pointer, ctx.pointer)
+        let lambdaR = ECPoint(group)
+        guard EC_POINT_set_affine_coordinates(group, lambdaR.pointer, x.pointer, y.pointer, ctx.pointer) == 1 else {
+            throw CryptoFailure(function: "EC_POINT_set_affine_coordinates")
+        }
+        let Q = ECPoint(group)
+        var points: [OpaquePointer?] = [R.pointer, lambdaR.pointer]
+        var scalars: [OpaquePointer?] = [k1.pointer, k2.pointer]
+        let ok = points.withUnsafeMutableBufferPointer { p in
+            scalars.withUnsafeMutableBufferPointer { s in
+                EC_POINTs_mul(group, Q.pointer, u1.pointer, 2, p.baseAddress, s.baseAddress, ctx.pointer)
+            }
+        }
+        guard ok == 1 else { throw CryptoFailure(function: "EC_POINTs_mul") }
+        return Q
     }
 }
 

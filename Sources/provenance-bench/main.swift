@@ -1,0 +1,53 @@
+import COpenSSL
+import Foundation
+import ProvenanceKit
+
+/// Micro-benchmarks for scripts/bench. Each line is `name value`:
+/// our deterministic low-s sign and our recovery (single thread, and one thread per core), next to
+/// OpenSSL's own ECDSA_do_sign / ECDSA_do_verify on secp256k1 measured in the same run as baseline.
+let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "2") ?? 2
+
+func rate(_ body: () throws -> Void) rethrows -> Double {
+    var count = 0
+    let start = Date()
+    while Date().timeIntervalSince(start) < seconds {
+        for _ in 0..<50 { try body() }
+        count += 50
+    }
+    return Double(count) / Date().timeIntervalSince(start)
+}
+
+let key = try PrivateKey.generate()
+let digests = (0..<256).map { i in SHA256Hasher.hash([UInt8(i)]) }
+let signatures = try digests.map { try key.sign(digest: $0) }
+
+var i = 0
+print("sign_per_s \(Int(try rate { _ = try key.sign(digest: digests[i & 255]); i += 1 }))")
+i = 0
+print("recover_per_s \(Int(try rate { let a = try ECRecover.address(digest: digests[i & 255], signature: signatures[i & 255]); precondition(a == key.address); i += 1 }))")
+
+// All cores, one thread each: recovery handles public data only and shares nothing mutable.
+let cores = ProcessInfo.processInfo.activeProcessorCount
+final class Counter: @unchecked Sendable { var counts: [Int]; init(_ n: Int) { counts = Array(repeating: 0, count: n) } }
+let counter = Counter(cores)
+let group = DispatchGroup()
+let start = Date()
+for t in 0..<cores {
+    DispatchQueue.global().async(group: group) {
+        var n = 0, j = t
+        while Date().timeIntervalSince(start) < seconds {
+            _ = try? ECRecover.address(digest: digests[j & 255], signature: signatures[j & 255])
+            n += 1; j += 1
+        }
+        counter.counts[t] = n
+    }
+}
+group.wait()
+print("recover_all_cores_per_s \(Int(Double(counter.counts.reduce(0, +)) / Date().timeIntervalSince(start))) cores \(cores)")
+
+// Baseline: OpenSSL's own ECDSA on the same curve (random nonces, no recovery id, no low-s).
+let ecKey = EC_KEY_new_by_curve_name(NID_secp256k1)!
+EC_KEY_generate_key(ecKey)
+print("openssl_sign_per_s \(Int(rate { ECDSA_SIG_free(ECDSA_do_sign(digests[i & 255], 32, ecKey)); i += 1 }))")
+let sslSigs = digests.map { ECDSA_do_sign($0, 32, ecKey) }
+print("openssl_verify_per_s \(Int(rate { precondition(ECDSA_do_verify(digests[i & 255], 32, sslSigs[i & 255], ecKey) == 1); i += 1 }))")
