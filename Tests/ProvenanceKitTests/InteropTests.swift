@@ -52,6 +52,16 @@ import Testing
             #expect(r.status == 0, "\(r.err)")
             #expect(r.out.trimmingCharacters(in: .whitespacesAndNewlines) == key.address.checksummed)
         }
+        // Foundry keeps keystores in ~/.foundry/keystores/NAME; --account finds them there.
+        let foundryKey = try PrivateKey.generate()
+        let foundryDir = dir.appendingPathComponent(".foundry/keystores")
+        try FileManager.default.createDirectory(at: foundryDir, withIntermediateDirectories: true)
+        try cli.write(".foundry/keystores/publisher", try ethAccount(["keystore-new", "scrypt", foundryKey.withUnsafeBytes { Hex.encode($0) }], password: password))
+        let viaAccount = try cli.run(["key", "address", "--account", "publisher", "--password-file", "pw"])
+        #expect(viaAccount.out.trimmingCharacters(in: .whitespacesAndNewlines) == foundryKey.address.checksummed, "\(viaAccount.err)")
+        let missing = try cli.run(["key", "address", "--account", "nobody", "--password-file", "pw"])
+        #expect(missing.status == 2 && missing.err.contains("no account named nobody"))
+
         let made = try cli.run(["key", "new", "--keystore", "ours.json", "--password-file", "pw"])
         #expect(made.status == 0, "\(made.err)")
         #expect(try ethAccount(["keystore-address", cli.path("ours.json")], password: password) == made.out.trimmingCharacters(in: .whitespacesAndNewlines))
