@@ -4,6 +4,7 @@ variable CHECK_PASSWORD, never from argv.
 
   sign                       stdin: [{"key": hex, "digest": hex}, ...] -> [signature hex, ...]
   verify-manifest FILE MAN   verify FILE against manifest MAN from scratch -> {"ok", "signer", "reason"}
+  sign-tx                    stdin: [{"key": hex, "tx": {eth-account fields}}, ...] -> [{"raw", "hash"}, ...]
   keystore-new KDF KEYHEX    keystore JSON for KEYHEX (kdf scrypt|pbkdf2, light parameters)
   keystore-address PATH      decrypt keystore PATH -> checksummed address
 """
@@ -53,6 +54,14 @@ def main():
     if cmd == "sign":
         items = json.load(sys.stdin)
         out = [Account.unsafe_sign_hash(bytes.fromhex(it["digest"]), bytes.fromhex(it["key"])).signature.hex() for it in items]
+        print(json.dumps(out))
+    elif cmd == "sign-tx":
+        out = []
+        for it in json.load(sys.stdin):
+            tx = {k: (int(v) if k in ("nonce", "gas", "chainId", "value", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas") else v)
+                  for k, v in it["tx"].items()}
+            signed = Account.sign_transaction(tx, bytes.fromhex(it["key"]))
+            out.append({"raw": signed.raw_transaction.hex(), "hash": signed.hash.hex()})
         print(json.dumps(out))
     elif cmd == "verify-manifest":
         print(json.dumps(verify_manifest(sys.argv[2], sys.argv[3])))
