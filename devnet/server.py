@@ -1,0 +1,283 @@
+"""Local Ethereum devnet: a real EVM (py-evm via eth-tester, Prague rules) behind a small JSON-RPC
+server on 127.0.0.1 that speaks the spec's encodings (hex quantities, camelCase names), batches and
+HTTP/1.1 keep-alive. Development only; the shipped tool never needs Python.
+
+Genesis funds the well-known development key (Anvil/Hardhat account 0) and a second account for
+relaying tests, and preinstalls the deterministic CREATE2 deployment proxy, as OP-Stack chains do.
+
+  python devnet/server.py [--port 8545] [--chain-id 31337]
+"""
+import argparse, json, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from eth_tester import EthereumTester, PyEVMBackend
+from eth_tester.exceptions import TransactionFailed, ValidationError, BlockNotFound, TransactionNotFound
+from eth_utils import to_canonical_address, to_checksum_address, keccak
+
+DEV_KEYS = [
+    "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",  # 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
+    "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",  # 0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+]
+CREATE2_PROXY = "0x4e59b44847b379578588920cA78FbF26c0B4956C"
+CREATE2_PROXY_CODE = bytes.fromhex(
+    "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3")
+TIP = 10**9  # 1 gwei suggested priority fee
+
+
+class RPCError(Exception):
+    def __init__(self, code, message, data=None):
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+def q(n):
+    return hex(int(n))
+
+
+def hx(b):
+    if isinstance(b, str):
+        return b if b.startswith("0x") else "0x" + b
+    return "0x" + bytes(b).hex()
+
+
+def parse_q(v, name):
+    if isinstance(v, int):
+        return v
+    if not isinstance(v, str) or not v.startswith("0x"):
+        raise RPCError(-32602, f"invalid params: {name} must be a hex quantity")
+    return int(v, 16)
+
+
+class Devnet:
+    def __init__(self, chain_id):
+        from eth_keys import keys
+        state = {}
+        for k in DEV_KEYS:
+            addr = keys.PrivateKey(bytes.fromhex(k)).public_key.to_canonical_address()
+            state[addr] = {"balance": 10_000 * 10**18, "nonce": 0, "code": b"", "storage": {}}
+        state[to_canonical_address(CREATE2_PROXY)] = {"balance": 0, "nonce": 1, "code": CREATE2_PROXY_CODE, "storage": {}}
+        backend = PyEVMBackend(genesis_state=state)
+        type(backend.chain).chain_id = chain_id  # the class attribute every VM reads
+        self.chain_id = chain_id
+        self.t = EthereumTester(backend)
+        self.lock = threading.Lock()
+
+    # -- conversions ----------------------------------------------------------------------
+    def block_id(self, b):
+        if b in (None, "latest", "pending", "safe", "finalized"):
+            return "latest"
+        if b == "earliest":
+            return "earliest"
+        return parse_q(b, "block")
+
+    def tx_in(self, tx):
+        out = {}
+        for k in ("from", "to"):
+            if tx.get(k):
+                out[k] = to_checksum_address(tx[k])
+        data = tx.get("input", tx.get("data"))
+        if data:
+            out["data"] = data
+        for k in ("value", "gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "nonce"):
+            if tx.get(k) is not None:
+                out[{"gasPrice": "gas_price", "maxFeePerGas": "max_fee_per_gas",
+                     "maxPriorityFeePerGas": "max_priority_fee_per_gas"}.get(k, k)] = parse_q(tx[k], k)
+        if "from" not in out:
+            out["from"] = to_checksum_address("0x" + "00" * 20)
+        return out
+
+    def log_out(self, log):
+        return {"address": to_checksum_address(log["address"]), "topics": [hx(t) for t in log["topics"]], "data": hx(log["data"]),
+                "blockNumber": q(log["block_number"]), "blockHash": hx(log["block_hash"]),
+                "transactionHash": hx(log["transaction_hash"]), "transactionIndex": q(log["transaction_index"]),
+                "logIndex": q(log["log_index"]), "removed": False}
+
+    def receipt_out(self, r):
+        tx = self.t.get_transaction_by_hash(r["transaction_hash"])
+        block = self.t.get_block_by_number(r["block_number"])
+        return {"transactionHash": hx(r["transaction_hash"]), "transactionIndex": q(r["transaction_index"]),
+                "blockHash": hx(r["block_hash"]), "blockNumber": q(r["block_number"]),
+                "from": to_checksum_address(tx["from"]), "to": to_checksum_address(tx["to"]) if tx.get("to") else None,
+                "cumulativeGasUsed": q(r["cumulative_gas_used"]), "gasUsed": q(r["gas_used"]),
+                "effectiveGasPrice": q(r.get("effective_gas_price") or min(tx.get("max_fee_per_gas", tx.get("gas_price", 0)),
+                                                                           block["base_fee_per_gas"] + tx.get("max_priority_fee_per_gas", 0))),
+                "contractAddress": to_checksum_address(r["contract_address"]) if r.get("contract_address") else None,
+                "logs": [self.log_out(l) for l in r["logs"]], "logsBloom": "0x" + "00" * 256,
+                "status": q(r["status"]), "type": q(r.get("type", tx.get("type", 0)) if not isinstance(r.get("type"), str) else int(r["type"], 16))}
+
+    def block_out(self, b, full):
+        return {"number": q(b["number"]), "hash": hx(b["hash"]), "parentHash": hx(b["parent_hash"]), "timestamp": q(b["timestamp"]),
+                "gasLimit": q(b["gas_limit"]), "gasUsed": q(b["gas_used"]), "baseFeePerGas": q(b["base_fee_per_gas"]),
+                "miner": to_checksum_address(b["coinbase"]),
+                "transactions": [hx(t) if not full else hx(t["hash"]) for t in b["transactions"]]}
+
+    # -- methods ----------------------------------------------------------------------------
+    def call(self, method, params):
+        t = self.t
+        p = params or []
+        if method == "eth_chainId":
+            return q(self.chain_id)
+        if method == "net_version":
+            return str(self.chain_id)
+        if method == "web3_clientVersion":
+            return "provenance-devnet/py-evm"
+        if method == "eth_blockNumber":
+            return q(t.get_block_by_number("latest")["number"])
+        if method == "eth_getBalance":
+            return q(t.get_balance(to_checksum_address(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
+        if method == "eth_getTransactionCount":
+            return q(t.get_nonce(to_checksum_address(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
+        if method == "eth_getCode":
+            return hx(t.get_code(to_checksum_address(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
+        if method == "eth_gasPrice":
+            return q(t.get_block_by_number("latest")["base_fee_per_gas"] + TIP)
+        if method == "eth_maxPriorityFeePerGas":
+            return q(TIP)
+        if method == "eth_feeHistory":
+            count = min(parse_q(p[0], "blockCount") if isinstance(p[0], str) else int(p[0]), 1024)
+            newest = t.get_block_by_number(self.block_id(p[1]))["number"]
+            oldest = max(0, newest - count + 1)
+            blocks = [t.get_block_by_number(n) for n in range(oldest, newest + 1)]
+            percentiles = p[2] if len(p) > 2 else []
+            last = blocks[-1]
+            # next block's base fee per EIP-1559 (elasticity 2, change denominator 8)
+            target = last["gas_limit"] // 2
+            nxt = last["base_fee_per_gas"] + (last["base_fee_per_gas"] * (last["gas_used"] - target) // target // 8)
+            return {"oldestBlock": q(oldest), "baseFeePerGas": [q(b["base_fee_per_gas"]) for b in blocks] + [q(max(nxt, 7))],
+                    "gasUsedRatio": [b["gas_used"] / b["gas_limit"] for b in blocks],
+                    "reward": [[q(TIP) for _ in percentiles] for _ in blocks] if percentiles else None}
+        if method == "eth_getBlockByNumber":
+            try:
+                return self.block_out(t.get_block_by_number(self.block_id(p[0])), bool(p[1]) if len(p) > 1 else False)
+            except BlockNotFound:
+                return None
+        if method == "eth_call":
+            try:
+                return hx(t.call(self.tx_in(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
+            except TransactionFailed as e:
+                raise RPCError(3, "execution reverted", hx(e.args[0]) if e.args and isinstance(e.args[0], bytes) else None)
+        if method == "eth_estimateGas":
+            try:
+                return q(t.estimate_gas(self.tx_in(p[0])))
+            except TransactionFailed as e:
+                raise RPCError(3, "execution reverted", hx(e.args[0]) if e.args and isinstance(e.args[0], bytes) else None)
+        if method == "eth_sendRawTransaction":
+            raw = p[0]
+            h = hx(keccak(hexstr=raw))
+            try:
+                t.get_transaction_by_hash(h)
+                raise RPCError(-32000, "already known")
+            except TransactionNotFound:
+                pass
+            try:
+                return hx(t.send_raw_transaction(raw))
+            except (ValidationError, TransactionFailed, ValueError) as e:
+                msg = str(e)
+                low = msg.lower()
+                if "nonce" in low and ("too low" in low or "invalid" in low or "expected" in low):
+                    raise RPCError(-32000, "nonce too low: " + msg[:200])
+                if "insufficient" in low or "balance" in low or "sender" in low and "funds" in low:
+                    raise RPCError(-32000, "insufficient funds for gas * price + value")
+                raise RPCError(-32000, msg[:300] or type(e).__name__)
+        if method == "eth_getTransactionReceipt":
+            try:
+                r = t.get_transaction_receipt(p[0])
+            except TransactionNotFound:
+                return None
+            return self.receipt_out(r) if r and r.get("block_number") is not None else None
+        if method == "eth_getTransactionByHash":
+            try:
+                tx = t.get_transaction_by_hash(p[0])
+            except TransactionNotFound:
+                return None
+            return {"hash": hx(tx["hash"]), "nonce": q(tx["nonce"]), "from": to_checksum_address(tx["from"]),
+                    "to": to_checksum_address(tx["to"]) if tx.get("to") else None, "blockNumber": q(tx["block_number"]) if tx.get("block_number") is not None else None,
+                    "input": hx(tx["data"]), "value": q(tx["value"]), "gas": q(tx["gas"])}
+        if method == "eth_getLogs":
+            f = p[0]
+            from_block = self.block_id(f.get("fromBlock", "latest"))
+            to_block = self.block_id(f.get("toBlock", "latest"))
+            latest = t.get_block_by_number("latest")["number"]
+            from_block = latest if from_block == "latest" else 0 if from_block == "earliest" else from_block
+            to_block = latest if to_block == "latest" else 0 if to_block == "earliest" else to_block
+            addresses = f.get("address")
+            if isinstance(addresses, str):
+                addresses = [addresses]
+            topics = f.get("topics") or []
+            out = []
+            for n in range(from_block, min(to_block, latest) + 1):
+                block = t.get_block_by_number(n)
+                for th in block["transactions"]:
+                    r = t.get_transaction_receipt(th)
+                    for log in r["logs"]:
+                        if addresses and to_checksum_address(log["address"]) not in [to_checksum_address(a) for a in addresses]:
+                            continue
+                        lt = [hx(x).lower() for x in log["topics"]]
+                        ok = True
+                        for i, want in enumerate(topics):
+                            if want is None:
+                                continue
+                            wants = [w.lower() for w in (want if isinstance(want, list) else [want])]
+                            if i >= len(lt) or lt[i] not in wants:
+                                ok = False
+                                break
+                        if ok:
+                            out.append(self.log_out(log))
+            return out
+        raise RPCError(-32601, f"the method {method} does not exist/is not available")
+
+    def handle(self, req):
+        if not isinstance(req, dict) or req.get("jsonrpc") != "2.0" or "method" not in req:
+            return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "invalid request"}}
+        try:
+            with self.lock:
+                result = self.call(req["method"], req.get("params"))
+            return {"jsonrpc": "2.0", "id": req.get("id"), "result": result}
+        except RPCError as e:
+            err = {"code": e.code, "message": e.message}
+            if e.data is not None:
+                err["data"] = e.data
+            return {"jsonrpc": "2.0", "id": req.get("id"), "error": err}
+        except Exception as e:  # a bug or unsupported input: still a JSON-RPC error, never a dropped connection
+            return {"jsonrpc": "2.0", "id": req.get("id"), "error": {"code": -32603, "message": f"internal error: {type(e).__name__}: {str(e)[:200]}"}}
+
+
+def make_handler(devnet):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive
+
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            try:
+                req = json.loads(body)
+            except ValueError:
+                resp = {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "parse error"}}
+            else:
+                resp = [devnet.handle(r) for r in req] if isinstance(req, list) else devnet.handle(req)
+            out = json.dumps(resp).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=8545)
+    ap.add_argument("--chain-id", type=int, default=31337)
+    args = ap.parse_args()
+    devnet = Devnet(args.chain_id)
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(devnet))
+    print(f"devnet listening on http://127.0.0.1:{args.port} chain {args.chain_id}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
