@@ -50,6 +50,9 @@ public struct AttestationMessage: Equatable, Sendable {
         ])
     }
 
+    /// The EIP-712 domain separator: keccak256(typeHash ‖ keccak("Provenance") ‖ keccak("1") ‖ registry).
+    public func domainSeparator() throws -> [UInt8] { try TypedData(json: typedDataJSON).domainSeparator() }
+
     /// The digest to sign: EIP-712 over `typedDataJSON`.
     public func signingDigest() throws -> [UInt8] { try TypedData(json: typedDataJSON).signingDigest() }
 

@@ -1,9 +1,23 @@
-/// Where the attestation registry lives. It is deployed through the deterministic CREATE2 proxy,
-/// so it has one address on every chain that has the proxy, and the EIP-712 domain names it.
+/// Where the attestation registry lives. It is deployed through the deterministic CREATE2
+/// deployment proxy with a fixed salt, so it has the same address on every chain that has the
+/// proxy, and the EIP-712 domain of every attestation names that address.
 public enum RegistryAddress {
-    /// PROVISIONAL: the registry contract is not written yet (it comes with the Ethereum layer).
-    /// Until then this placeholder, keccak256("provenance.registry.v1")[12:], stands in for its
-    /// CREATE2 address. Signatures made with it stay valid offline; when the contract lands, this
-    /// one constant changes to the real address.
-    public static let canonical = Address(bytes: Array(Keccak256.hash(Array("provenance.registry.v1".utf8)).suffix(20)))
+    /// The deterministic deployment proxy (same address on Ethereum, most testnets, OP-Stack chains).
+    public static let create2Proxy = try! Address("0x4e59b44847b379578588920cA78FbF26c0B4956C")
+
+    /// keccak256("Provenance registry v1").
+    public static let salt: [UInt8] = Keccak256.hash(Array("Provenance registry v1".utf8))
+
+    /// The registry's address wherever it was deployed through the proxy:
+    /// keccak256(0xff ‖ proxy ‖ salt ‖ keccak256(initcode))[12:].
+    public static let canonical = create2(deployer: create2Proxy, salt: salt, initCode: RegistryContract.initCode)
+
+    public static func create2(deployer: Address, salt: [UInt8], initCode: [UInt8]) -> Address {
+        Address(bytes: Array(Keccak256.hash([0xff] + deployer.bytes + salt + Keccak256.hash(initCode)).suffix(20)))
+    }
+
+    /// The address of a contract created with plain CREATE: keccak256(rlp([sender, nonce]))[12:].
+    public static func create(sender: Address, nonce: UInt64) -> Address {
+        Address(bytes: Array(Keccak256.hash(RLP.list([.bytes(sender.bytes), .uint(nonce)]).encoded).suffix(20)))
+    }
 }
