@@ -4,7 +4,7 @@ import CShim
 
 /// Entry point: dispatch to one command type; turn errors into one line on stderr and an exit code.
 let version = "provenance 0.1.0"
-let commands: [any Command.Type] = [HashCommand.self, SignCommand.self, VerifyCommand.self, KeyCommand.self]
+let commands: [any Command.Type] = [HashCommand.self, SignCommand.self, VerifyCommand.self, KeyCommand.self, RegistryCommand.self, ChainCommand.self]
 
 @MainActor func topLevelHelp() -> String {
     var text = "provenance — sign media files and verify where they came from.\n\nUsage: provenance COMMAND [OPTIONS]\n\nCommands:\n"
@@ -42,6 +42,9 @@ let commands: [any Command.Type] = [HashCommand.self, SignCommand.self, VerifyCo
         Output.error("error: \(e.message)")
         FileHandle.standardError.write(Data("Usage: provenance \(e.usage)\nRun `provenance \(command.name) --help` for details.\n".utf8))
         return ExitCode.usage.rawValue
+    } catch let e as RPCError {
+        Output.error("error: \(e.description)")
+        return ExitCode.chain.rawValue
     } catch let e as ProvenanceError {
         Output.error("error: \(e.message)")
         return e.exitCode.rawValue
