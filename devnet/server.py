@@ -24,6 +24,19 @@ CREATE2_PROXY_CODE = bytes.fromhex(
 TIP = 10**9  # 1 gwei suggested priority fee
 
 
+def reverted(e):
+    """A revert as geth reports it: code 3, "execution reverted: <reason>", data = the revert bytes."""
+    inner = e.args[0] if e.args else None
+    data = inner.args[0] if isinstance(inner, Exception) and inner.args else inner
+    if not isinstance(data, (bytes, bytearray)):
+        return RPCError(3, "execution reverted")
+    reason = ""
+    if data[:4] == bytes.fromhex("08c379a0") and len(data) >= 68:
+        n = int.from_bytes(data[36:68], "big")
+        reason = data[68:68 + n].decode("utf-8", "replace")
+    return RPCError(3, "execution reverted" + (": " + reason if reason else ""), "0x" + bytes(data).hex())
+
+
 class RPCError(Exception):
     def __init__(self, code, message, data=None):
         super().__init__(message)
@@ -49,13 +62,14 @@ def parse_q(v, name):
 
 
 class Devnet:
-    def __init__(self, chain_id):
+    def __init__(self, chain_id, proxy=True):
         from eth_keys import keys
         state = {}
         for k in DEV_KEYS:
             addr = keys.PrivateKey(bytes.fromhex(k)).public_key.to_canonical_address()
             state[addr] = {"balance": 10_000 * 10**18, "nonce": 0, "code": b"", "storage": {}}
-        state[to_canonical_address(CREATE2_PROXY)] = {"balance": 0, "nonce": 1, "code": CREATE2_PROXY_CODE, "storage": {}}
+        if proxy:
+            state[to_canonical_address(CREATE2_PROXY)] = {"balance": 0, "nonce": 1, "code": CREATE2_PROXY_CODE, "storage": {}}
         backend = PyEVMBackend(genesis_state=state)
         type(backend.chain).chain_id = chain_id  # the class attribute every VM reads
         self.chain_id = chain_id
@@ -155,12 +169,12 @@ class Devnet:
             try:
                 return hx(t.call(self.tx_in(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
             except TransactionFailed as e:
-                raise RPCError(3, "execution reverted", hx(e.args[0]) if e.args and isinstance(e.args[0], bytes) else None)
+                raise reverted(e)
         if method == "eth_estimateGas":
             try:
                 return q(t.estimate_gas(self.tx_in(p[0])))
             except TransactionFailed as e:
-                raise RPCError(3, "execution reverted", hx(e.args[0]) if e.args and isinstance(e.args[0], bytes) else None)
+                raise reverted(e)
         if method == "eth_sendRawTransaction":
             raw = p[0]
             h = hx(keccak(hexstr=raw))
@@ -272,10 +286,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=8545)
     ap.add_argument("--chain-id", type=int, default=31337)
+    ap.add_argument("--no-create2-proxy", action="store_true", help="leave the CREATE2 proxy out of genesis")
     args = ap.parse_args()
-    devnet = Devnet(args.chain_id)
+    devnet = Devnet(args.chain_id, proxy=not args.no_create2_proxy)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(devnet))
-    print(f"devnet listening on http://127.0.0.1:{args.port} chain {args.chain_id}", flush=True)
+    # With --port 0 the system picks a free port; this line tells the caller which.
+    print(f"devnet listening on http://127.0.0.1:{server.server_address[1]} chain {args.chain_id}", flush=True)
     server.serve_forever()
 
 

@@ -5,6 +5,10 @@ variable CHECK_PASSWORD, never from argv.
   sign                       stdin: [{"key": hex, "digest": hex}, ...] -> [signature hex, ...]
   verify-manifest FILE MAN   verify FILE against manifest MAN from scratch -> {"ok", "signer", "reason"}
   sign-tx                    stdin: [{"key": hex, "tx": {eth-account fields}}, ...] -> [{"raw", "hash"}, ...]
+  check-attest-tx URL TXHASH  read the receipt and transaction with plain JSON-RPC; check the sender
+                             with the raw transaction, the EIP-712 signature in the calldata, the Merkle
+                             root and every Attested event -> {"ok", "signer", "sender", "files", "gasUsed", "reason"}
+  recover-tx RAWHEX           the sender of a signed raw transaction
   keystore-new KDF KEYHEX    keystore JSON for KEYHEX (kdf scrypt|pbkdf2, light parameters)
   keystore-address PATH      decrypt keystore PATH -> checksummed address
 """
@@ -49,6 +53,49 @@ def verify_manifest(path, manifest_path):
     return {"ok": signer == m["signer"], "signer": signer, "reason": "" if signer == m["signer"] else "signer mismatch"}
 
 
+def rpc(url, method, params):
+    import urllib.request
+    req = urllib.request.Request(url, data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())["result"]
+
+
+def check_attest_tx(url, tx_hash):
+    from eth_abi import decode
+    from eth_utils import to_checksum_address
+    receipt = rpc(url, "eth_getTransactionReceipt", [tx_hash])
+    tx = rpc(url, "eth_getTransactionByHash", [tx_hash])
+    registry = to_checksum_address(tx["to"])
+    data = bytes.fromhex(tx["input"][2:])
+    if data[:4] != keccak(b"attest(bytes32[],bytes32,bytes32,bytes32)")[:4]:
+        return {"ok": False, "reason": "not an attest call"}
+    digests, root, r, vs = decode(["bytes32[]", "bytes32", "bytes32", "bytes32"], data[4:])
+    level = list(digests)
+    while len(level) > 1:
+        level = [keccak(level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)] + ([level[-1]] if len(level) % 2 else [])
+    if level[0] != root:
+        return {"ok": False, "reason": "calldata root is not the digests' Merkle root"}
+    vsi = int.from_bytes(vs, "big")
+    s, v = vsi & ((1 << 255) - 1), 27 + (vsi >> 255)
+    if s > SECP256K1_HALF_N:
+        return {"ok": False, "reason": "high s"}
+    typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                        {"name": "verifyingContract", "type": "address"}],
+                       "Attestation": [{"name": "merkleRoot", "type": "bytes32"}, {"name": "fileCount", "type": "uint256"}]},
+             "primaryType": "Attestation", "domain": {"name": "Provenance", "version": "1", "verifyingContract": registry},
+             "message": {"merkleRoot": "0x" + root.hex(), "fileCount": len(digests)}}
+    signer = Account.recover_message(encode_typed_data(full_message=typed), vrs=(v, r, s.to_bytes(32, "big")))
+    topic0 = "0x" + keccak(b"Attested(bytes32,address)").hex()
+    logs = [l for l in receipt["logs"] if to_checksum_address(l["address"]) == registry and l["topics"][0] == topic0]
+    ok_logs = len(logs) == len(digests) and all(
+        l["topics"][1] == "0x" + d.hex() and to_checksum_address("0x" + l["topics"][2][-40:]) == signer for l, d in zip(logs, digests))
+    if not ok_logs:
+        return {"ok": False, "reason": "events do not match the digests and signer"}
+    return {"ok": receipt["status"] == "0x1", "signer": signer, "sender": to_checksum_address(tx["from"]), "files": len(digests),
+            "gasUsed": int(receipt["gasUsed"], 16), "reason": ""}
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "sign":
@@ -63,6 +110,10 @@ def main():
             signed = Account.sign_transaction(tx, bytes.fromhex(it["key"]))
             out.append({"raw": signed.raw_transaction.hex(), "hash": signed.hash.hex()})
         print(json.dumps(out))
+    elif cmd == "check-attest-tx":
+        print(json.dumps(check_attest_tx(sys.argv[2], sys.argv[3])))
+    elif cmd == "recover-tx":
+        print(Account.recover_transaction(sys.argv[2]))
     elif cmd == "verify-manifest":
         print(json.dumps(verify_manifest(sys.argv[2], sys.argv[3])))
     elif cmd == "keystore-new":

@@ -59,15 +59,6 @@ public final class TransactionSender {
 
     public func prepare(to: Address?, data: [UInt8], value: Wei = 0, fees: FeeOptions = FeeOptions(), gasLimit: UInt64? = nil) throws -> PreparedTransaction {
         let nonce = max(try client.nonce(key.address, pending: true), nextNonce)
-        let gas: UInt64
-        if let gasLimit { gas = gasLimit } else {
-            do {
-                let estimate = try client.estimateGas(from: key.address, to: to, data: data, value: value)
-                gas = estimate + estimate / 5 + 5_000 // headroom: 20 % + a little
-            } catch RPCError.rpc(let code, let message, let revertData) {
-                throw ProvenanceError(.chain, "the transaction would fail: \(Self.revertReason(revertData) ?? message) (gas estimation, code \(code))")
-            }
-        }
         var tip: Wei = 0, cap: Wei
         if fees.legacy {
             cap = try fees.maxFeePerGas ?? client.gasPrice()
@@ -76,6 +67,21 @@ public final class TransactionSender {
             tip = try fees.priorityFeePerGas ?? (history.medianTip > 0 ? history.medianTip : ((try? client.maxPriorityFee()) ?? .gwei))
             cap = fees.maxFeePerGas ?? 2 * history.nextBaseFee + tip
             guard cap >= tip else { throw ProvenanceError.usage("--max-fee must be at least --priority-fee") }
+        }
+        let gas: UInt64
+        if let gasLimit { gas = gasLimit } else {
+            do {
+                let estimate = try client.estimateGas(from: key.address, to: to, data: data, value: value)
+                gas = estimate + estimate / 5 + 5_000 // headroom: 20 % + a little
+            } catch RPCError.rpc(let code, let message, let revertData) {
+                // A sender that cannot pay even the cheapest transaction fails estimation too: say that.
+                let floor = Wei(21_000) * cap + value
+                let balance = try client.balance(key.address)
+                if balance < floor {
+                    throw ProvenanceError.input("insufficient funds: \(key.address) has \(Units.ether(balance)) ETH, not even enough for \(Units.ether(floor)) ETH (value + 21000 gas × \(Units.gwei(cap)) gwei); missing at least \(Units.ether(floor - balance)) ETH")
+                }
+                throw ProvenanceError(.chain, "the transaction would fail: \(Self.revertReason(revertData) ?? message) (gas estimation, code \(code))")
+            }
         }
         return try build(nonce: nonce, to: to, data: data, value: value, gas: gas, cap: cap, tip: tip, legacy: fees.legacy, checkBalance: true)
     }

@@ -20,9 +20,11 @@ public enum RegistryContract {
     }
 
     /// Calldata for attest: standard ABI encoding of (digests, merkleRoot, r, vs) where
-    /// vs = yParity << 255 | s is the EIP-2098 compact form of the signature.
-    public static func attestCalldata(digests: [[UInt8]], merkleRoot: [UInt8], signature: RecoverableSignature) -> [UInt8] {
+    /// vs = yParity << 255 | s is the EIP-2098 compact form of the signature. EIP-2098 cannot carry
+    /// a high s (its top bit is yParity), so a non-canonical signature is refused here.
+    public static func attestCalldata(digests: [[UInt8]], merkleRoot: [UInt8], signature: RecoverableSignature) throws -> [UInt8] {
         precondition(!digests.isEmpty && digests.count <= maxBatch && digests.allSatisfy { $0.count == 32 })
+        guard signature.s.lexicographicallyPrecedes(halfOrderPlusOne) else { throw SignatureError.highS }
         var vs = signature.s
         if signature.recoveryID == 1 { vs[0] |= 0x80 }
         var out = attestSelector
@@ -31,6 +33,9 @@ public enum RegistryContract {
         for d in digests { out += d }
         return out
     }
+
+    /// n/2 + 1 for secp256k1, big-endian: s must be below it.
+    static let halfOrderPlusOne = Hex.decode("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a1")!
 
     static func word(_ v: UInt64) -> [UInt8] {
         var w = [UInt8](repeating: 0, count: 32)

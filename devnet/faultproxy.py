@@ -1,0 +1,105 @@
+"""Fault-injecting HTTP proxy for tests, on 127.0.0.1 only. Forwards JSON-RPC POSTs to an upstream
+(the devnet) and, per request, follows a plan of faults set by the test:
+
+  POST /__plan   body: a JSON list of actions, consumed one per incoming RPC request; then forward.
+     {"status": 503, "retryAfter": 1}   answer with that HTTP status (and Retry-After header)
+     {"drop": true}                     close the connection without answering
+     {"body": "text"}                   answer 200 with this body (truncated or non-JSON bodies)
+     {"delay": 3}                       wait this many seconds, then forward
+     {"forward": true}                  forward unchanged
+     {"rewrite": {"eth_chainId": "0x1"}}  forward, then replace the result of these methods
+  GET  /__stats  -> {"requests": n, "connections": n}
+
+  python devnet/faultproxy.py --upstream http://127.0.0.1:8545 [--port 0]
+"""
+import argparse, json, threading, time, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+lock = threading.Lock()
+plan, stats = [], {"requests": 0, "connections": 0}
+
+
+def make_handler(upstream):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def setup(self):
+            super().setup()
+            with lock:
+                stats["connections"] += 1
+
+        def reply(self, status, body, headers=()):
+            self.send_response(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path == "/__stats":
+                with lock:
+                    self.reply(200, json.dumps(stats).encode())
+            else:
+                self.reply(404, b"{}")
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.path == "/__plan":
+                with lock:
+                    plan[:] = json.loads(body)
+                    stats["requests"] = 0
+                    stats["connections"] = 0
+                self.reply(200, b"{}")
+                return
+            with lock:
+                stats["requests"] += 1
+                action = plan.pop(0) if plan else {"forward": True}
+            if "status" in action:
+                headers = [("Retry-After", str(action["retryAfter"]))] if "retryAfter" in action else []
+                self.reply(action["status"], b'{"error":"injected"}', headers)
+                return
+            if action.get("drop"):
+                self.close_connection = True
+                self.connection.close()
+                return
+            if "body" in action:
+                self.reply(200, action["body"].encode())
+                return
+            if "delay" in action:
+                time.sleep(action["delay"])
+            req = urllib.request.Request(upstream, data=body, headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                out = r.read()
+            if "rewrite" in action:
+                doc = json.loads(out)
+                items = doc if isinstance(doc, list) else [doc]
+                sent = json.loads(body)
+                sent = sent if isinstance(sent, list) else [sent]
+                methods = {s.get("id"): s.get("method") for s in sent}
+                for it in items:
+                    m = methods.get(it.get("id"))
+                    if m in action["rewrite"]:
+                        it["result"] = action["rewrite"][m]
+                out = json.dumps(doc).encode()
+            self.reply(200, out)
+
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    args = ap.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args.upstream))
+    print(f"faultproxy listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
