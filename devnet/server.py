@@ -185,12 +185,15 @@ class Devnet:
                 pass
             try:
                 return hx(t.send_raw_transaction(raw))
-            except (ValidationError, TransactionFailed, ValueError) as e:
+            except Exception as e:  # eth-tester and py-evm raise several ValidationError classes
                 msg = str(e)
                 low = msg.lower()
-                if "nonce" in low and ("too low" in low or "invalid" in low or "expected" in low):
-                    raise RPCError(-32000, "nonce too low: " + msg[:200])
-                if "insufficient" in low or "balance" in low or "sender" in low and "funds" in low:
+                m = __import__("re").search(r"expected (\d+), but got (\d+)", low)
+                if "nonce" in low and m and int(m.group(2)) < int(m.group(1)):
+                    raise RPCError(-32000, f"nonce too low: next nonce {m.group(1)}, tx nonce {m.group(2)}")
+                if "nonce" in low and m:
+                    raise RPCError(-32000, f"nonce too high: next nonce {m.group(1)}, tx nonce {m.group(2)}")
+                if "insufficient" in low or ("balance" in low and "gas" in low):
                     raise RPCError(-32000, "insufficient funds for gas * price + value")
                 raise RPCError(-32000, msg[:300] or type(e).__name__)
         if method == "eth_getTransactionReceipt":

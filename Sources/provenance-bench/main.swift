@@ -7,6 +7,26 @@ import ProvenanceKit
 /// OpenSSL's own ECDSA_do_sign / ECDSA_do_verify on secp256k1 measured in the same run as baseline.
 let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "2") ?? 2
 
+/// `provenance-bench gas URL`: deploys the registry on the devnet at URL (if needed) and sends
+/// relayed attestations of 1, 256 and 1024 random digests; prints gas used from the receipts.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "gas" {
+    let payer = try PrivateKey(hex: "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80") // devnet key
+    let publisher = try PrivateKey.generate()
+    let sender = try TransactionSender(client: EthClient(endpoint: try Endpoint(CommandLine.arguments[2])), key: payer)
+    let deployment = try RegistryDeployer.deploy(sender: sender, fees: FeeOptions(), options: SendOptions(), onBroadcast: { _ in })
+    if let r = deployment.receipt { print("gas_deploy \(r.gasUsed)") }
+    for n in [1, 256, 1024] {
+        let digests = (0..<n).map { _ in SHA256Hasher.hash(try! SecureRandom.bytes(64)) }
+        let message = AttestationMessage(digests: digests)
+        let calldata = try RegistryContract.attestCalldata(digests: digests, merkleRoot: message.merkleRoot,
+                                                           signature: try publisher.sign(digest: try message.signingDigest()))
+        let receipt = try sender.sendAndWait(try sender.prepare(to: RegistryAddress.canonical, data: calldata))
+        precondition(receipt.status == 1 && receipt.logs.count == n)
+        print("gas_attest_\(n) \(receipt.gasUsed) per_file \(receipt.gasUsed / UInt64(n)) calldata_bytes \(calldata.count)")
+    }
+    exit(0)
+}
+
 func rate(_ body: () throws -> Void) rethrows -> Double {
     var count = 0
     let start = Date()

@@ -125,13 +125,41 @@ import Testing
 
     @Test func plainCreateWhereNoProxy() throws {
         let bare = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0", "--no-create2-proxy"])
-        let r = try cli.run(["registry", "deploy", "--private-key-file", "dev.key", "--json", "--rpc", bare.url])
+        let r = try cli.run(["registry", "deploy", "--private-key-file", "dev.key", "--json", "--legacy", "--rpc", bare.url])
         #expect(r.status == 0, "\(r.err)")
         let out = try JSON.parse(r.out)
         #expect(out["create2"] == .bool(false))
         let address = try Address(try out["address"].unwrap().stringValue.unwrap())
         #expect(address == RegistryAddress.create(sender: payer.address, nonce: 0))
         #expect(try RegistryDeployer.status(of: address, client: EthClient(endpoint: try Endpoint(bare.url))) == .deployed)
+    }
+
+    /// The node's usual answers to a broadcast: "already known" is success; "nonce too low" means
+    /// another transaction took the nonce, so the sender re-signs with the next one; fee bumps for
+    /// a replacement raise both fields by at least 12.5 %.
+    @Test func broadcastAnswers() throws {
+        let c = try client()
+        let a = try TransactionSender(client: c, key: payer), b = try TransactionSender(client: c, key: payer)
+        let other = try PrivateKey.generate().address
+        // Same transaction twice: the second broadcast meets "already known" and still returns the receipt.
+        let once = try a.prepare(to: other, data: [], value: 1)
+        let r1 = try a.sendAndWait(once)
+        let r2 = try TransactionSender(client: c, key: payer).sendAndWait(once)
+        #expect(r1.transactionHash == r2.transactionHash)
+        // Two senders prepare the same nonce; b wins; a's node says "nonce too low" and a re-signs.
+        let pa = try a.prepare(to: other, data: [], value: 2), pb = try b.prepare(to: other, data: [], value: 3)
+        #expect(pa.transaction.nonce == pb.transaction.nonce)
+        _ = try b.sendAndWait(pb)
+        var sent: [SignedTransaction] = []
+        let ra = try a.sendAndWait(pa) { sent.append($0) }
+        #expect(ra.status == 1)
+        #expect(sent.count == 2 && sent[0] == pa.signed) // both hashes reported, the first before it was sent
+        #expect(try DecodedTransaction.decode(sent[1].raw).nonce == pa.transaction.nonce + 1)
+        // Fee bump for a stuck transaction.
+        let bumped = try a.bumped(pa)
+        let e0 = pa.transaction as! EIP1559Transaction, e1 = bumped.transaction as! EIP1559Transaction
+        #expect(e1.maxFeePerGas * 8 >= e0.maxFeePerGas * 9 && e1.maxPriorityFeePerGas * 8 >= e0.maxPriorityFeePerGas * 9)
+        #expect(e1.nonce == e0.nonce && e1.data == e0.data && e1.to == e0.to)
     }
 
     @Test func rpcRetriesBatchesAndKeepAlive() throws {

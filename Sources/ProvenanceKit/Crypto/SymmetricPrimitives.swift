@@ -57,8 +57,8 @@ enum AES128CTR {
     }
 }
 
-enum SecureRandom {
-    static func bytes(_ count: Int) throws -> [UInt8] {
+public enum SecureRandom {
+    public static func bytes(_ count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         guard RAND_bytes(&out, Int32(count)) == 1 else { throw CryptoFailure(function: "RAND_bytes") }
         return out
