@@ -3,39 +3,93 @@ import ProvenanceKit
 
 struct VerifyCommand: Command {
     static let name = "verify"
-    static let summary = "Check files against their signed manifests and say whether each is the signed original."
-    static let usage = "verify --offline [--signer ADDR]... [--signers FILE] [--manifest FILE] [--json] FILE..."
+    static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
+    static let usage = "verify [--rpc URL] [--signer ADDR]... [--signers FILE] [--registry ADDR] [--confirmations N] [--manifest FILE] [--offline] [--json] PATH..."
     static let discussion = """
-    --offline checks FILE against FILE.provenance.json: the manifest's Merkle proof and EIP-712
-    signature, then the file's SHA-256. A copy that differs is reported as modified, with the byte
-    ranges that differ (to chunk granularity). Exit 0: all verified; 1: some not verified; 2: input error.
+    Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
+    verified (signer, chain, block, UTC time, tx; every attestation listed), not-attested (no record of
+    this exact content), untrusted-signer (records exist, none by a trusted signer), modified (a manifest
+    beside the file is authentic, but this copy differs from the signed original: the differing byte
+    ranges are listed), error. Directories are walked.
+    --offline checks the manifest's proof and signature instead of the chain.
+    Exit 0: all verified; 1: some not verified; 2: usage or input error; 3: chain unreachable or untrustworthy.
     """
-    static let options: [Option] = [
+    static let options: [Option] = ChainOptions.connection + [
         .flag("--offline", "Verify against the manifest beside each file, without a chain."),
         .value("--signer", "ADDR", "Trust only this signer (repeatable).", repeatable: true),
         .value("--signers", "FILE", "Trust the addresses in FILE (one per line, # comments)."),
         .value("--manifest", "FILE", "Manifest to use (only with a single FILE)."),
-        .value("--registry", "ADDR", "Registry address the signature's domain must name (default: the canonical one)."),
-        .flag("--json", "One JSON object per file: path, sha256, status, signer, detail, differingRanges."),
+        .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
+        .value("--confirmations", "N", "Blocks an attestation needs on top of it, its own included, to count (default 1)."),
+        .flag("--json", "One JSON object per file: path, sha256, status, attestations, detail, differingRanges."),
     ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         let paths = args.positionals
         guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
-        guard args.flag("--offline") else {
-            throw UsageError("on-chain verification is not available yet; use --offline to check manifests", usage: usage)
-        }
         if args.value("--manifest") != nil && paths.count != 1 { throw UsageError("--manifest works with one FILE only", usage: usage) }
+        let files = try FileWalker.expand(paths)
+        guard args.flag("--offline") else { return try online(args, files: files) }
         var verifier = OfflineVerifier(trustedSigners: try trustedSigners(args))
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
 
         var worst = ExitCode.ok
-        for path in paths {
+        for path in files {
             let v = verifier.verify(path: path, manifestPath: args.value("--manifest"))
             if args.flag("--json") { Output.line(json(v).compact) } else { Output.line(text(v)) }
             if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
         }
         return worst
+    }
+
+    static func online(_ args: Arguments, files: [String]) throws -> ExitCode {
+        var verifier = OnChainVerifier()
+        verifier.trustedSigners = try trustedSigners(args)
+        if let r = args.value("--registry") { verifier.registry = try Address(r) }
+        if let n = try args.int("--confirmations", usage: usage) {
+            guard n >= 1 else { throw UsageError("--confirmations must be at least 1", usage: usage) }
+            verifier.confirmations = UInt64(n)
+        }
+        verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
+        let report = try verifier.verify(paths: files, manifestPath: args.value("--manifest"), client: try ChainOptions.client(args))
+        var worst = ExitCode.ok
+        for v in report.verdicts {
+            if args.flag("--json") {
+                Output.line(JSON.object([
+                    ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null), ("status", .string(v.status.rawValue)),
+                    ("chainId", .number(String(report.chainId))), ("registry", .string(verifier.registry.checksummed)),
+                    ("attestations", .array(v.attestations.map(\.json))), ("detail", .string(v.detail)),
+                    ("original", v.originalSHA256.map { sha in .object([("sha256", .string(Hex.encode(sha))), ("attestations", .array(v.originalAttestations.map(\.json)))]) } ?? .null),
+                    ("differingRanges", .array(v.differingRanges.map { .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))]) })),
+                ]).compact)
+            } else {
+                Output.line(onlineText(v))
+            }
+            if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+        }
+        return worst
+    }
+
+    static func onlineText(_ v: Verdict) -> String {
+        func record(_ a: OnChainAttestation) -> String {
+            "\(a.signer), chain \(a.chainId), block \(a.blockNumber) at \(Timestamp.utc(a.blockTime)), tx \(Hex.encode(a.txHash, prefix: true))"
+        }
+        switch v.status {
+        case .verified:
+            var line = "\(v.path): verified — \(record(v.attestations[0]))"
+            for a in v.attestations.dropFirst() { line += "\n  also: \(record(a))" }
+            return line
+        case .modified:
+            let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
+            let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
+            return "\(v.path): MODIFIED — \(v.detail); differs in bytes \(shown)\(more)"
+        case .untrustedSigner:
+            return "\(v.path): untrusted signer — \(v.detail)" + v.attestations.map { "\n  record: \(record($0))" }.joined()
+        case .notAttested:
+            return "\(v.path): not attested — \(v.detail)"
+        case .error:
+            return "\(v.path): error — \(v.detail)"
+        }
     }
 
     static func trustedSigners(_ args: Arguments) throws -> Set<Address> {

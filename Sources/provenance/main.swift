@@ -4,7 +4,7 @@ import CShim
 
 /// Entry point: dispatch to one command type; turn errors into one line on stderr and an exit code.
 let version = "provenance 0.1.0"
-let commands: [any Command.Type] = [HashCommand.self, SignCommand.self, VerifyCommand.self, KeyCommand.self, RegistryCommand.self, ChainCommand.self]
+let commands: [any Command.Type] = [HashCommand.self, SignCommand.self, AttestCommand.self, VerifyCommand.self, KeyCommand.self, RegistryCommand.self, ChainCommand.self]
 
 @MainActor func topLevelHelp() -> String {
     var text = "provenance — sign media files and verify where they came from.\n\nUsage: provenance COMMAND [OPTIONS]\n\nCommands:\n"

@@ -19,13 +19,13 @@ public struct Manifest: Sendable {
     public var batchProof: [[UInt8]]
     public var message: AttestationMessage
     public var signature: RecoverableSignature
-    /// On-chain records of this signature (filled by `attest`); kept verbatim here.
-    public var anchors: [JSON]
+    /// On-chain records of this signature (filled by `attest`), one per chain it was anchored on.
+    public var anchors: [Anchor]
 
     public static func path(for file: String) -> String { file + suffix }
 
     public init(fileName: String, digest: FileDigest, signer: Address, batchIndex: Int, batchProof: [[UInt8]],
-                message: AttestationMessage, signature: RecoverableSignature, anchors: [JSON] = []) {
+                message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor] = []) {
         self.fileName = fileName
         self.size = digest.size
         self.sha256 = digest.sha256
@@ -61,8 +61,13 @@ public struct Manifest: Sendable {
             ])),
             ("typedData", message.typedDataJSON),
             ("signature", .string(Hex.encode(signature.bytes, prefix: true))),
-            ("anchors", .array(anchors)),
+            ("anchors", .array(anchors.map(\.json))),
         ])
+    }
+
+    /// Adds an anchor unless the same transaction is already listed; one entry per chain and transaction.
+    public mutating func addAnchor(_ anchor: Anchor) {
+        if !anchors.contains(where: { $0.chainId == anchor.chainId && $0.txHash == anchor.txHash }) { anchors.append(anchor) }
     }
 
     public func write(to path: String) throws {
@@ -122,7 +127,9 @@ public struct Manifest: Sendable {
         guard count == message.fileCount, index >= 0, index < count else { throw bad("batch.index/count disagree with the signed fileCount") }
         guard let sigText = json["signature"]?.stringValue, let sigBytes = Hex.decode(sigText) else { throw bad("signature must be 0x-hex") }
         let signature = try RecoverableSignature(bytes: sigBytes)
-        let anchors = json["anchors"]?.arrayValue ?? []
+        let anchorItems = json["anchors"]?.arrayValue ?? []
+        guard anchorItems.count <= 1024 else { throw bad("more anchors than any real manifest has") }
+        let anchors = try anchorItems.map { try Anchor(json: $0) }
         self.init(fileName: name, digest: FileDigest(size: size, sha256: sha, chunkSize: chunkSize, chunks: chunks), signer: signer,
                   batchIndex: index, batchProof: proof, message: message, signature: signature, anchors: anchors)
     }

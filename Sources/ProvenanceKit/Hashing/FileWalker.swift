@@ -1,0 +1,37 @@
+import Foundation
+
+/// Expands command-line paths into the files to process: files as given, directories walked
+/// recursively in name order, skipping the tool's own manifests and hidden entries. Symbolic links
+/// inside directories are not followed unless asked.
+public enum FileWalker {
+    public static func expand(_ paths: [String], followSymlinks: Bool = false) throws -> [String] {
+        var out: [String] = []
+        for path in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+                throw ProvenanceError.input("\(path): No such file or directory")
+            }
+            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks) } else { out.append(path) }
+        }
+        return out
+    }
+
+    private static func walk(_ dir: String, followSymlinks: Bool) throws -> [String] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted() } catch {
+            throw ProvenanceError.input("\(dir): cannot list directory")
+        }
+        var out: [String] = []
+        for name in names where !name.hasPrefix(".") && !name.hasSuffix(Manifest.suffix) {
+            let path = (dir as NSString).appendingPathComponent(name)
+            let attrs = try? FileManager.default.attributesOfItem(atPath: path)
+            let type = attrs?[.type] as? FileAttributeType
+            if type == .typeSymbolicLink && !followSymlinks { continue }
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
+            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks) }
+            else if type == .typeRegular || (type == .typeSymbolicLink && followSymlinks) { out.append(path) }
+        }
+        return out
+    }
+}

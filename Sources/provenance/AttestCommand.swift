@@ -1,0 +1,102 @@
+import Foundation
+import ProvenanceKit
+
+struct AttestCommand: Command {
+    static let name = "attest"
+    static let summary = "Sign files and record them on chain in one transaction; update each FILE.provenance.json."
+    static let usage = "attest [KEY OPTIONS] [--rpc URL] [--registry ADDR] [FEE OPTIONS] [--dry-run] [--force] [--json] PATH...\n       provenance attest --from-manifest [KEY OPTIONS] … MANIFEST..."
+    static let discussion = """
+    Hashes each file (directories are walked), signs one EIP-712 message for the whole set, sends one
+    registry transaction, waits for the receipt, and writes or updates each file's manifest with the
+    chain id, registry, transaction hash, block number and block time. Files this signer already
+    attested on this chain are reported, not paid for again (--force re-attests).
+    --from-manifest anchors manifests signed elsewhere (`provenance sign` on an offline machine):
+    the key given then only pays gas; the contract checks the publisher's signature.
+    """
+    static let options: [Option] = KeyOptions.options + ChainOptions.connection + [
+        .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
+    ] + ChainOptions.sending + [
+        .flag("--from-manifest", "The arguments are manifests to anchor; the key pays, it need not be the signer."),
+        .flag("--dry-run", "Print the signed raw transaction and its maximum cost; send nothing, write nothing."),
+        .flag("--force", "Attest again even where this signer already has a record on this chain."),
+        .flag("--follow-symlinks", "Follow symbolic links met while walking directories."),
+        ChunkOption.option,
+        .flag("--json", "One JSON object per file, then one for the transaction."),
+    ]
+
+    static func run(_ args: Arguments) throws -> ExitCode {
+        guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
+        let key = try KeyOptions.source(args).load()
+        let client = try ChainOptions.client(args)
+        let registry = try args.value("--registry").map { try Address($0) } ?? RegistryAddress.canonical
+        let attester = Attester(client: client, registry: registry, payer: key)
+        attester.fees = try ChainOptions.fees(args, usage: usage)
+        attester.sendOptions = try ChainOptions.sendOptions(args, usage: usage)
+        attester.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
+        attester.chunkSize = try ChunkOption.parse(args, usage: usage)
+        attester.onBroadcast = ChainOptions.announce("attestation")
+        let dryRun = args.flag("--dry-run")
+        let outcome: Attester.Outcome
+        if args.flag("--from-manifest") {
+            outcome = try attester.attest(manifestPaths: args.positionals, dryRun: dryRun)
+        } else {
+            let files = try FileWalker.expand(args.positionals, followSymlinks: args.flag("--follow-symlinks"))
+            guard !files.isEmpty else { throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))") }
+            outcome = try attester.attest(paths: files, signer: key, force: args.flag("--force"), dryRun: dryRun)
+        }
+        report(outcome, json: args.flag("--json"), dryRun: dryRun)
+        return .ok
+    }
+
+    static func report(_ o: Attester.Outcome, json: Bool, dryRun: Bool) {
+        for f in o.files {
+            let sha = Hex.encode(f.sha256)
+            switch f.status {
+            case .attested, .planned:
+                if json {
+                    Output.line(JSON.object([("path", .string(f.path)), ("sha256", .string(sha)), ("status", .string(dryRun ? "planned" : "attested")),
+                                             ("manifest", .string(f.manifestPath)), ("anchor", f.anchor?.json ?? .null)]).compact)
+                } else if let a = f.anchor {
+                    Output.line("attested  \(f.path)  sha256 \(sha)  chain \(a.chainId) block \(a.blockNumber) tx \(Hex.encode(a.txHash, prefix: true))")
+                } else {
+                    Output.line("would attest  \(f.path)  sha256 \(sha)")
+                }
+            case .alreadyAttested(let records):
+                if json {
+                    Output.line(JSON.object([("path", .string(f.path)), ("sha256", .string(sha)), ("status", .string("already-attested")),
+                                             ("manifest", .string(f.manifestPath)), ("attestations", .array(records.map(\.json)))]).compact)
+                } else {
+                    let r = records[0]
+                    Output.line("already   \(f.path)  sha256 \(sha)  attested by \(r.signer) on chain \(r.chainId) in block \(r.blockNumber) (tx \(Hex.encode(r.txHash, prefix: true))); nothing paid")
+                }
+            }
+        }
+        guard let tx = o.transaction else {
+            if !json { Output.line("nothing to send: every file is already attested on chain \(o.chainId)") }
+            return
+        }
+        if dryRun {
+            let decoded = try? DecodedTransaction.decode(tx.raw)
+            if json {
+                Output.line(JSON.object([("dryRun", .bool(true)), ("txHash", .string(tx.hashHex)), ("raw", .string(Hex.encode(tx.raw, prefix: true))),
+                                         ("chainId", .number(String(o.chainId))), ("gasLimit", .number(String(decoded?.gasLimit ?? 0))),
+                                         ("maxCostWei", .string(String(o.maxCost ?? 0)))]).compact)
+            } else {
+                Output.line("dry run: nothing sent. Signed transaction \(tx.hashHex) for chain \(o.chainId), gas limit \(decoded?.gasLimit ?? 0), costs at most \(Units.ether(o.maxCost ?? 0)) ETH:")
+                Output.line(Hex.encode(tx.raw, prefix: true))
+            }
+            return
+        }
+        if let r = o.receipt {
+            let n = o.files.filter { if case .attested = $0.status { return true }; return false }.count
+            let cost = Wei(r.gasUsed) * r.effectiveGasPrice
+            if json {
+                Output.line(JSON.object([("txHash", .string(Hex.encode(r.transactionHash, prefix: true))), ("chainId", .number(String(o.chainId))),
+                                         ("blockNumber", .number(String(r.blockNumber))), ("files", .int(n)), ("gasUsed", .number(String(r.gasUsed))),
+                                         ("costWei", .string(String(cost)))]).compact)
+            } else {
+                Output.line("transaction \(Hex.encode(r.transactionHash, prefix: true)) in block \(r.blockNumber) on chain \(o.chainId): \(n) file\(n == 1 ? "" : "s"), gas \(r.gasUsed) (\(r.gasUsed / UInt64(max(n, 1))) per file), cost \(Units.ether(cost)) ETH")
+            }
+        }
+    }
+}
