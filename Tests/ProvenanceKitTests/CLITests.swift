@@ -98,8 +98,9 @@ import Testing
         let malformed = try cli.run(["verify", "--offline", "lonely.wav"])
         #expect(malformed.status == 2 && malformed.out.contains("malformed manifest"))
         #expect(try cli.run(["verify", "--offline", "absent.wav"]).status == 2)
-        // Without --offline there is no chain yet: a clear usage error.
-        #expect(try cli.run(["verify", files[0]]).status == 2)
+        // Without --offline, verify asks the chain: unreachable here, so exit 3 with one line.
+        let online = try cli.run(["verify", "--rpc", "http://127.0.0.1:9", files[0]])
+        #expect(online.status == 3 && online.err.split(separator: "\n").count == 1)
     }
 
     @Test func keySelectionPasswordsAndSecrets() throws {
