@@ -8,6 +8,10 @@
      {"delay": 3}                       wait this many seconds, then forward
      {"forward": true}                  forward unchanged
      {"rewrite": {"eth_chainId": "0x1"}}  forward, then replace the result of these methods
+     {"rpcError": {"method": "eth_getLogs", "code": -32005, "message": "…", "untilRange": 100}}
+                                        forward, then turn that method's answers into this JSON-RPC error
+                                        (only for block ranges wider than untilRange, if given); the
+                                        action stays in force for every request until the plan is reset
   GET  /__stats  -> {"requests": n, "connections": n}
 
   python devnet/faultproxy.py --upstream http://127.0.0.1:8545 [--port 0]
@@ -58,7 +62,8 @@ def make_handler(upstream):
                 return
             with lock:
                 stats["requests"] += 1
-                action = plan.pop(0) if plan else {"forward": True}
+                sticky = plan and "rpcError" in plan[0]
+                action = (plan[0] if sticky else plan.pop(0)) if plan else {"forward": True}
             if "status" in action:
                 headers = [("Retry-After", str(action["retryAfter"]))] if "retryAfter" in action else []
                 self.reply(action["status"], b'{"error":"injected"}', headers)
@@ -75,6 +80,26 @@ def make_handler(upstream):
             req = urllib.request.Request(upstream, data=body, headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=60) as r:
                 out = r.read()
+            if "rpcError" in action:
+                spec = action["rpcError"]
+                doc = json.loads(out)
+                items = doc if isinstance(doc, list) else [doc]
+                sent = json.loads(body)
+                sent = sent if isinstance(sent, list) else [sent]
+                by_id = {s.get("id"): s for s in sent}
+                for it in items:
+                    req = by_id.get(it.get("id"), {})
+                    if req.get("method") != spec["method"]:
+                        continue
+                    f = (req.get("params") or [{}])[0]
+                    lo = int(f.get("fromBlock", "0x0"), 16) if str(f.get("fromBlock", "0x0")).startswith("0x") else 0
+                    hi_text = str(f.get("toBlock", "latest"))
+                    hi = int(hi_text, 16) if hi_text.startswith("0x") else 10**9
+                    if "untilRange" in spec and hi - lo + 1 <= spec["untilRange"]:
+                        continue
+                    it.pop("result", None)
+                    it["error"] = {"code": spec["code"], "message": spec["message"]}
+                out = json.dumps(doc).encode()
             if "rewrite" in action:
                 doc = json.loads(out)
                 items = doc if isinstance(doc, list) else [doc]

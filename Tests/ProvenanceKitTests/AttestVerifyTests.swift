@@ -144,5 +144,17 @@ import Testing
         try proxy.plan("[]")
         #expect(try cli.run(["verify", "--rpc", proxy.url] + files).status == 0)
         #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 3)
+
+        // A provider that refuses eth_getLogs over more than 2 blocks (Infura's −32005 wording): the
+        // range is halved until it passes, and the verdict is still reached.
+        try proxy.plan(#"[{"rpcError": {"method": "eth_getLogs", "code": -32005, "message": "query returned more than 10000 results", "untilRange": 2}}]"#)
+        let split = try cli.run(["verify", "--rpc", proxy.url, "--json", files[7]])
+        #expect(split.status == 0, "\(split.out)\(split.err)")
+        #expect(try proxy.stats()["requests"]?.intValue ?? 0 > 2)
+        // A provider that refuses every range: an error (exit 3), never a verdict on data it could not check.
+        try proxy.plan(#"[{"rpcError": {"method": "eth_getLogs", "code": -32005, "message": "limit exceeded"}}]"#)
+        let refused = try cli.run(["verify", "--rpc", proxy.url, files[7]])
+        #expect(refused.status == 3 && !refused.out.contains("verified"))
+        try proxy.plan("[]")
     }
 }
