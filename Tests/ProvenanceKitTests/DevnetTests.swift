@@ -162,6 +162,19 @@ import Testing
         #expect(e1.nonce == e0.nonce && e1.data == e0.data && e1.to == e0.to)
     }
 
+    /// HTTPS always verifies certificates: a self-signed endpoint is refused, not trusted.
+    @Test func selfSignedCertificateIsRefused() throws {
+        let cert = dir.appendingPathComponent("cert.pem").path, key = dir.appendingPathComponent("key.pem").path
+        let made = try runTool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                                                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        #expect(made.status == 0, "\(made.err)")
+        let tls = try ChildServer(script: "devnet/tls_server.py", arguments: [cert, key])
+        let https = tls.url.replacingOccurrences(of: "http://", with: "https://")
+        let r = try cli.run(["chain", "--rpc", https + "/key/abc"])
+        #expect(r.status == 3, "\(r.err)")
+        #expect(r.err.lowercased().contains("certificate") && !r.err.contains("/key/abc"))
+    }
+
     @Test func rpcRetriesBatchesAndKeepAlive() throws {
         let proxy = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
         let rpc = RPCClient(endpoint: try Endpoint(proxy.url + "/v3/SECRETKEY"))

@@ -56,7 +56,7 @@ public struct TypedData: Sendable {
         var deps = Set<String>()
         try collectDependencies(name, into: &deps)
         deps.remove(name)
-        return try ([name] + deps.sorted()).map { t in
+        return ([name] + deps.sorted()).map { t in
             let fields = types[t]!.map { "\($0.type) \($0.name)" }.joined(separator: ",")
             return "\(t)(\(fields))"
         }.joined()

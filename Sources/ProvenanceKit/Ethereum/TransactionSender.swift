@@ -64,7 +64,7 @@ public final class TransactionSender {
             cap = try fees.maxFeePerGas ?? client.gasPrice()
         } else {
             let history = try client.feeHistory()
-            tip = try fees.priorityFeePerGas ?? (history.medianTip > 0 ? history.medianTip : ((try? client.maxPriorityFee()) ?? .gwei))
+            tip = fees.priorityFeePerGas ?? (history.medianTip > 0 ? history.medianTip : ((try? client.maxPriorityFee()) ?? .gwei))
             cap = fees.maxFeePerGas ?? 2 * history.nextBaseFee + tip
             guard cap >= tip else { throw ProvenanceError.usage("--max-fee must be at least --priority-fee") }
         }
