@@ -77,8 +77,10 @@ import Testing
         let bare = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
         let none = try cli.run(["verify", "--rpc", bare.url, files[0]])
         #expect(none.status == 3 && none.err.contains("no registry"))
-        // Wrong chain (3)
+        // Wrong chain (3); code at the registry address that is not the registry's (3).
         #expect(try cli.run(["verify", "--chain-id", "1", files[0]]).status == 3)
+        let foreign = try cli.run(["verify", "--registry", RegistryAddress.create2Proxy.checksummed, files[0]])
+        #expect(foreign.status == 3 && foreign.err.contains("cannot be trusted"))
 
         // Re-attest: nothing paid; --force pays again; --dry-run sends nothing.
         let block = try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber()

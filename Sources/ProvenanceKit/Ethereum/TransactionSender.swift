@@ -101,25 +101,17 @@ public final class TransactionSender {
     }
 
     /// The same transaction with both fee fields raised by at least 12.5 % (nodes require +10 %).
-    func bumped(_ p: PreparedTransaction) throws -> PreparedTransaction {
-        func up(_ v: Wei) -> Wei { v + max(v / 8, 1) + 1 }
-        let t = p.transaction
-        if let legacy = t as? LegacyTransaction {
-            return try build(nonce: legacy.nonce, to: legacy.to, data: legacy.data, value: legacy.value, gas: legacy.gasLimit,
-                             cap: up(legacy.gasPrice), tip: 0, legacy: true, checkBalance: false)
-        }
-        let e = t as! EIP1559Transaction
-        return try build(nonce: e.nonce, to: e.to, data: e.data, value: e.value, gas: e.gasLimit,
-                         cap: up(e.maxFeePerGas), tip: up(e.maxPriorityFeePerGas), legacy: false, checkBalance: false)
-    }
+    func bumped(_ p: PreparedTransaction) throws -> PreparedTransaction { try rebuilt(p, nonce: p.transaction.nonce, bump: true) }
 
-    private func resigned(_ p: PreparedTransaction, nonce: UInt64) throws -> PreparedTransaction {
-        let t = p.transaction
-        if let legacy = t as? LegacyTransaction {
-            return try build(nonce: nonce, to: legacy.to, data: legacy.data, value: legacy.value, gas: legacy.gasLimit, cap: legacy.gasPrice, tip: 0, legacy: true, checkBalance: false)
+    /// The same transaction re-signed, under another nonce and/or with raised fees.
+    private func rebuilt(_ p: PreparedTransaction, nonce: UInt64, bump: Bool) throws -> PreparedTransaction {
+        func up(_ v: Wei) -> Wei { bump ? v + max(v / 8, 1) + 1 : v }
+        if let t = p.transaction as? LegacyTransaction {
+            return try build(nonce: nonce, to: t.to, data: t.data, value: t.value, gas: t.gasLimit, cap: up(t.gasPrice), tip: 0, legacy: true, checkBalance: false)
         }
-        let e = t as! EIP1559Transaction
-        return try build(nonce: nonce, to: e.to, data: e.data, value: e.value, gas: e.gasLimit, cap: e.maxFeePerGas, tip: e.maxPriorityFeePerGas, legacy: false, checkBalance: false)
+        let t = p.transaction as! EIP1559Transaction
+        return try build(nonce: nonce, to: t.to, data: t.data, value: t.value, gas: t.gasLimit,
+                         cap: up(t.maxFeePerGas), tip: up(t.maxPriorityFeePerGas), legacy: false, checkBalance: false)
     }
 
     // MARK: sending
@@ -197,7 +189,7 @@ public final class TransactionSender {
                         nextNonce = p.transaction.nonce + 1
                         return // ours was mined already
                     }
-                    p = try resigned(p, nonce: max(try client.nonce(key.address, pending: true), p.transaction.nonce + 1))
+                    p = try rebuilt(p, nonce: max(try client.nonce(key.address, pending: true), p.transaction.nonce + 1), bump: false)
                     continue
                 } else if m.contains("underpriced") {
                     p = try bumped(p)
