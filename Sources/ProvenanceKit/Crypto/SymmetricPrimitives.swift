@@ -5,7 +5,10 @@ enum KDF {
     /// Largest scrypt working set accepted (128·r·N bytes): geth's default needs 256 MiB.
     static let maxScryptMemory: UInt64 = 1 << 30
 
-    static func scrypt(password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int) throws -> [UInt8] {
+    static let maxPBKDF2Iterations = 100_000_000
+
+    /// Refuses scrypt parameters that are invalid, absurd or unsupported, before any allocation.
+    static func checkScrypt(n: UInt64, r: UInt64, p: UInt64) throws {
         guard n > 1, n & (n - 1) == 0, r >= 1, p >= 1, r <= 1024, p <= 1024 else {
             throw ProvenanceError.input("keystore has invalid scrypt parameters (n=\(n), r=\(r), p=\(p))")
         }
@@ -18,6 +21,11 @@ enum KDF {
         if r < 4 && n >= (UInt64(1) << (16 * r)) {
             throw ProvenanceError.input("keystore scrypt parameters n=\(n), r=\(r), p=\(p) break RFC 7914 (n must be below 2^(16·r)); OpenSSL refuses them — re-encrypt the key with standard parameters")
         }
+    }
+
+    static func scrypt(password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int) throws -> [UInt8] {
+        try checkScrypt(n: n, r: r, p: p)
+        let memory = n * 128 * r
         var out = [UInt8](repeating: 0, count: length)
         let maxmem = memory + 128 * r * p + (1 << 20)
         guard EVP_PBE_scrypt(password.map { CChar(bitPattern: $0) }, password.count, salt, salt.count, n, r, p, maxmem, &out, length) == 1 else {
@@ -28,7 +36,7 @@ enum KDF {
     }
 
     static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) throws -> [UInt8] {
-        guard iterations >= 1, iterations <= 100_000_000 else {
+        guard iterations >= 1, iterations <= maxPBKDF2Iterations else {
             throw ProvenanceError.input("keystore has an unreasonable pbkdf2 iteration count (\(iterations))")
         }
         var out = [UInt8](repeating: 0, count: length)

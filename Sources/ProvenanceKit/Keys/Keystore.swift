@@ -40,13 +40,24 @@ public enum Keystore {
         ])
     }
 
-    /// Decrypts keystore JSON. A MAC mismatch (almost always a wrong password) is `.wrongPassword`;
-    /// malformed or unsupported files are input errors that say what is wrong.
-    public static func decrypt(_ json: JSON, password: [UInt8]) throws -> PrivateKey {
+    /// A keystore's parameters, checked before any key derivation runs (so a hostile file is refused
+    /// before it can make us allocate or spin).
+    public struct Parsed: Sendable {
+        public enum KDFKind: Sendable { case scrypt(n: UInt64, r: UInt64, p: UInt64), pbkdf2(iterations: Int) }
+        public let kdf: KDFKind
+        public let salt: [UInt8]
+        public let dklen: Int
+        public let iv: [UInt8]
+        public let ciphertext: [UInt8]
+        public let mac: [UInt8]
+        public let address: [UInt8]?
+    }
+
+    public static func parse(_ json: JSON) throws -> Parsed {
         guard json["version"]?.intValue == 3 else { throw bad("version is not 3") }
         guard let crypto = json["crypto"] ?? json["Crypto"] else { throw bad("missing \"crypto\"") }
         guard crypto["cipher"]?.stringValue == "aes-128-ctr" else {
-            throw bad("unsupported cipher \(crypto["cipher"]?.stringValue ?? "(none)") (only aes-128-ctr)")
+            throw bad("unsupported cipher \(crypto["cipher"]?.stringValue?.prefix(40) ?? "(none)") (only aes-128-ctr)")
         }
         guard let iv = crypto["cipherparams"]?["iv"]?.stringValue.flatMap({ Hex.decode($0, count: 16) }) else { throw bad("bad cipherparams.iv") }
         guard let ciphertext = crypto["ciphertext"]?.stringValue.flatMap({ Hex.decode($0) }), !ciphertext.isEmpty, ciphertext.count <= 64 else {
@@ -56,32 +67,45 @@ public enum Keystore {
         guard let params = crypto["kdfparams"] else { throw bad("missing kdfparams") }
         guard let salt = params["salt"]?.stringValue.flatMap({ Hex.decode($0) }), salt.count <= 1024 else { throw bad("bad kdfparams.salt") }
         guard let dklen = params["dklen"]?.intValue, dklen >= 32, dklen <= 64 else { throw bad("kdfparams.dklen must be 32") }
-
-        var derived: [UInt8]
+        let kdf: Parsed.KDFKind
         switch crypto["kdf"]?.stringValue {
         case "scrypt":
             guard let n = params["n"]?.intValue, let r = params["r"]?.intValue, let p = params["p"]?.intValue,
                   n > 0, r > 0, p > 0 else { throw bad("bad scrypt parameters") }
-            derived = try KDF.scrypt(password: password, salt: salt, n: UInt64(n), r: UInt64(r), p: UInt64(p), length: dklen)
+            try KDF.checkScrypt(n: UInt64(n), r: UInt64(r), p: UInt64(p))
+            kdf = .scrypt(n: UInt64(n), r: UInt64(r), p: UInt64(p))
         case "pbkdf2":
             guard params["prf"]?.stringValue == "hmac-sha256" else {
-                throw bad("unsupported pbkdf2 prf \(params["prf"]?.stringValue ?? "(none)") (only hmac-sha256)")
+                throw bad("unsupported pbkdf2 prf \(params["prf"]?.stringValue?.prefix(40) ?? "(none)") (only hmac-sha256)")
             }
-            guard let c = params["c"]?.intValue else { throw bad("bad pbkdf2 iteration count") }
-            derived = try KDF.pbkdf2SHA256(password: password, salt: salt, iterations: c, length: dklen)
+            guard let c = params["c"]?.intValue, c >= 1, c <= KDF.maxPBKDF2Iterations else { throw bad("unreasonable pbkdf2 iteration count") }
+            kdf = .pbkdf2(iterations: c)
         case let other:
-            throw bad("unsupported kdf \(other ?? "(none)") (only scrypt and pbkdf2)")
+            throw bad("unsupported kdf \(other?.prefix(40) ?? "(none)") (only scrypt and pbkdf2)")
+        }
+        return Parsed(kdf: kdf, salt: salt, dklen: dklen, iv: iv, ciphertext: ciphertext, mac: mac,
+                      address: json["address"]?.stringValue.flatMap { Hex.decode($0, count: 20) })
+    }
+
+    /// Decrypts keystore JSON. A MAC mismatch (almost always a wrong password) is `.wrongPassword`;
+    /// malformed or unsupported files are input errors that say what is wrong.
+    public static func decrypt(_ json: JSON, password: [UInt8]) throws -> PrivateKey {
+        let k = try parse(json)
+        var derived: [UInt8]
+        switch k.kdf {
+        case let .scrypt(n, r, p): derived = try KDF.scrypt(password: password, salt: k.salt, n: n, r: r, p: p, length: k.dklen)
+        case let .pbkdf2(c): derived = try KDF.pbkdf2SHA256(password: password, salt: k.salt, iterations: c, length: k.dklen)
         }
         defer { wipe(&derived) }
-        guard constantTimeEqual(Keccak256.hash(Array(derived[16..<32]) + ciphertext), mac) else {
+        guard constantTimeEqual(Keccak256.hash(Array(derived[16..<32]) + k.ciphertext), k.mac) else {
             throw DecryptError.wrongPassword
         }
-        var secret = try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: ciphertext)
+        var secret = try AES128CTR.apply(key: Array(derived[0..<16]), iv: k.iv, data: k.ciphertext)
         defer { wipe(&secret) }
         if secret.count < 32 { secret = [UInt8](repeating: 0, count: 32 - secret.count) + secret }
         guard secret.count == 32 else { throw bad("decrypted key is not 32 bytes") }
         let key = try PrivateKey(bytes: secret)
-        if let stated = json["address"]?.stringValue, let statedBytes = Hex.decode(stated, count: 20), statedBytes != key.address.bytes {
+        if let stated = k.address, stated != key.address.bytes {
             throw bad("its address field does not match the key it holds")
         }
         return key

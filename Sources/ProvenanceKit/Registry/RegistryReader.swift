@@ -154,7 +154,12 @@ public final class RegistryReader {
     static func decodeAttestCalldata(_ d: [UInt8]) -> Batch? {
         guard d.count >= 4 + 160, Array(d.prefix(4)) == RegistryContract.attestSelector else { return nil }
         func word(_ at: Int) -> [UInt8]? { at + 32 <= d.count ? Array(d[at..<at + 32]) : nil }
-        func small(_ w: [UInt8]?) -> Int? { guard let w, w.prefix(24).allSatisfy({ $0 == 0 }) else { return nil }; return Int(w.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }) }
+        // An ABI word that must hold a small number (an offset or a length): anything of 4 bytes or
+        // more cannot fit in calldata, so it is rejected before any arithmetic.
+        func small(_ w: [UInt8]?) -> Int? {
+            guard let w, w.prefix(28).allSatisfy({ $0 == 0 }) else { return nil }
+            return w.suffix(4).reduce(0) { $0 << 8 | Int($1) }
+        }
         guard let offset = small(word(4)), let root = word(36), let r = word(68), var vs = word(100),
               let n = small(word(4 + offset)), n >= 1, n <= RegistryContract.maxBatch, 4 + offset + 32 + 32 * n <= d.count else { return nil }
         let digests = (0..<n).map { Array(d[(4 + offset + 32 + 32 * $0)..<(4 + offset + 64 + 32 * $0)]) }
