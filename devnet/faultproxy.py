@@ -12,6 +12,12 @@
                                         forward, then turn that method's answers into this JSON-RPC error
                                         (only for block ranges wider than untilRange, if given); the
                                         action stays in force for every request until the plan is reset
+     Any action may name "method": it then waits at the head of the plan for the next request that
+     calls that method (other requests are forwarded), and applies to that request only.
+     {"method": "eth_sendRawTransaction", "drop": true, "forwardFirst": true}
+                                        the upstream receives the request, the client gets no answer
+     {"wrongIds": true}                 forward, then give every answer in a batch a different id
+     {"markRemoved": true}              forward, then mark every log in the answer "removed": true
   GET  /__stats  -> {"requests": n, "connections": n}
 
   python devnet/faultproxy.py --upstream http://127.0.0.1:8545 [--port 0]
@@ -62,13 +68,20 @@ def make_handler(upstream):
                 return
             with lock:
                 stats["requests"] += 1
-                sticky = plan and "rpcError" in plan[0]
-                action = (plan[0] if sticky else plan.pop(0)) if plan else {"forward": True}
+                action = {"forward": True}
+                if plan:
+                    head = plan[0]
+                    if "method" in head and head["method"].encode() not in body:
+                        pass  # waits for a request calling its method
+                    elif "rpcError" in head:
+                        action = head  # stays in force until the plan is reset
+                    else:
+                        action = plan.pop(0)
             if "status" in action:
                 headers = [("Retry-After", str(action["retryAfter"]))] if "retryAfter" in action else []
                 self.reply(action["status"], b'{"error":"injected"}', headers)
                 return
-            if action.get("drop"):
+            if action.get("drop") and not action.get("forwardFirst"):
                 self.close_connection = True
                 self.connection.close()
                 return
@@ -80,6 +93,20 @@ def make_handler(upstream):
             req = urllib.request.Request(upstream, data=body, headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=60) as r:
                 out = r.read()
+            if action.get("drop"):  # forwarded first: the upstream has it, the client hears nothing
+                self.close_connection = True
+                self.connection.close()
+                return
+            if action.get("wrongIds") or action.get("markRemoved"):
+                doc = json.loads(out)
+                for it in (doc if isinstance(doc, list) else [doc]):
+                    if action.get("wrongIds") and isinstance(it.get("id"), int):
+                        it["id"] += 1000
+                    if action.get("markRemoved") and isinstance(it.get("result"), list):
+                        for log in it["result"]:
+                            if isinstance(log, dict):
+                                log["removed"] = True
+                out = json.dumps(doc).encode()
             if "rpcError" in action:
                 spec = action["rpcError"]
                 doc = json.loads(out)

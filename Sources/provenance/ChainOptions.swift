@@ -6,6 +6,7 @@ enum ChainOptions {
     static let connection: [Option] = [
         .value("--rpc", "URL", "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed."),
         .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
+        .value("--rpc-timeout", "SECONDS", "Give up on one RPC request after this long (default 60; retried when transient)."),
     ]
     static let sending: [Option] = [
         .value("--max-fee", "GWEI", "Max fee per gas (gas price with --legacy); default 2 × base fee + tip."),
@@ -16,7 +17,12 @@ enum ChainOptions {
     ]
 
     static func client(_ args: Arguments) throws -> EthClient {
-        EthClient(endpoint: try Endpoint.select(flag: args.value("--rpc")))
+        var timeout = 60
+        if let text = args.value("--rpc-timeout") {
+            guard let t = Int(text), t >= 1, t <= 3600 else { throw ProvenanceError.usage("--rpc-timeout needs a number of seconds (1 … 3600)") }
+            timeout = t
+        }
+        return EthClient(rpc: RPCClient(endpoint: try Endpoint.select(flag: args.value("--rpc")), connectTimeout: min(10, timeout), timeout: timeout))
     }
 
     static func expectedChainId(_ args: Arguments, usage: String) throws -> UInt64? {

@@ -15,6 +15,14 @@ public enum FileHasher {
     static let bufferSize = 2 << 20
     static let slots = 8
 
+    /// Commands that write a manifest beside a file need a regular file: a FIFO would block (or be
+    /// consumed), a device or directory has no stable content. Checked with stat, before any open.
+    public static func requireRegularFile(_ path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw ProvenanceError.input("\(path): not a regular file (a manifest can only describe a regular file)") }
+    }
+
     /// Hashes a path; "-" is standard input. A regular file that changes size or modification time
     /// while being read is an error, not a digest.
     public static func hash(path: String, chunkSize: Int = defaultChunkSize) throws -> FileDigest {

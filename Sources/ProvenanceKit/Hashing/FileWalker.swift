@@ -11,12 +11,19 @@ public enum FileWalker {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
                 throw ProvenanceError.input("\(path): No such file or directory")
             }
-            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks) } else { out.append(path) }
+            var visited = Set<DirectoryID>()
+            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks, visited: &visited) } else { out.append(path) }
         }
         return out
     }
 
-    private static func walk(_ dir: String, followSymlinks: Bool) throws -> [String] {
+    /// A directory's identity, so a symbolic-link loop is walked once, not forever.
+    struct DirectoryID: Hashable { let device: UInt64; let inode: UInt64 }
+
+    private static func walk(_ dir: String, followSymlinks: Bool, visited: inout Set<DirectoryID>) throws -> [String] {
+        var st = stat()
+        guard stat(dir, &st) == 0 else { throw ProvenanceError.input("\(dir): cannot read directory") }
+        guard visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else { return [] }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted() } catch {
             throw ProvenanceError.input("\(dir): cannot list directory")
@@ -29,7 +36,7 @@ public enum FileWalker {
             if type == .typeSymbolicLink && !followSymlinks { continue }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
-            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks) }
+            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks, visited: &visited) }
             else if type == .typeRegular || (type == .typeSymbolicLink && followSymlinks) { out.append(path) }
         }
         return out

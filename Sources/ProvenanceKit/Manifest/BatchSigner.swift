@@ -13,6 +13,7 @@ public enum BatchSigner {
     public static func sign(paths: [String], key: PrivateKey, chunkSize: Int = FileHasher.defaultChunkSize,
                             registry: Address = RegistryAddress.canonical) throws -> [Signed] {
         guard !paths.isEmpty else { throw ProvenanceError.usage("no files to sign") }
+        for p in paths { try FileHasher.requireRegularFile(p) }
         let digests = try paths.map { try FileHasher.hash(path: $0, chunkSize: chunkSize) }
         return try sign(paths: paths, digests: digests, key: key, registry: registry)
     }

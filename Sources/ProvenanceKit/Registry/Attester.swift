@@ -51,6 +51,7 @@ public final class Attester {
     /// sends it, and writes every manifest with its anchor.
     public func attest(paths: [String], signer: PrivateKey, force: Bool = false, dryRun: Bool = false) throws -> Outcome {
         guard !paths.isEmpty else { throw ProvenanceError.usage("no files to attest") }
+        for p in paths { try FileHasher.requireRegularFile(p) }
         let digests = try paths.map { try FileHasher.hash(path: $0, chunkSize: chunkSize) }
         let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
         let onChain = try reader.attestations(for: digests.map(\.sha256), expectedChainId: expectedChainId)
