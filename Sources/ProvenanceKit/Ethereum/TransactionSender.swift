@@ -134,8 +134,8 @@ public final class TransactionSender {
                 guard receipt.status == 1 else {
                     throw ProvenanceError(.chain, "transaction \(tx.hashHex) reverted (status 0) in block \(receipt.blockNumber)")
                 }
-                try waitForConfirmations(receipt, options: options, start: start)
-                return receipt
+                // nil: the receipt vanished while confirmations accrued (a reorg); keep waiting for a block.
+                if let confirmed = try waitForConfirmations(receipt, options: options, start: start) { return confirmed }
             }
             let now = Date()
             if now.timeIntervalSince(start) > options.timeout {
@@ -156,14 +156,25 @@ public final class TransactionSender {
         }
     }
 
-    private func waitForConfirmations(_ receipt: EthClient.Receipt, options: SendOptions, start: Date) throws {
+    /// Waits until the receipt has `confirmations` blocks, re-reading it each time: if a reorg removes
+    /// it, returns nil so the caller goes back to waiting for (or re-sending) the transaction.
+    private func waitForConfirmations(_ receipt: EthClient.Receipt, options: SendOptions, start: Date) throws -> EthClient.Receipt? {
+        var current = receipt
         while true {
             let latest = try client.blockNumber()
-            if latest + 1 >= receipt.blockNumber + options.confirmations { return }
+            if latest + 1 >= current.blockNumber + options.confirmations {
+                // Read it once more at depth: the block that counts must still hold it.
+                guard let final = try client.receipt(current.transactionHash), final.status == 1 else { return nil }
+                if final.blockHash == current.blockHash { return final }
+                current = final
+                continue
+            }
             if Date().timeIntervalSince(start) > options.timeout {
-                throw ProvenanceError(.chain, "transaction \(Hex.encode(receipt.transactionHash, prefix: true)) mined in block \(receipt.blockNumber) but has \(latest + 1 - receipt.blockNumber) of \(options.confirmations) confirmations after \(Int(options.timeout)) s")
+                throw ProvenanceError(.chain, "transaction \(Hex.encode(current.transactionHash, prefix: true)) mined in block \(current.blockNumber) but has \(latest + 1 - current.blockNumber) of \(options.confirmations) confirmations after \(Int(options.timeout)) s")
             }
             Thread.sleep(forTimeInterval: options.pollInterval)
+            guard let again = try client.receipt(current.transactionHash) else { return nil }
+            current = again
         }
     }
 
