@@ -345,13 +345,18 @@ struct RFC6979 {
         let h = BigNum(digest)
         BN_nnmod(h.pointer, h.pointer, order.pointer, ctx.pointer)
         let h1 = h.bytes()
-        let key = Array(x)
+        var key = Array(x)
         V = [UInt8](repeating: 0x01, count: 32)
         K = [UInt8](repeating: 0x00, count: 32)
-        K = HMACSHA256.mac(key: K, data: V + [0x00] + key + h1)
+        var input = V + [0x00] + key + h1
+        K = HMACSHA256.mac(key: K, data: input)
         V = HMACSHA256.mac(key: K, data: V)
-        K = HMACSHA256.mac(key: K, data: V + [0x01] + key + h1)
+        wipe(&input)
+        input = V + [0x01] + key + h1
+        K = HMACSHA256.mac(key: K, data: input)
         V = HMACSHA256.mac(key: K, data: V)
+        wipe(&input)
+        wipe(&key)
     }
 
     /// The next candidate k with 1 ≤ k < n.
