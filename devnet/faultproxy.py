@@ -13,7 +13,8 @@
                                         (only for block ranges wider than untilRange, if given); the
                                         action stays in force for every request until the plan is reset
      Any action may name "method": it then waits at the head of the plan for the next request that
-     calls that method (other requests are forwarded), and applies to that request only.
+     calls that method (other requests are forwarded), and applies to that request only — or, with
+     "after": N and "times": K, lets N such requests through and applies to the K after them.
      {"method": "eth_sendRawTransaction", "drop": true, "forwardFirst": true}
                                         the upstream receives the request, the client gets no answer
      {"wrongIds": true}                 forward, then give every answer in a batch a different id
@@ -73,6 +74,11 @@ def make_handler(upstream):
                     head = plan[0]
                     if "method" in head and head["method"].encode() not in body:
                         pass  # waits for a request calling its method
+                    elif "method" in head and head.get("after", 0) > 0:
+                        head["after"] -= 1  # let this one through
+                    elif "method" in head and head.get("times", 1) > 1:
+                        head["times"] -= 1
+                        action = head
                     elif "rpcError" in head:
                         action = head  # stays in force until the plan is reset
                     else:

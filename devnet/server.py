@@ -133,6 +133,9 @@ class Devnet:
             return q(self.chain_id)
         if method == "net_version":
             return str(self.chain_id)
+        if method == "evm_mine":  # Anvil/Hardhat-compatible: mine empty blocks (tests of confirmations)
+            t.mine_blocks(int(p[0], 16) if p and isinstance(p[0], str) else 1)
+            return "0x0"
         if method == "web3_clientVersion":
             return "provenance-devnet/py-evm"
         if method == "eth_blockNumber":

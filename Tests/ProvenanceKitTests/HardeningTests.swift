@@ -49,6 +49,34 @@ import Testing
         try proxy.plan("[]")
     }
 
+    /// A receipt that appears, disappears (a reorg), and comes back: the sender waits out the gap and
+    /// returns only a receipt that is present at the required depth.
+    @Test func receiptVanishesWhileConfirming() throws {
+        let client = EthClient(endpoint: try Endpoint(proxy.url))
+        let sender = try TransactionSender(client: client, key: try PrivateKey(hex: devKeyHex))
+        let prepared = try sender.prepare(to: Address(bytes: [UInt8](repeating: 9, count: 20)), data: [], value: 1)
+        try proxy.plan(#"[{"method": "eth_getTransactionReceipt", "after": 1, "times": 3, "rewrite": {"eth_getTransactionReceipt": null}}]"#)
+        var options = SendOptions()
+        options.confirmations = 3
+        options.pollInterval = 0.1
+        options.timeout = 60
+        // Blocks keep coming while the sender waits (the devnet mines only on demand).
+        let devnetURL = devnet.url
+        let miner = Thread {
+            for _ in 0..<30 {
+                Thread.sleep(forTimeInterval: 0.2)
+                _ = try? runTool("/usr/bin/curl", ["-s", "-X", "POST", "--data", #"{"jsonrpc":"2.0","id":1,"method":"evm_mine","params":[]}"#, devnetURL])
+            }
+        }
+        miner.start()
+        let receipt = try sender.sendAndWait(prepared, options: options)
+        #expect(receipt.status == 1 && receipt.transactionHash == prepared.signed.hash)
+        let latest = try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber()
+        #expect(latest + 1 >= receipt.blockNumber + 3)
+        #expect(try proxy.stats()["requests"]?.intValue ?? 0 > 5) // it kept reading through the gap
+        try proxy.plan("[]")
+    }
+
     @Test func wrongIdsWrongChainAndRemovedLogs() throws {
         try proxy.plan(#"[{"wrongIds": true}]"#)
         let ids = try cli.run(["verify", "a.txt"])
@@ -82,6 +110,11 @@ import Testing
         #expect(try cli.run(["verify", "--offline", "empty.wav"]).status == 0)
         // A dangling path.
         #expect(try cli.run(["hash", "nowhere/x.wav"]).status == 2)
+        // An unreadable file (read(2) fails; chmod 000 would not stop root): one line, exit 2, the
+        // other files are still hashed.
+        let unreadable = try cli.run(["hash", "/proc/self/mem", "empty.wav"])
+        #expect(unreadable.status == 2 && unreadable.err == "provenance: /proc/self/mem: read failed: Input/output error\n")
+        #expect(unreadable.out.hasSuffix("  empty.wav\n"))
         // A symbolic-link loop is walked once when links are followed.
         let root = cli.dir.appendingPathComponent("archive")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("sub"), withIntermediateDirectories: true)
