@@ -77,6 +77,24 @@ import Testing
         try proxy.plan("[]")
     }
 
+    /// Key material must not reach a core file: the process runs with a core size limit of 0
+    /// (and PR_SET_DUMPABLE 0). Seen from outside while a request is held up by the proxy.
+    @Test func coreDumpsDisabled() throws {
+        try proxy.plan(#"[{"delay": 2}]"#)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try provenanceBinary())
+        p.arguments = ["chain", "--rpc", proxy.url]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 0.7)
+        let limits = try String(contentsOfFile: "/proc/\(p.processIdentifier)/limits", encoding: .utf8)
+        p.waitUntilExit()
+        let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }.map(String.init) ?? ""
+        #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
+        try proxy.plan("[]")
+    }
+
     @Test func wrongIdsWrongChainAndRemovedLogs() throws {
         try proxy.plan(#"[{"wrongIds": true}]"#)
         let ids = try cli.run(["verify", "a.txt"])
