@@ -20,6 +20,7 @@ struct AttestCommand: Command {
         .flag("--dry-run", "Print the signed raw transaction and its maximum cost; send nothing, write nothing."),
         .flag("--force", "Attest again even where this signer already has a record on this chain."),
         .flag("--follow-symlinks", "Follow symbolic links met while walking directories."),
+        .value("--max-per-tx", "N", "At most N files per transaction (default: as many as the block gas limit allows)."),
         ChunkOption.option,
         .flag("--json", "One JSON object per file, then one for the transaction."),
     ]
@@ -35,6 +36,10 @@ struct AttestCommand: Command {
         attester.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
         attester.chunkSize = try ChunkOption.parse(args, usage: usage)
         attester.onBroadcast = ChainOptions.announce("attestation")
+        if let n = try args.int("--max-per-tx", usage: usage) {
+            guard n >= 1, n <= RegistryContract.maxBatch else { throw UsageError("--max-per-tx must be 1 … \(RegistryContract.maxBatch)", usage: usage) }
+            attester.maxPerTransaction = n
+        }
         let dryRun = args.flag("--dry-run")
         let outcome: Attester.Outcome
         if args.flag("--from-manifest") {
@@ -45,7 +50,8 @@ struct AttestCommand: Command {
             outcome = try attester.attest(paths: files, signer: key, force: args.flag("--force"), dryRun: dryRun)
         }
         report(outcome, json: args.flag("--json"), dryRun: dryRun)
-        return .ok
+        // Skipped files were reported one by one; the rest is done. Exit 2 says some input was bad.
+        return outcome.skipped > 0 ? .usage : .ok
     }
 
     static func report(_ o: Attester.Outcome, json: Bool, dryRun: Bool) {
@@ -69,33 +75,42 @@ struct AttestCommand: Command {
                     let r = records[0]
                     Output.line("already   \(f.path)  sha256 \(sha)  attested by \(r.signer) on chain \(r.chainId) in block \(r.blockNumber) (tx \(Hex.encode(r.txHash, prefix: true))); nothing paid")
                 }
+            case .skipped(let reason):
+                if json {
+                    Output.line(JSON.object([("path", .string(f.path)), ("status", .string("skipped")), ("error", .string(reason))]).compact)
+                } else {
+                    Output.error(reason + " (skipped)")
+                }
             }
         }
-        guard let tx = o.transaction else {
-            if !json { Output.line("nothing to send: every file is already attested on chain \(o.chainId)") }
-            return
-        }
-        if dryRun {
-            let decoded = try? DecodedTransaction.decode(tx.raw)
-            if json {
-                Output.line(JSON.object([("dryRun", .bool(true)), ("txHash", .string(tx.hashHex)), ("raw", .string(Hex.encode(tx.raw, prefix: true))),
-                                         ("chainId", .number(String(o.chainId))), ("gasLimit", .number(String(decoded?.gasLimit ?? 0))),
-                                         ("maxCostWei", .string(String(o.maxCost ?? 0)))]).compact)
-            } else {
-                Output.line("dry run: nothing sent. Signed transaction \(tx.hashHex) for chain \(o.chainId), gas limit \(decoded?.gasLimit ?? 0), costs at most \(Units.ether(o.maxCost ?? 0)) ETH:")
-                Output.line(Hex.encode(tx.raw, prefix: true))
+        if o.batches.isEmpty {
+            if !json && o.files.contains(where: { if case .alreadyAttested = $0.status { return true }; return false }) {
+                Output.line("nothing to send: every readable file is already attested on chain \(o.chainId)")
             }
             return
         }
-        if let r = o.receipt {
-            let n = o.files.filter { if case .attested = $0.status { return true }; return false }.count
-            let cost = Wei(r.gasUsed) * r.effectiveGasPrice
-            if json {
-                Output.line(JSON.object([("txHash", .string(Hex.encode(r.transactionHash, prefix: true))), ("chainId", .number(String(o.chainId))),
-                                         ("blockNumber", .number(String(r.blockNumber))), ("files", .int(n)), ("gasUsed", .number(String(r.gasUsed))),
-                                         ("costWei", .string(String(cost)))]).compact)
-            } else {
-                Output.line("transaction \(Hex.encode(r.transactionHash, prefix: true)) in block \(r.blockNumber) on chain \(o.chainId): \(n) file\(n == 1 ? "" : "s"), gas \(r.gasUsed) (\(r.gasUsed / UInt64(max(n, 1))) per file), cost \(Units.ether(cost)) ETH")
+        for batch in o.batches {
+            let tx = batch.transaction
+            if dryRun {
+                let decoded = try? DecodedTransaction.decode(tx.raw)
+                if json {
+                    Output.line(JSON.object([("dryRun", .bool(true)), ("txHash", .string(tx.hashHex)), ("raw", .string(Hex.encode(tx.raw, prefix: true))),
+                                             ("chainId", .number(String(o.chainId))), ("files", .int(batch.fileCount)),
+                                             ("gasLimit", .number(String(decoded?.gasLimit ?? 0))), ("maxCostWei", .string(String(batch.maxCost)))]).compact)
+                } else {
+                    Output.line("dry run: nothing sent. Signed transaction \(tx.hashHex) for chain \(o.chainId), \(batch.fileCount) file\(batch.fileCount == 1 ? "" : "s"), gas limit \(decoded?.gasLimit ?? 0), costs at most \(Units.ether(batch.maxCost)) ETH:")
+                    Output.line(Hex.encode(tx.raw, prefix: true))
+                }
+            } else if let r = batch.receipt {
+                let n = batch.fileCount
+                let cost = Wei(r.gasUsed) * r.effectiveGasPrice
+                if json {
+                    Output.line(JSON.object([("txHash", .string(Hex.encode(r.transactionHash, prefix: true))), ("chainId", .number(String(o.chainId))),
+                                             ("blockNumber", .number(String(r.blockNumber))), ("files", .int(n)), ("gasUsed", .number(String(r.gasUsed))),
+                                             ("costWei", .string(String(cost)))]).compact)
+                } else {
+                    Output.line("transaction \(Hex.encode(r.transactionHash, prefix: true)) in block \(r.blockNumber) on chain \(o.chainId): \(n) file\(n == 1 ? "" : "s"), gas \(r.gasUsed) (\(r.gasUsed / UInt64(max(n, 1))) per file), cost \(Units.ether(cost)) ETH")
+                }
             }
         }
     }

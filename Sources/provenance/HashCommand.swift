@@ -18,9 +18,11 @@ struct HashCommand: Command {
         let paths = args.positionals
         guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
         var exit = ExitCode.ok
-        for path in paths {
-            do {
-                let d = try FileHasher.hash(path: path, chunkSize: chunkSize)
+        // All files on all cores; results printed in argument order.
+        let results = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
+        for (path, result) in zip(paths, results) {
+            switch result {
+            case .success(let d):
                 if args.flag("--json") {
                     Output.line(JSON.object([
                         ("path", .string(path)), ("size", .number(String(d.size))), ("sha256", .string(Hex.encode(d.sha256))),
@@ -30,7 +32,7 @@ struct HashCommand: Command {
                 } else {
                     Output.line(Output.sumLine(d.sha256, path))
                 }
-            } catch let error as ProvenanceError {
+            case .failure(let error):
                 if error.exitCode == .usage && error.message.hasPrefix("chunk size") { throw UsageError(error.message, usage: usage) }
                 Output.error(error.message)
                 exit = .usage

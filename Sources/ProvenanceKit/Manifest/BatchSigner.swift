@@ -14,7 +14,8 @@ public enum BatchSigner {
                             registry: Address = RegistryAddress.canonical) throws -> [Signed] {
         guard !paths.isEmpty else { throw ProvenanceError.usage("no files to sign") }
         for p in paths { try FileHasher.requireRegularFile(p) }
-        let digests = try paths.map { try FileHasher.hash(path: $0, chunkSize: chunkSize) }
+        // One signature covers the set, so every file must hash: the first failure stops it.
+        let digests = try ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) }).map { try $0.get() }
         return try sign(paths: paths, digests: digests, key: key, registry: registry)
     }
 

@@ -61,10 +61,17 @@ public struct OnChainVerifier {
                     if let problem = offline.authenticityProblem(m) { local.manifestProblem = "\(mPath): \(problem)" } else { local.manifest = m }
                 } catch { local.manifestProblem = "\(error)" }
             }
-            // Chunks must line up with the manifest's to locate differences.
-            let chunkSize = local.manifest?.chunkSize ?? FileHasher.defaultChunkSize
-            do { local.digest = try FileHasher.hash(path: path, chunkSize: chunkSize) } catch { local.error = "\(error)" }
             locals.append(local)
+        }
+        // All files on all cores; chunks must line up with each manifest's to locate differences.
+        let hashed = ParallelHasher.hash(zip(paths, locals).map {
+            ParallelHasher.Item(path: $0, chunkSize: $1.manifest?.chunkSize ?? FileHasher.defaultChunkSize)
+        })
+        for (i, r) in hashed.enumerated() {
+            switch r {
+            case .success(let d): locals[i].digest = d
+            case .failure(let e): locals[i].error = e.message
+            }
         }
         // One lookup for every file's content and every authentic manifest's original.
         var queries: [[UInt8]] = []

@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hashes many files on all cores: one worker per core takes the next file and hashes it on its own
+/// thread, whole-file and chunk digests in one pass over one reused buffer. Results come back in the
+/// order given, each a digest or the error for that file. Memory is one buffer per worker, whatever
+/// the number or size of the files. A single file goes to FileHasher, which splits the work across
+/// cores inside the file instead.
+public enum ParallelHasher {
+    public struct Item: Sendable {
+        public let path: String
+        public let chunkSize: Int
+        public init(path: String, chunkSize: Int = FileHasher.defaultChunkSize) { self.path = path; self.chunkSize = chunkSize }
+    }
+
+    public static func hash(_ items: [Item], workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Result<FileDigest, ProvenanceError>] {
+        func one(_ item: Item) -> Result<FileDigest, ProvenanceError> {
+            do { return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize)) }
+            catch let e as ProvenanceError { return .failure(e) }
+            catch { return .failure(.input("\(item.path): \(error)")) }
+        }
+        if items.count <= 1 { return items.map(one) }
+        let state = SharedResults(count: items.count)
+        let group = DispatchGroup()
+        for _ in 0..<max(1, min(workers, items.count)) {
+            group.enter()
+            let thread = Thread {
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+                defer { buffer.deallocate(); group.leave() }
+                while let i = state.next() {
+                    state.set(i, sequentialHash(items[i], buffer: buffer))
+                }
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        return state.results.map { $0! }
+    }
+
+    /// One file on the calling thread: one read per buffer, both digests updated from it. A file no
+    /// larger than one chunk has one chunk whose digest is the whole-file digest: hashed once.
+    static func sequentialHash(_ item: Item, buffer: UnsafeMutableRawBufferPointer) -> Result<FileDigest, ProvenanceError> {
+        let path = item.path, chunkSize = item.chunkSize
+        if path == "-" { // standard input: the streaming path
+            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) }
+            catch let e as ProvenanceError { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
+        }
+        guard chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
+            return .failure(.usage("chunk size must be a power of two between 1 KiB and 1 GiB"))
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(.input("\(path): \(String(cString: strerror(errno)))")) }
+        defer { close(fd) }
+        var before = stat()
+        guard fstat(fd, &before) == 0 else { return .failure(.input("\(path): \(String(cString: strerror(errno)))")) }
+        let kind = before.st_mode & S_IFMT
+        if kind == S_IFDIR { return .failure(.input("\(path): is a directory")) }
+        guard kind == S_IFREG else {
+            // Streams keep the two-thread path (no size known in advance).
+            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) }
+            catch let e as ProvenanceError { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
+        }
+        let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize)
+        let whole = SHA256Hasher(), chunk = SHA256Hasher()
+        var chunks: [[UInt8]] = []
+        var inChunk = 0
+        var total: UInt64 = 0
+        while true {
+            let n = read(fd, buffer.baseAddress!, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.input("\(path): read failed: \(String(cString: strerror(errno)))"))
+            }
+            if n == 0 { break }
+            let data = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n])
+            whole.update(data)
+            total += UInt64(n)
+            if !oneChunk {
+                var offset = 0
+                while offset < n {
+                    let take = min(n - offset, chunkSize - inChunk)
+                    chunk.update(UnsafeRawBufferPointer(rebasing: data[offset..<offset + take]))
+                    offset += take
+                    inChunk += take
+                    if inChunk == chunkSize { chunks.append(chunk.finalize()); inChunk = 0 }
+                }
+            }
+        }
+        var after = stat()
+        fstat(fd, &after)
+        if after.st_size != before.st_size || total != UInt64(before.st_size)
+            || after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
+            return .failure(.input("\(path): changed while being hashed (size or modification time); hash it again once it is complete"))
+        }
+        let digest = whole.finalize()
+        if oneChunk { chunks = [digest] } else if inChunk > 0 { chunks.append(chunk.finalize()) }
+        return .success(FileDigest(size: total, sha256: digest, chunkSize: chunkSize, chunks: chunks))
+    }
+}
+
+/// Work index and result slots shared by the workers, behind one lock (taken once per file).
+private final class SharedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cursor = 0
+    private(set) var results: [Result<FileDigest, ProvenanceError>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard cursor < results.count else { return nil }
+        defer { cursor += 1 }
+        return cursor
+    }
+
+    func set(_ i: Int, _ r: Result<FileDigest, ProvenanceError>) {
+        lock.lock(); results[i] = r; lock.unlock()
+    }
+}
