@@ -21,6 +21,7 @@ struct AttestCommand: Command {
         .flag("--force", "Attest again even where this signer already has a record on this chain."),
         .flag("--follow-symlinks", "Follow symbolic links met while walking directories."),
         .value("--max-per-tx", "N", "At most N files per transaction (default: as many as the block gas limit allows)."),
+        .value("--journal", "FILE", "Journal to resume from and append to (default: .provenance-journal.jsonl in the first path's directory)."),
         ChunkOption.option,
         .flag("--json", "One JSON object per file, then one for the transaction."),
     ]
@@ -41,6 +42,14 @@ struct AttestCommand: Command {
             attester.maxPerTransaction = n
         }
         let dryRun = args.flag("--dry-run")
+        if !dryRun {
+            // Every step is recorded before it happens: kill the run at any point and run it again.
+            let first = args.positionals[0]
+            var isDir: ObjCBool = false
+            let base = FileManager.default.fileExists(atPath: first, isDirectory: &isDir) && isDir.boolValue
+                ? first : (first as NSString).deletingLastPathComponent
+            attester.journal = try Journal(path: args.value("--journal") ?? ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(".provenance-journal.jsonl"))
+        }
         let outcome: Attester.Outcome
         if args.flag("--from-manifest") {
             outcome = try attester.attest(manifestPaths: args.positionals, dryRun: dryRun)

@@ -46,8 +46,10 @@ public final class Attester {
     public var chunkSize = FileHasher.defaultChunkSize
     /// Most files per transaction; nil: as many as fit in 90 % of the latest block's gas limit.
     public var maxPerTransaction: Int?
-    /// Called with each transaction as it is sent (print or journal it: it must never be lost).
+    /// Called with each transaction as it is sent (print it: it must never be lost).
     public var onBroadcast: (SignedTransaction) -> Void = { _ in }
+    /// Records every step durably before it happens, so a killed run resumes (see Journal).
+    public var journal: Journal?
 
     public init(client: EthClient, registry: Address, payer: PrivateKey) {
         self.client = client
@@ -71,9 +73,26 @@ public final class Attester {
                 outcome.files.append(FileResult(path: path, sha256: [], manifestPath: Manifest.path(for: path), status: .skipped(e.message), anchor: nil))
             }
         }
+        try settleJournaledTransactions(dryRun: dryRun)
+        // Files unchanged since the journal hashed them (same size and mtime) are not hashed again.
+        var cached: [String: FileDigest] = [:]
+        for path in candidates { if let d = journal?.cachedDigest(path: path, chunkSize: chunkSize) { cached[path] = d } }
+        let toHash = candidates.filter { cached[$0] == nil }
+        var fresh: [String: Result<FileDigest, ProvenanceError>] = [:]
+        for (path, result) in zip(toHash, ParallelHasher.hash(toHash.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })) { fresh[path] = result }
+        if !dryRun, let journal {
+            let records = toHash.compactMap { path -> JSON? in
+                guard case .success(let d)? = fresh[path] else { return nil }
+                return Journal.hashedRecord(path: path, digest: d)
+            }
+            try journal.append(Array(records.prefix(records.count / 2)))
+            CrashPoint.hit("mid-hash")
+            try journal.append(Array(records.dropFirst(records.count / 2)))
+            CrashPoint.hit("after-hash")
+        }
         var paths: [String] = [], digests: [FileDigest] = []
-        for (path, result) in zip(candidates, ParallelHasher.hash(candidates.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })) {
-            switch result {
+        for path in candidates {
+            switch cached[path].map({ Result<FileDigest, ProvenanceError>.success($0) }) ?? fresh[path]! {
             case .success(let d): paths.append(path); digests.append(d)
             case .failure(let e):
                 outcome.files.append(FileResult(path: path, sha256: [], manifestPath: Manifest.path(for: path), status: .skipped(e.message), anchor: nil))
@@ -162,6 +181,7 @@ public final class Attester {
         for (i, m) in manifests.enumerated() {
             if let problem = verifier.authenticityProblem(m) { throw ProvenanceError.input("\(manifestPaths[i]): \(problem)") }
         }
+        try settleJournaledTransactions(dryRun: dryRun)
         let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
         let onChain = try reader.attestations(for: manifests.map(\.sha256), expectedChainId: expectedChainId)
         var outcome = Outcome(chainId: reader.chainId)
@@ -202,6 +222,31 @@ public final class Attester {
 
     // MARK: shared
 
+    /// Before anything new is sent: every transaction the journal says was sent but not seen mined is
+    /// followed up — mined (recorded), pending (waited for), or dropped (broadcast again; if its nonce
+    /// was taken meanwhile, the chain check that follows decides what is still to attest).
+    private func settleJournaledTransactions(dryRun: Bool) throws {
+        guard let journal, !dryRun else { return }
+        for raw in journal.unsettled {
+            let hash = Keccak256.hash(raw)
+            var receipt = try client.receipt(hash)
+            if receipt == nil {
+                let known = try client.rpc.call("eth_getTransactionByHash", [.string(Hex.encode(hash, prefix: true))])
+                if known.isNull { _ = try? client.sendRawTransaction(raw) }
+                let deadline = Date().addingTimeInterval(sendOptions.timeout)
+                while receipt == nil && Date() < deadline {
+                    let pending = try client.rpc.call("eth_getTransactionByHash", [.string(Hex.encode(hash, prefix: true))])
+                    if pending.isNull { break } // dropped and refused again: the chain check takes over
+                    Thread.sleep(forTimeInterval: sendOptions.pollInterval)
+                    receipt = try client.receipt(hash)
+                }
+            }
+            if let receipt {
+                try journal.append([.object([("t", .string("mined")), ("hash", .string(Hex.encode(hash, prefix: true))), ("block", .number(String(receipt.blockNumber)))])])
+            }
+        }
+    }
+
     /// One sender for the whole run, so successive batches take successive nonces.
     private var cachedSender: TransactionSender?
     private func sender() throws -> TransactionSender {
@@ -221,7 +266,17 @@ public final class Attester {
         outcome.chainId = sender.chainId
         outcome.batches.append(Batch(transaction: prepared.signed, receipt: nil, maxCost: prepared.maxCost, fileCount: ordered.count))
         if dryRun { return nil }
-        let receipt = try sender.sendAndWait(prepared, options: sendOptions, onBroadcast: onBroadcast)
+        try journal?.append([.object([("t", .string("signed")), ("root", .string(Hex.encode(ordered[0].message.merkleRoot, prefix: true))),
+                                      ("digests", .array(ordered.map { .string(Hex.encode($0.sha256)) }))])])
+        CrashPoint.hit("after-sign")
+        let receipt = try sender.sendAndWait(prepared, options: sendOptions) { tx in
+            // Durable before it leaves: a crash after this point cannot lose the transaction.
+            try self.journal?.append([.object([("t", .string("sent")), ("hash", .string(tx.hashHex)), ("raw", .string(Hex.encode(tx.raw, prefix: true)))])])
+            self.onBroadcast(tx)
+        }
+        try journal?.append([.object([("t", .string("mined")), ("hash", .string(Hex.encode(receipt.transactionHash, prefix: true))),
+                                      ("block", .number(String(receipt.blockNumber)))])])
+        CrashPoint.hit("after-receipt")
         outcome.batches[outcome.batches.count - 1].receipt = receipt
         let time = try client.block(receipt.blockNumber)?.timestamp ?? 0
         return Anchor(chainId: sender.chainId, registry: registry, txHash: receipt.transactionHash, blockNumber: receipt.blockNumber, blockTime: time)
