@@ -21,6 +21,8 @@ struct AttestCommand: Command {
         .flag("--force", "Attest again even where this signer already has a record on this chain."),
         .flag("--follow-symlinks", "Follow symbolic links met while walking directories."),
         .value("--max-per-tx", "N", "At most N files per transaction (default: as many as the block gas limit allows)."),
+        .value("--summary", "FILE", "Write one JSON summary of the run: every file, digest, transaction and block."),
+        .flag("--quiet", "No progress on standard error (transaction hashes are still printed as they are sent)."),
         .value("--journal", "FILE", "Journal to resume from and append to (default: .provenance-journal.jsonl in the first path's directory)."),
         ChunkOption.option,
         .flag("--json", "One JSON object per file, then one for the transaction."),
@@ -37,6 +39,8 @@ struct AttestCommand: Command {
         attester.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
         attester.chunkSize = try ChunkOption.parse(args, usage: usage)
         attester.onBroadcast = ChainOptions.announce("attestation")
+        attester.progress = ProgressReporter.attest(json: args.flag("--json"), quiet: args.flag("--quiet"))
+        Interrupt.install()
         if let n = try args.int("--max-per-tx", usage: usage) {
             guard n >= 1, n <= RegistryContract.maxBatch else { throw UsageError("--max-per-tx must be 1 … \(RegistryContract.maxBatch)", usage: usage) }
             attester.maxPerTransaction = n
@@ -59,8 +63,33 @@ struct AttestCommand: Command {
             outcome = try attester.attest(paths: files, signer: key, force: args.flag("--force"), dryRun: dryRun)
         }
         report(outcome, json: args.flag("--json"), dryRun: dryRun)
+        if let summary = args.value("--summary") { try writeSummary(outcome, to: summary, registry: registry) }
         // Skipped files were reported one by one; the rest is done. Exit 2 says some input was bad.
         return outcome.skipped > 0 ? .usage : .ok
+    }
+
+    /// The archive summary: every file with its digest and where it is recorded, and every transaction.
+    static func writeSummary(_ o: Attester.Outcome, to path: String, registry: Address) throws {
+        let files: [JSON] = o.files.map { f in
+            var fields: [(String, JSON)] = [("path", .string(f.path))]
+            switch f.status {
+            case .attested: fields.append(("status", .string("attested")))
+            case .planned: fields.append(("status", .string("planned")))
+            case .alreadyAttested: fields.append(("status", .string("already-attested")))
+            case .skipped(let why): fields += [("status", .string("skipped")), ("error", .string(why))]
+            }
+            if !f.sha256.isEmpty { fields.append(("sha256", .string(Hex.encode(f.sha256)))) }
+            if let a = f.anchor { fields += [("txHash", .string(Hex.encode(a.txHash, prefix: true))), ("blockNumber", .number(String(a.blockNumber))), ("blockTime", .number(String(a.blockTime)))] }
+            return .object(fields)
+        }
+        let txs: [JSON] = o.batches.map { b in
+            .object([("txHash", .string(b.transaction.hashHex)), ("files", .int(b.fileCount)),
+                     ("blockNumber", b.receipt.map { .number(String($0.blockNumber)) } ?? .null),
+                     ("gasUsed", b.receipt.map { .number(String($0.gasUsed)) } ?? .null)])
+        }
+        let doc = JSON.object([("chainId", .number(String(o.chainId))), ("registry", .string(registry.checksummed)),
+                               ("files", .array(files)), ("transactions", .array(txs)), ("skipped", .int(o.skipped))])
+        try AtomicFile.write(Data(doc.pretty.utf8), to: path)
     }
 
     static func report(_ o: Attester.Outcome, json: Bool, dryRun: Bool) {

@@ -145,3 +145,30 @@ enum ChunkOption {
         return n * multiplier
     }
 }
+
+/// Progress on standard error: human lines when it is a terminal, JSON lines with --json, nothing with --quiet.
+enum ProgressReporter {
+    static func attest(json: Bool, quiet: Bool) -> (Attester.Progress) -> Void {
+        let start = Date()
+        let terminal = isatty(2) == 1
+        guard !quiet, json || terminal else { return { _ in } }
+        return { event in
+            let line: String
+            switch event {
+            case let .hashed(files, bytes, of):
+                let seconds = max(Date().timeIntervalSince(start), 0.001)
+                line = json ? JSON.object([("progress", .string("hashed")), ("files", .int(files)), ("of", .int(of)), ("bytes", .number(String(bytes)))]).compact
+                    : "hashed \(files) of \(of) files, \(bytes / 1_000_000) MB at \(Int(Double(bytes) / 1_000_000 / seconds)) MB/s"
+            case let .sent(batch, of, files, tx):
+                line = json ? JSON.object([("progress", .string("sent")), ("transaction", .int(batch)), ("of", .int(of)), ("files", .int(files)), ("txHash", .string(tx))]).compact
+                    : "sent transaction \(batch) of \(of) (\(files) files)"
+            case let .confirmed(batch, of, block):
+                let elapsed = Date().timeIntervalSince(start)
+                let eta = batch < of ? ", about \(Int(elapsed / Double(batch) * Double(of - batch))) s to go" : ""
+                line = json ? JSON.object([("progress", .string("confirmed")), ("transaction", .int(batch)), ("of", .int(of)), ("block", .number(String(block)))]).compact
+                    : "confirmed transaction \(batch) of \(of) in block \(block)\(eta)"
+            }
+            FileHandle.standardError.write(Data(("provenance: " + line + "\n").utf8))
+        }
+    }
+}

@@ -67,6 +67,10 @@ struct VerifyCommand: Command {
             }
             if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
         }
+        if !args.flag("--json") && report.verdicts.count > 1 {
+            func count(_ s: Verdict.Status) -> Int { report.verdicts.filter { $0.status == s }.count }
+            Output.line("summary (chain \(report.chainId)): \(report.verdicts.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors")
+        }
         return worst
     }
 

@@ -67,6 +67,29 @@ import Testing
         #expect(try cli.run(["verify", "--offline"] + files).status == 0)
     }
 
+    /// Ctrl-C stops after the current step, says how to resume, and the same command finishes the job.
+    @Test(arguments: [("after-hash", 0), ("after-receipt", 1)])
+    func interruptedAndResumed(at point: String, sentBeforeStop: Int) throws {
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        try cli.write("dev.key", devKeyHex + "\n")
+        cli.environment["ETH_RPC_URL"] = devnet.url
+        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        let files = try archive(cli, tag: "interrupt-\(point)-\(UUID())")
+        let stopped = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"], env: ["PROVENANCE_TEST_INTERRUPT_AT": point])
+        #expect(stopped.status == 130, "\(stopped.err)")
+        #expect(stopped.err.contains("interrupted") && stopped.err.contains("run the same command again to resume"))
+        #expect(stopped.err.components(separatedBy: "sending attestation").count - 1 == sentBeforeStop)
+        let resumed = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "--summary", "summary.json", "archive"])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        let summary = try JSON.parse(try Data(contentsOf: URL(fileURLWithPath: cli.path("summary.json"))))
+        #expect(summary["files"]?.arrayValue?.count == 5 && summary["chainId"] == .number("31337"))
+        #expect(summary["files"]?.arrayValue?.allSatisfy { $0["sha256"] != nil && $0["txHash"] != nil } == true)
+        let v = try cli.run(["verify", "archive"])
+        #expect(v.status == 0 && v.out.contains("summary (chain 31337): 5 files — 5 verified, 0 modified, 0 not attested"))
+        _ = files
+    }
+
     /// A file changed after it was journaled is hashed again, not taken from the journal.
     @Test func changedFileIsRehashed() throws {
         var cli = CLI(dir: try makeTempDir())

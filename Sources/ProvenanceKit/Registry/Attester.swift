@@ -51,6 +51,13 @@ public final class Attester {
     /// Records every step durably before it happens, so a killed run resumes (see Journal).
     public var journal: Journal?
 
+    public enum Progress: Sendable {
+        case hashed(files: Int, bytes: UInt64, ofFiles: Int)
+        case sent(batch: Int, ofBatches: Int, files: Int, tx: String)
+        case confirmed(batch: Int, ofBatches: Int, block: UInt64)
+    }
+    public var progress: (Progress) -> Void = { _ in }
+
     public init(client: EthClient, registry: Address, payer: PrivateKey) {
         self.client = client
         self.registry = registry
@@ -90,6 +97,13 @@ public final class Attester {
             try journal.append(Array(records.dropFirst(records.count / 2)))
             CrashPoint.hit("after-hash")
         }
+        let hashedBytes = candidates.reduce(UInt64(0)) { sum, p in
+            if let d = cached[p] { return sum + d.size }
+            if case .success(let d)? = fresh[p] { return sum + d.size }
+            return sum
+        }
+        progress(.hashed(files: candidates.count, bytes: hashedBytes, ofFiles: inputPaths.count))
+        try Interrupt.check("after hashing \(candidates.count) files, before anything was signed or sent")
         var paths: [String] = [], digests: [FileDigest] = []
         for path in candidates {
             switch cached[path].map({ Result<FileDigest, ProvenanceError>.success($0) }) ?? fresh[path]! {
@@ -147,8 +161,9 @@ public final class Attester {
                 batches.append(zip(part, signed).map { (index: $0.0, manifest: $0.1.manifest) })
             }
         }
-        for batch in batches {
-            let anchor = try send(manifests: batch.map(\.manifest), dryRun: dryRun, outcome: &outcome)
+        for (k, batch) in batches.enumerated() {
+            try Interrupt.check("after \(k) of \(batches.count) transactions")
+            let anchor = try send(manifests: batch.map(\.manifest), dryRun: dryRun, outcome: &outcome, of: batches.count)
             for (i, manifest) in batch {
                 var m = manifest
                 if let anchor { m.addAnchor(anchor) }
@@ -257,7 +272,7 @@ public final class Attester {
     }
 
     /// Sends one batch (manifests in batch order). Returns the anchor, or nil for a dry run.
-    private func send(manifests: [Manifest], dryRun: Bool, outcome: inout Outcome) throws -> Anchor? {
+    private func send(manifests: [Manifest], dryRun: Bool, outcome: inout Outcome, of total: Int = 1) throws -> Anchor? {
         let ordered = manifests.sorted { $0.batchIndex < $1.batchIndex }
         let calldata = try RegistryContract.attestCalldata(digests: ordered.map(\.sha256), merkleRoot: ordered[0].message.merkleRoot,
                                                            signature: ordered[0].signature)
@@ -273,7 +288,9 @@ public final class Attester {
             // Durable before it leaves: a crash after this point cannot lose the transaction.
             try self.journal?.append([.object([("t", .string("sent")), ("hash", .string(tx.hashHex)), ("raw", .string(Hex.encode(tx.raw, prefix: true)))])])
             self.onBroadcast(tx)
+            self.progress(.sent(batch: outcome.batches.count, ofBatches: total, files: ordered.count, tx: tx.hashHex))
         }
+        progress(.confirmed(batch: outcome.batches.count, ofBatches: total, block: receipt.blockNumber))
         try journal?.append([.object([("t", .string("mined")), ("hash", .string(Hex.encode(receipt.transactionHash, prefix: true))),
                                       ("block", .number(String(receipt.blockNumber)))])])
         CrashPoint.hit("after-receipt")

@@ -79,5 +79,7 @@ public final class Journal {
 public enum CrashPoint {
     public static func hit(_ name: String) {
         if ProcessInfo.processInfo.environment["PROVENANCE_TEST_CRASH_AT"] == name { kill(getpid(), SIGKILL) }
+        // PROVENANCE_TEST_INTERRUPT_AT=NAME: as if the user pressed Ctrl-C at that point.
+        if ProcessInfo.processInfo.environment["PROVENANCE_TEST_INTERRUPT_AT"] == name { raise(SIGINT) }
     }
 }

@@ -12,6 +12,8 @@ public enum ExitCode: Int32, Sendable {
     case chain = 3
     /// The password does not open the keystore (its MAC does not match).
     case wrongPassword = 4
+    /// Stopped by Ctrl-C after a completed step; running the same command again resumes.
+    case interrupted = 130
 }
 
 /// An error meant for the user: one line of text and the exit code it maps to.
