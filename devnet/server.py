@@ -75,6 +75,17 @@ class Devnet:
         self.chain_id = chain_id
         self.t = EthereumTester(backend)
         self.lock = threading.Lock()
+        self.logs_cache = {}
+
+    def block_logs(self, n):
+        """The spec-encoded logs of a mined block, cached: a mined block's logs never change here."""
+        cached = self.logs_cache.get(n)
+        if cached is None:
+            cached = []
+            for th in self.t.get_block_by_number(n)["transactions"]:
+                cached += [self.log_out(log) for log in self.t.get_transaction_receipt(th)["logs"]]
+            self.logs_cache[n] = cached
+        return cached
 
     # -- conversions ----------------------------------------------------------------------
     def block_id(self, b):
@@ -224,25 +235,16 @@ class Devnet:
             if isinstance(addresses, str):
                 addresses = [addresses]
             topics = f.get("topics") or []
+            wanted = [None if w is None else {x.lower() for x in (w if isinstance(w, list) else [w])} for w in topics]
+            allowed = {to_checksum_address(a) for a in addresses} if addresses else None
             out = []
             for n in range(from_block, min(to_block, latest) + 1):
-                block = t.get_block_by_number(n)
-                for th in block["transactions"]:
-                    r = t.get_transaction_receipt(th)
-                    for log in r["logs"]:
-                        if addresses and to_checksum_address(log["address"]) not in [to_checksum_address(a) for a in addresses]:
-                            continue
-                        lt = [hx(x).lower() for x in log["topics"]]
-                        ok = True
-                        for i, want in enumerate(topics):
-                            if want is None:
-                                continue
-                            wants = [w.lower() for w in (want if isinstance(want, list) else [want])]
-                            if i >= len(lt) or lt[i] not in wants:
-                                ok = False
-                                break
-                        if ok:
-                            out.append(self.log_out(log))
+                for log in self.block_logs(n):
+                    if allowed is not None and log["address"] not in allowed:
+                        continue
+                    lt = log["topics"]
+                    if all(w is None or (i < len(lt) and lt[i].lower() in w) for i, w in enumerate(wanted)):
+                        out.append(log)
             return out
         raise RPCError(-32601, f"the method {method} does not exist/is not available")
 
