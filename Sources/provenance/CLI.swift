@@ -148,13 +148,20 @@ enum ChunkOption {
 
 /// Progress on standard error: human lines when it is a terminal, JSON lines with --json, nothing with --quiet.
 enum ProgressReporter {
-    static func attest(json: Bool, quiet: Bool) -> (Attester.Progress) -> Void {
+    static func attest(json: Bool, quiet: Bool) -> @Sendable (Attester.Progress) -> Void {
         let start = Date()
         let terminal = isatty(2) == 1
         guard !quiet, json || terminal else { return { _ in } }
         return { event in
             let line: String
             switch event {
+            case let .hashing(files, of, bytes, ofBytes):
+                let seconds = max(Date().timeIntervalSince(start), 0.001)
+                let rate = Double(bytes) / seconds
+                let eta = rate > 0 && ofBytes > bytes ? ", about \(Int(Double(ofBytes - bytes) / rate)) s to go" : ""
+                line = json ? JSON.object([("progress", .string("hashing")), ("files", .int(files)), ("of", .int(of)),
+                                           ("bytes", .number(String(bytes))), ("ofBytes", .number(String(ofBytes)))]).compact
+                    : "hashing: \(files) of \(of) files, \(bytes / 1_000_000) of \(ofBytes / 1_000_000) MB, \(Int(rate / 1_000_000)) MB/s\(eta)"
             case let .hashed(files, bytes, of):
                 let seconds = max(Date().timeIntervalSince(start), 0.001)
                 line = json ? JSON.object([("progress", .string("hashed")), ("files", .int(files)), ("of", .int(of)), ("bytes", .number(String(bytes)))]).compact

@@ -40,6 +40,10 @@ import Testing
         #expect(mkfifo(cli.path("pipe"), 0o600) == 0)
         let r = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "--json"] + files + ["/proc/self/mem", "pipe"])
         #expect(r.status == 2, "\(r.err)") // some input was bad; the rest is attested
+        // --json: machine-readable progress lines on standard error.
+        let progress = r.err.split(separator: "\n").filter { $0.hasPrefix("provenance: {") }.compactMap { try? JSON.parse(String($0.dropFirst(12))) }
+        #expect(progress.contains { $0["progress"]?.stringValue == "hashing" && $0["files"] != nil && $0["files"] == $0["of"] })
+        #expect(progress.filter { $0["progress"]?.stringValue == "confirmed" }.count == 3)
         let lines = try r.out.split(separator: "\n").map { try JSON.parse(String($0)) }
         #expect(lines.filter { $0["status"]?.stringValue == "skipped" }.count == 2)
         #expect(lines.filter { $0["status"]?.stringValue == "attested" }.count == 5)

@@ -15,14 +15,20 @@ public enum ParallelHasher {
         public init(path: String, chunkSize: Int = FileHasher.defaultChunkSize) { self.path = path; self.chunkSize = chunkSize }
     }
 
-    public static func hash(_ items: [Item], workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Result<FileDigest, ProvenanceError>] {
+    /// `onFile` is called after each file (from a worker thread, serialised) with the count and bytes done so far.
+    public static func hash(_ items: [Item], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                            onFile: @escaping @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }) -> [Result<FileDigest, ProvenanceError>] {
         func one(_ item: Item) -> Result<FileDigest, ProvenanceError> {
             do { return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize)) }
             catch let e as ProvenanceError { return .failure(e) }
             catch { return .failure(.input("\(item.path): \(error)")) }
         }
-        if items.count <= 1 { return items.map(one) }
-        let state = SharedResults(count: items.count)
+        if items.count <= 1 {
+            let r = items.map(one)
+            if case .success(let d)? = r.first { onFile(1, d.size) }
+            return r
+        }
+        let state = SharedResults(count: items.count, onFile: onFile)
         let group = DispatchGroup()
         for _ in 0..<max(1, min(workers, items.count)) {
             group.enter()
@@ -105,9 +111,15 @@ public enum ParallelHasher {
 private final class SharedResults: @unchecked Sendable {
     private let lock = NSLock()
     private var cursor = 0
+    private var done = 0
+    private var bytes: UInt64 = 0
+    private let onFile: @Sendable (Int, UInt64) -> Void
     private(set) var results: [Result<FileDigest, ProvenanceError>?]
 
-    init(count: Int) { results = Array(repeating: nil, count: count) }
+    init(count: Int, onFile: @escaping @Sendable (Int, UInt64) -> Void) {
+        results = Array(repeating: nil, count: count)
+        self.onFile = onFile
+    }
 
     func next() -> Int? {
         lock.lock(); defer { lock.unlock() }
@@ -117,6 +129,11 @@ private final class SharedResults: @unchecked Sendable {
     }
 
     func set(_ i: Int, _ r: Result<FileDigest, ProvenanceError>) {
-        lock.lock(); results[i] = r; lock.unlock()
+        lock.lock()
+        defer { lock.unlock() }
+        results[i] = r
+        done += 1
+        if case .success(let d) = r { bytes += d.size }
+        onFile(done, bytes)
     }
 }

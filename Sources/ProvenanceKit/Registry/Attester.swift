@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Puts signed batches on chain and keeps each file's manifest in step with the chain.
 /// The signing key (publisher) and the paying key (sender of the transaction) may differ.
@@ -52,11 +55,13 @@ public final class Attester {
     public var journal: Journal?
 
     public enum Progress: Sendable {
+        /// While hashing: files and bytes done of the totals (sent at most twice a second).
+        case hashing(files: Int, ofFiles: Int, bytes: UInt64, ofBytes: UInt64)
         case hashed(files: Int, bytes: UInt64, ofFiles: Int)
         case sent(batch: Int, ofBatches: Int, files: Int, tx: String)
         case confirmed(batch: Int, ofBatches: Int, block: UInt64)
     }
-    public var progress: (Progress) -> Void = { _ in }
+    public var progress: @Sendable (Progress) -> Void = { _ in }
 
     public init(client: EthClient, registry: Address, payer: PrivateKey) {
         self.client = client
@@ -86,7 +91,16 @@ public final class Attester {
         for path in candidates { if let d = journal?.cachedDigest(path: path, chunkSize: chunkSize) { cached[path] = d } }
         let toHash = candidates.filter { cached[$0] == nil }
         var fresh: [String: Result<FileDigest, ProvenanceError>] = [:]
-        for (path, result) in zip(toHash, ParallelHasher.hash(toHash.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })) { fresh[path] = result }
+        let totalBytes = toHash.reduce(UInt64(0)) { sum, p in
+            var st = stat()
+            return stat(p, &st) == 0 ? sum + UInt64(st.st_size) : sum
+        }
+        let report = progress, count = toHash.count
+        let throttle = Throttle(interval: 0.5)
+        let results = ParallelHasher.hash(toHash.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) }) { files, bytes in
+            if files == count || throttle.ready() { report(.hashing(files: files, ofFiles: count, bytes: bytes, ofBytes: totalBytes)) }
+        }
+        for (path, result) in zip(toHash, results) { fresh[path] = result }
         if !dryRun, let journal {
             let records = toHash.compactMap { path -> JSON? in
                 guard case .success(let d)? = fresh[path] else { return nil }
@@ -321,5 +335,18 @@ public final class Attester {
                          batchProof: Merkle.proof(index: index, leaves: batch.digests), message: message, signature: batch.signature)
         m.addAnchor(record.anchor)
         return m
+    }
+}
+
+/// Lets an event through at most once per interval (called under the hasher's lock).
+final class Throttle: @unchecked Sendable {
+    private let interval: Double
+    private var last = Date.distantPast
+    init(interval: Double) { self.interval = interval }
+    func ready() -> Bool {
+        let now = Date()
+        guard now.timeIntervalSince(last) >= interval else { return false }
+        last = now
+        return true
     }
 }
