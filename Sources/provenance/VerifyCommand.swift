@@ -34,8 +34,7 @@ struct VerifyCommand: Command {
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
 
         var worst = ExitCode.ok
-        for path in files {
-            let v = verifier.verify(path: path, manifestPath: args.value("--manifest"))
+        for v in verifier.verify(paths: files, manifestPath: args.value("--manifest")) {
             if args.flag("--json") { Output.line(json(v).compact) } else { Output.line(text(v)) }
             if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
         }

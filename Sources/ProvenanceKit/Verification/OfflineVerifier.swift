@@ -43,7 +43,21 @@ public struct OfflineVerifier: Sendable {
         self.registry = registry
     }
 
+    /// Many files on all cores: each hashed once, with its manifest's chunk size; verdicts in order.
+    public func verify(paths: [String], manifestPath: String? = nil) -> [OfflineVerdict] {
+        let chunkSizes = paths.map { path -> Int in
+            let m = try? Manifest.read(path: manifestPath ?? Manifest.path(for: path))
+            return m?.chunkSize ?? FileHasher.defaultChunkSize
+        }
+        let digests = ParallelHasher.hash(zip(paths, chunkSizes).map { ParallelHasher.Item(path: $0, chunkSize: $1) })
+        return zip(paths, digests).map { verify(path: $0, manifestPath: manifestPath, precomputed: $1) }
+    }
+
     public func verify(path: String, manifestPath explicit: String? = nil) -> OfflineVerdict {
+        verify(path: path, manifestPath: explicit, precomputed: nil)
+    }
+
+    private func verify(path: String, manifestPath explicit: String?, precomputed: Result<FileDigest, ProvenanceError>?) -> OfflineVerdict {
         let manifestPath = explicit ?? Manifest.path(for: path)
         func verdict(_ status: OfflineVerdict.Status, _ detail: String, sha: [UInt8]? = nil, signer: Address? = nil,
                      ranges: [ByteRange] = []) -> OfflineVerdict {
@@ -54,7 +68,7 @@ public struct OfflineVerifier: Sendable {
             return verdict(.error, "\(path): no such file")
         }
         guard FileManager.default.fileExists(atPath: manifestPath) else {
-            let sha = try? FileHasher.hash(path: path).sha256
+            let sha = (try? precomputed?.get())?.sha256 ?? (try? FileHasher.hash(path: path).sha256)
             return verdict(.noManifest, "no manifest (\(manifestPath))", sha: sha)
         }
         let manifest: Manifest
@@ -62,7 +76,10 @@ public struct OfflineVerifier: Sendable {
             return verdict(.error, "\(error)")
         }
         let digest: FileDigest
-        do { digest = try FileHasher.hash(path: path, chunkSize: manifest.chunkSize) } catch {
+        do {
+            if let pre = try precomputed?.get(), pre.chunkSize == manifest.chunkSize { digest = pre }
+            else { digest = try FileHasher.hash(path: path, chunkSize: manifest.chunkSize) }
+        } catch {
             return verdict(.error, "\(error)")
         }
         // 1. The manifest must be authentic on its own: proof to the signed root, signature by its signer.
