@@ -57,15 +57,47 @@ public enum FileHasher {
         let chunks = chunker.finish()
         ring.join()
         if ring.readError != 0 { throw ProvenanceError.input("\(name): read failed: \(String(cString: strerror(ring.readError)))") }
-        if let before {
-            var after = stat()
-            fstat(fd, &after)
-            if after.st_size != before.st_size || ring.total != UInt64(before.st_size)
-                || after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
-                throw ProvenanceError.input("\(name): changed while being hashed (size or modification time); hash it again once it is complete")
-            }
-        }
+        if let before { try ensureUnchanged(fd: fd, before: before, bytesRead: ring.total, name: name) }
         return FileDigest(size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, chunks: chunks)
+    }
+}
+
+/// Cuts a stream into fixed-size chunks and keeps each chunk's SHA-256.
+struct ChunkAccumulator {
+    let chunkSize: Int
+    private let hasher = SHA256Hasher()
+    private var inChunk = 0
+    private(set) var chunks: [[UInt8]] = []
+
+    init(chunkSize: Int) { self.chunkSize = chunkSize }
+
+    mutating func add(_ data: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < data.count {
+            let take = min(data.count - offset, chunkSize - inChunk)
+            hasher.update(UnsafeRawBufferPointer(rebasing: data[offset..<offset + take]))
+            offset += take
+            inChunk += take
+            if inChunk == chunkSize { chunks.append(hasher.finalize()); inChunk = 0 }
+        }
+    }
+
+    /// The digests, with the trailing partial chunk; an empty stream has one chunk, the digest of nothing.
+    mutating func finish() -> [[UInt8]] {
+        if inChunk > 0 || chunks.isEmpty { chunks.append(hasher.finalize()); inChunk = 0 }
+        return chunks
+    }
+}
+
+extension FileHasher {
+    /// A regular file must end as it began (size and modification time) and yield exactly its size.
+    static func ensureUnchanged(fd: Int32, before: stat, bytesRead: UInt64, name: String) throws {
+        var after = stat()
+        fstat(fd, &after)
+        if after.st_size != before.st_size || bytesRead != UInt64(before.st_size)
+            || after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
+            throw ProvenanceError.input("\(name): changed while being hashed (size or modification time); hash it again once it is complete")
+        }
     }
 }
 
@@ -152,27 +184,17 @@ private final class ChunkDigester: @unchecked Sendable {
     }
 
     private func run() {
-        let hasher = SHA256Hasher()
-        var inChunk = 0
+        var accumulator = ChunkAccumulator(chunkSize: chunkSize)
         var slot = 0
         while true {
             ring.filledForChunks.wait()
             let n = ring.lengths[slot]
             if n <= 0 { break }
-            let buffer = UnsafeRawBufferPointer(ring.buffers[slot])
-            var offset = 0
-            while offset < n {
-                let take = min(n - offset, chunkSize - inChunk)
-                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + take]))
-                offset += take
-                inChunk += take
-                if inChunk == chunkSize { chunks.append(hasher.finalize()); inChunk = 0 }
-            }
+            accumulator.add(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ring.buffers[slot])[0..<n]))
             ring.freedByChunks.signal()
             slot = (slot + 1) % FileHasher.slots
         }
-        // The trailing partial chunk; an empty file has one chunk, the digest of nothing.
-        if inChunk > 0 || chunks.isEmpty { chunks.append(hasher.finalize()) }
+        chunks = accumulator.finish()
         done.signal()
     }
 

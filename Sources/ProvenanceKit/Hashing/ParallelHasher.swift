@@ -70,9 +70,8 @@ public enum ParallelHasher {
             catch let e as ProvenanceError { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
         }
         let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize)
-        let whole = SHA256Hasher(), chunk = SHA256Hasher()
-        var chunks: [[UInt8]] = []
-        var inChunk = 0
+        let whole = SHA256Hasher()
+        var chunker = ChunkAccumulator(chunkSize: chunkSize)
         var total: UInt64 = 0
         while true {
             let n = read(fd, buffer.baseAddress!, buffer.count)
@@ -84,25 +83,13 @@ public enum ParallelHasher {
             let data = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n])
             whole.update(data)
             total += UInt64(n)
-            if !oneChunk {
-                var offset = 0
-                while offset < n {
-                    let take = min(n - offset, chunkSize - inChunk)
-                    chunk.update(UnsafeRawBufferPointer(rebasing: data[offset..<offset + take]))
-                    offset += take
-                    inChunk += take
-                    if inChunk == chunkSize { chunks.append(chunk.finalize()); inChunk = 0 }
-                }
-            }
+            if !oneChunk { chunker.add(data) }
         }
-        var after = stat()
-        fstat(fd, &after)
-        if after.st_size != before.st_size || total != UInt64(before.st_size)
-            || after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
-            return .failure(.input("\(path): changed while being hashed (size or modification time); hash it again once it is complete"))
-        }
+        do { try FileHasher.ensureUnchanged(fd: fd, before: before, bytesRead: total, name: path) } catch let e as ProvenanceError {
+            return .failure(e)
+        } catch { return .failure(.input("\(path): \(error)")) }
         let digest = whole.finalize()
-        if oneChunk { chunks = [digest] } else if inChunk > 0 { chunks.append(chunk.finalize()) }
+        let chunks = oneChunk ? [digest] : chunker.finish()
         return .success(FileDigest(size: total, sha256: digest, chunkSize: chunkSize, chunks: chunks))
     }
 }
