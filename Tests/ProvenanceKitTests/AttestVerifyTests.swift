@@ -146,6 +146,11 @@ import Testing
         try proxy.plan("[]")
         #expect(try cli.run(["verify", "--rpc", proxy.url] + files).status == 0)
         #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 3)
+        // Re-attesting the attested set pays nothing and asks per transaction, not per file.
+        try proxy.plan("[]")
+        let again = try cli.run(["attest", "--private-key-file", "publisher.key", "--rpc", proxy.url] + files)
+        #expect(again.status == 0 && again.out.contains("nothing to send"))
+        #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 3)
 
         // A provider that refuses eth_getLogs over more than 2 blocks (Infura's −32005 wording): the
         // range is halved until it passes, and the verdict is still reached.

@@ -142,7 +142,18 @@ public final class RegistryReader {
         public let signature: RecoverableSignature
     }
 
+    /// Batches already fetched, by transaction hash: the files of one batch share one transaction,
+    /// and a mined transaction's calldata never changes, so each is fetched once per run.
+    private var batches: [[UInt8]: Batch] = [:]
+
     public func batch(ofTransaction hash: [UInt8]) throws -> Batch {
+        if let known = batches[hash] { return known }
+        let batch = try fetchBatch(hash)
+        batches[hash] = batch
+        return batch
+    }
+
+    private func fetchBatch(_ hash: [UInt8]) throws -> Batch {
         let tx = try client.rpc.call("eth_getTransactionByHash", [.string(Hex.encode(hash, prefix: true))])
         let input = try client.data(tx["input"] ?? tx["data"], "transaction input")
         guard let batch = Self.decodeAttestCalldata(input) else {
