@@ -130,13 +130,21 @@ public final class Attester {
         let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
         let onChain = try reader.attestations(for: digests.map(\.sha256), expectedChainId: expectedChainId)
         outcome.chainId = reader.chainId
-        let existing = try paths.map { p -> Manifest? in
-            guard FileManager.default.fileExists(atPath: Manifest.path(for: p)) else { return nil }
-            return try Manifest.read(path: Manifest.path(for: p))
+        // A manifest that cannot be read is left untouched and its file skipped: never fatal to the rest.
+        var existing: [Manifest?] = []
+        var unreadableManifest = Set<Int>()
+        for (i, p) in paths.enumerated() {
+            guard FileManager.default.fileExists(atPath: Manifest.path(for: p)) else { existing.append(nil); continue }
+            do { existing.append(try Manifest.read(path: Manifest.path(for: p))) } catch let e as ProvenanceError {
+                existing.append(nil)
+                unreadableManifest.insert(i)
+                outcome.files.append(FileResult(path: p, sha256: digests[i].sha256, manifestPath: Manifest.path(for: p),
+                                                status: .skipped(e.message + " (left as it is)"), anchor: nil))
+            }
         }
 
         var pending: [Int] = []
-        for i in paths.indices {
+        for i in paths.indices where !unreadableManifest.contains(i) {
             let mine = onChain[i].filter { $0.signer == signer.address }
             if !mine.isEmpty && !force {
                 let manifest = try manifestForRecorded(paths[i], digest: digests[i], existing: existing[i], records: mine, reader: reader)
