@@ -87,8 +87,8 @@ public final class RegistryReader {
     private func logsCall(_ digests: [[UInt8]], from: UInt64, to: UInt64?) -> RPCClient.Call {
         RPCClient.Call("eth_getLogs", [.object([
             ("address", .string(registry.checksummed)),
-            ("fromBlock", .string("0x" + String(from, radix: 16))),
-            ("toBlock", to.map { .string("0x" + String($0, radix: 16)) } ?? .string("latest")),
+            ("fromBlock", EthClient.q(from)),
+            ("toBlock", to.map { EthClient.q($0) } ?? .string("latest")),
             ("topics", .array([.string(Hex.encode(RegistryContract.attestedTopic, prefix: true)),
                                .array(digests.map { .string(Hex.encode($0, prefix: true)) })])),
         ])])
@@ -124,7 +124,7 @@ public final class RegistryReader {
     private func blockTimes(_ numbers: Set<UInt64>) throws -> [UInt64: UInt64] {
         let list = numbers.sorted()
         guard !list.isEmpty else { return [:] }
-        let results = try client.rpc.batch(list.map { RPCClient.Call("eth_getBlockByNumber", [.string("0x" + String($0, radix: 16)), .bool(false)]) })
+        let results = try client.rpc.batch(list.map { RPCClient.Call("eth_getBlockByNumber", [EthClient.q($0), .bool(false)]) })
         var out: [UInt64: UInt64] = [:]
         for (n, r) in zip(list, results) {
             let block = try r.get()
