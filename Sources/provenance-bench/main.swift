@@ -10,19 +10,23 @@ let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "2"
 /// `provenance-bench gas URL`: deploys the registry on the devnet at URL (if needed) and sends
 /// relayed attestations of 1, 256 and 1024 random digests; prints gas used from the receipts.
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "gas" {
-    let payer = try PrivateKey(hex: "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80") // devnet key
+    let payer = try PrivateKey(hex: "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")  // devnet key
     let publisher = try PrivateKey.generate()
     let sender = try TransactionSender(client: EthClient(endpoint: try Endpoint(CommandLine.arguments[2])), key: payer)
-    let deployment = try RegistryDeployer.deploy(sender: sender, fees: FeeOptions(), options: SendOptions(), onBroadcast: { _ in })
+    let deployment = try RegistryDeployer.deploy(
+        sender: sender, fees: FeeOptions(), options: SendOptions(), onBroadcast: { _ in })
     if let r = deployment.receipt { print("gas_deploy \(r.gasUsed)") }
     for n in [1, 256, 1024] {
         let digests = (0..<n).map { _ in SHA256Hasher.hash(try! SecureRandom.bytes(64)) }
         let message = AttestationMessage(digests: digests)
-        let calldata = try RegistryContract.attestCalldata(digests: digests, merkleRoot: message.merkleRoot,
-                                                           signature: try publisher.sign(digest: try message.signingDigest()))
+        let calldata = try RegistryContract.attestCalldata(
+            digests: digests, merkleRoot: message.merkleRoot,
+            signature: try publisher.sign(digest: try message.signingDigest()))
         let receipt = try sender.sendAndWait(try sender.prepare(to: RegistryAddress.canonical, data: calldata))
         precondition(receipt.status == 1 && receipt.logs.count == n)
-        print("gas_attest_\(n) \(receipt.gasUsed) per_file \(receipt.gasUsed / UInt64(n)) calldata_bytes \(calldata.count)")
+        print(
+            "gas_attest_\(n) \(receipt.gasUsed) per_file \(receipt.gasUsed / UInt64(n)) calldata_bytes \(calldata.count)"
+        )
     }
     exit(0)
 }
@@ -42,32 +46,56 @@ let digests = (0..<256).map { i in SHA256Hasher.hash([UInt8(i)]) }
 let signatures = try digests.map { try key.sign(digest: $0) }
 
 var i = 0
-print("sign_per_s \(Int(try rate { _ = try key.sign(digest: digests[i & 255]); i += 1 }))")
+let signRate = try rate {
+    _ = try key.sign(digest: digests[i & 255])
+    i += 1
+}
+print("sign_per_s \(Int(signRate))")
 i = 0
-print("recover_per_s \(Int(try rate { let a = try ECRecover.address(digest: digests[i & 255], signature: signatures[i & 255]); precondition(a == key.address); i += 1 }))")
+let recoverRate = try rate {
+    let a = try ECRecover.address(digest: digests[i & 255], signature: signatures[i & 255])
+    precondition(a == key.address)
+    i += 1
+}
+print("recover_per_s \(Int(recoverRate))")
 
 // All cores, one thread each: recovery handles public data only and shares nothing mutable.
 let cores = ProcessInfo.processInfo.activeProcessorCount
-final class Counter: @unchecked Sendable { var counts: [Int]; init(_ n: Int) { counts = Array(repeating: 0, count: n) } }
+final class Counter: @unchecked Sendable {
+    var counts: [Int]
+    init(_ n: Int) { counts = Array(repeating: 0, count: n) }
+}
 let counter = Counter(cores)
 let group = DispatchGroup()
 let start = Date()
 for t in 0..<cores {
     DispatchQueue.global().async(group: group) {
-        var n = 0, j = t
+        var n = 0
+        var j = t
         while Date().timeIntervalSince(start) < seconds {
             _ = try? ECRecover.address(digest: digests[j & 255], signature: signatures[j & 255])
-            n += 1; j += 1
+            n += 1
+            j += 1
         }
         counter.counts[t] = n
     }
 }
 group.wait()
-print("recover_all_cores_per_s \(Int(Double(counter.counts.reduce(0, +)) / Date().timeIntervalSince(start))) cores \(cores)")
+print(
+    "recover_all_cores_per_s \(Int(Double(counter.counts.reduce(0, +)) / Date().timeIntervalSince(start))) cores \(cores)"
+)
 
 // Baseline: OpenSSL's own ECDSA on the same curve (random nonces, no recovery id, no low-s).
 let ecKey = EC_KEY_new_by_curve_name(NID_secp256k1)!
 EC_KEY_generate_key(ecKey)
-print("openssl_sign_per_s \(Int(rate { ECDSA_SIG_free(ECDSA_do_sign(digests[i & 255], 32, ecKey)); i += 1 }))")
+let opensslSignRate = rate {
+    ECDSA_SIG_free(ECDSA_do_sign(digests[i & 255], 32, ecKey))
+    i += 1
+}
+print("openssl_sign_per_s \(Int(opensslSignRate))")
 let sslSigs = digests.map { ECDSA_do_sign($0, 32, ecKey) }
-print("openssl_verify_per_s \(Int(rate { precondition(ECDSA_do_verify(digests[i & 255], 32, sslSigs[i & 255], ecKey) == 1); i += 1 }))")
+let opensslVerifyRate = rate {
+    precondition(ECDSA_do_verify(digests[i & 255], 32, sslSigs[i & 255], ecKey) == 1)
+    i += 1
+}
+print("openssl_verify_per_s \(Int(opensslVerifyRate))")

@@ -54,9 +54,16 @@ struct Arguments {
         while i < argv.count {
             let arg = argv[i]
             i += 1
-            if onlyPositionals || arg == "-" || !arg.hasPrefix("-") { positionals.append(arg); continue }
-            if arg == "--" { onlyPositionals = true; continue }
-            var name = arg, inline: String? = nil
+            if onlyPositionals || arg == "-" || !arg.hasPrefix("-") {
+                positionals.append(arg)
+                continue
+            }
+            if arg == "--" {
+                onlyPositionals = true
+                continue
+            }
+            var name = arg
+            var inline: String? = nil
             if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
@@ -68,7 +75,9 @@ struct Arguments {
                 continue
             }
             let value: String
-            if let inline { value = inline } else {
+            if let inline {
+                value = inline
+            } else {
                 guard i < argv.count else { throw UsageError("\(name) needs a value (\(option.value!))", usage: usage) }
                 value = argv[i]
                 i += 1
@@ -93,7 +102,10 @@ struct Arguments {
 struct UsageError: Error {
     let message: String
     let usage: String
-    init(_ message: String, usage: String) { self.message = message; self.usage = usage }
+    init(_ message: String, usage: String) {
+        self.message = message
+        self.usage = usage
+    }
 }
 
 /// Output helpers shared by commands.
@@ -119,29 +131,39 @@ enum KeyOptions {
     static let options: [Option] = [
         .value("--keystore", "FILE", "Keystore v3 file (geth, Foundry, eth-account) holding the signing key."),
         .value("--account", "NAME", "Keystore NAME in ~/.provenance/keystores, then ~/.foundry/keystores."),
-        .value("--password-file", "FILE", "Keystore password: first line of FILE (else $PROVENANCE_PASSWORD, else a prompt)."),
+        .value(
+            "--password-file", "FILE",
+            "Keystore password: first line of FILE (else $PROVENANCE_PASSWORD, else a prompt)."),
         .value("--private-key-file", "FILE", "Hex private key in FILE, mode 0600 (else $PROVENANCE_PRIVATE_KEY)."),
     ]
 
     static func source(_ args: Arguments) -> KeySource {
-        KeySource(keystore: args.value("--keystore"), account: args.value("--account"),
-                  privateKeyFile: args.value("--private-key-file"), passwordFile: args.value("--password-file"))
+        KeySource(
+            keystore: args.value("--keystore"), account: args.value("--account"),
+            privateKeyFile: args.value("--private-key-file"), passwordFile: args.value("--password-file"))
     }
 }
 
 enum ChunkOption {
-    static let option = Option.value("--chunk-size", "BYTES", "Chunk size for per-chunk digests: power of two, K/M suffix allowed (default 1M).")
+    static let option = Option.value(
+        "--chunk-size", "BYTES", "Chunk size for per-chunk digests: power of two, K/M suffix allowed (default 1M).")
 
     static func parse(_ args: Arguments, usage: String) throws -> Int {
         guard let text = args.value("--chunk-size") else { return FileHasher.defaultChunkSize }
         var multiplier = 1
         var digits = Substring(text)
         switch text.last {
-        case "K", "k": multiplier = 1 << 10; digits = digits.dropLast()
-        case "M", "m": multiplier = 1 << 20; digits = digits.dropLast()
+        case "K", "k":
+            multiplier = 1 << 10
+            digits = digits.dropLast()
+        case "M", "m":
+            multiplier = 1 << 20
+            digits = digits.dropLast()
         default: break
         }
-        guard let n = Int(digits), n > 0 else { throw UsageError("--chunk-size needs a size such as 1M or 65536, got \"\(text)\"", usage: usage) }
+        guard let n = Int(digits), n > 0 else {
+            throw UsageError("--chunk-size needs a size such as 1M or 65536, got \"\(text)\"", usage: usage)
+        }
         return n * multiplier
     }
 }
@@ -159,20 +181,39 @@ enum ProgressReporter {
                 let seconds = max(Date().timeIntervalSince(start), 0.001)
                 let rate = Double(bytes) / seconds
                 let eta = rate > 0 && ofBytes > bytes ? ", about \(Int(Double(ofBytes - bytes) / rate)) s to go" : ""
-                line = json ? JSON.object([("progress", .string("hashing")), ("files", .int(files)), ("of", .int(of)),
-                                           ("bytes", .number(String(bytes))), ("ofBytes", .number(String(ofBytes)))]).compact
+                line =
+                    json
+                    ? JSON.object([
+                        ("progress", .string("hashing")), ("files", .int(files)), ("of", .int(of)),
+                        ("bytes", .number(String(bytes))), ("ofBytes", .number(String(ofBytes))),
+                    ]).compact
                     : "hashing: \(files) of \(of) files, \(bytes / 1_000_000) of \(ofBytes / 1_000_000) MB, \(Int(rate / 1_000_000)) MB/s\(eta)"
             case let .hashed(files, bytes, of):
                 let seconds = max(Date().timeIntervalSince(start), 0.001)
-                line = json ? JSON.object([("progress", .string("hashed")), ("files", .int(files)), ("of", .int(of)), ("bytes", .number(String(bytes)))]).compact
+                line =
+                    json
+                    ? JSON.object([
+                        ("progress", .string("hashed")), ("files", .int(files)), ("of", .int(of)),
+                        ("bytes", .number(String(bytes))),
+                    ]).compact
                     : "hashed \(files) of \(of) files, \(bytes / 1_000_000) MB at \(Int(Double(bytes) / 1_000_000 / seconds)) MB/s"
             case let .sent(batch, of, files, tx):
-                line = json ? JSON.object([("progress", .string("sent")), ("transaction", .int(batch)), ("of", .int(of)), ("files", .int(files)), ("txHash", .string(tx))]).compact
+                line =
+                    json
+                    ? JSON.object([
+                        ("progress", .string("sent")), ("transaction", .int(batch)), ("of", .int(of)),
+                        ("files", .int(files)), ("txHash", .string(tx)),
+                    ]).compact
                     : "sent transaction \(batch) of \(of) (\(files) files)"
             case let .confirmed(batch, of, block):
                 let elapsed = Date().timeIntervalSince(start)
                 let eta = batch < of ? ", about \(Int(elapsed / Double(batch) * Double(of - batch))) s to go" : ""
-                line = json ? JSON.object([("progress", .string("confirmed")), ("transaction", .int(batch)), ("of", .int(of)), ("block", .number(String(block)))]).compact
+                line =
+                    json
+                    ? JSON.object([
+                        ("progress", .string("confirmed")), ("transaction", .int(batch)), ("of", .int(of)),
+                        ("block", .number(String(block))),
+                    ]).compact
                     : "confirmed transaction \(batch) of \(of) in block \(block)\(eta)"
             }
             FileHandle.standardError.write(Data(("provenance: " + line + "\n").utf8))

@@ -7,10 +7,11 @@ struct ChainCommand: Command {
     static let summary = "Show the endpoint's chain, latest block, your key's balance and nonce, and the registry."
     static let usage = "chain [--rpc URL] [--registry ADDR] [KEY OPTIONS] [--json]"
     static let discussion = "The key is optional: without one, only the chain and the registry are shown."
-    static let options: [Option] = ChainOptions.connection + KeyOptions.options + [
-        .value("--registry", "ADDR", "Registry address to check (default: the canonical CREATE2 address)."),
-        .flag("--json", "Print a JSON object."),
-    ]
+    static let options: [Option] =
+        ChainOptions.connection + KeyOptions.options + [
+            .value("--registry", "ADDR", "Registry address to check (default: the canonical CREATE2 address)."),
+            .flag("--json", "Print a JSON object."),
+        ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.positionals.isEmpty else { throw UsageError("chain takes no arguments", usage: usage) }
@@ -23,7 +24,8 @@ struct ChainCommand: Command {
         let registry = try args.value("--registry").map { try Address($0) } ?? RegistryAddress.canonical
         let status = try RegistryDeployer.status(of: registry, client: client)
         let source = KeyOptions.source(args)
-        let wantsKey = source.keystore != nil || source.account != nil || source.privateKeyFile != nil
+        let wantsKey =
+            source.keystore != nil || source.account != nil || source.privateKeyFile != nil
             || ProcessInfo.processInfo.environment[KeySource.privateKeyVariable] != nil
         let key = wantsKey ? try source.load() : nil
         let balance = try key.map { try client.balance($0.address) }
@@ -35,16 +37,20 @@ struct ChainCommand: Command {
         case .foreignCode: statusText = "UNEXPECTED CODE: not the registry; do not trust attestations here"
         }
         if args.flag("--json") {
-            Output.line(JSON.object([
-                ("endpoint", .string(client.endpoint.redacted)), ("chainId", .number(String(chainId))),
-                ("blockNumber", latest.map { .number(String($0.number)) } ?? .null),
-                ("blockTime", latest.map { .number(String($0.timestamp)) } ?? .null),
-                ("registry", .string(registry.checksummed)),
-                ("registryStatus", .string(status == .deployed ? "deployed" : status == .absent ? "absent" : "foreign-code")),
-                ("account", key.map { .string($0.address.checksummed) } ?? .null),
-                ("balanceWei", balance.map { .string(String($0)) } ?? .null),
-                ("nonce", nonce.map { .number(String($0)) } ?? .null),
-            ]).compact)
+            Output.line(
+                JSON.object([
+                    ("endpoint", .string(client.endpoint.redacted)), ("chainId", .number(String(chainId))),
+                    ("blockNumber", latest.map { .number(String($0.number)) } ?? .null),
+                    ("blockTime", latest.map { .number(String($0.timestamp)) } ?? .null),
+                    ("registry", .string(registry.checksummed)),
+                    (
+                        "registryStatus",
+                        .string(status == .deployed ? "deployed" : status == .absent ? "absent" : "foreign-code")
+                    ),
+                    ("account", key.map { .string($0.address.checksummed) } ?? .null),
+                    ("balanceWei", balance.map { .string(String($0)) } ?? .null),
+                    ("nonce", nonce.map { .number(String($0)) } ?? .null),
+                ]).compact)
         } else {
             Output.line("endpoint  \(client.endpoint.redacted)")
             Output.line("chain id  \(chainId)")

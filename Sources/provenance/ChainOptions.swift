@@ -4,9 +4,13 @@ import ProvenanceKit
 /// Options every command that talks to a chain shares.
 enum ChainOptions {
     static let connection: [Option] = [
-        .value("--rpc", "URL", "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed."),
+        .value(
+            "--rpc", "URL",
+            "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed."),
         .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
-        .value("--rpc-timeout", "SECONDS", "Give up on one RPC request after this long (default 60; retried when transient)."),
+        .value(
+            "--rpc-timeout", "SECONDS",
+            "Give up on one RPC request after this long (default 60; retried when transient)."),
     ]
     static let sending: [Option] = [
         .value("--max-fee", "GWEI", "Max fee per gas (gas price with --legacy); default 2 × base fee + tip."),
@@ -19,10 +23,15 @@ enum ChainOptions {
     static func client(_ args: Arguments) throws -> EthClient {
         var timeout = 60
         if let text = args.value("--rpc-timeout") {
-            guard let t = Int(text), t >= 1, t <= 3600 else { throw ProvenanceError.usage("--rpc-timeout needs a number of seconds (1 … 3600)") }
+            guard let t = Int(text), t >= 1, t <= 3600 else {
+                throw ProvenanceError.usage("--rpc-timeout needs a number of seconds (1 … 3600)")
+            }
             timeout = t
         }
-        return EthClient(rpc: RPCClient(endpoint: try Endpoint.select(flag: args.value("--rpc")), connectTimeout: min(10, timeout), timeout: timeout))
+        return EthClient(
+            rpc: RPCClient(
+                endpoint: try Endpoint.select(flag: args.value("--rpc")), connectTimeout: min(10, timeout),
+                timeout: timeout))
     }
 
     static func expectedChainId(_ args: Arguments, usage: String) throws -> UInt64? {
@@ -34,10 +43,14 @@ enum ChainOptions {
     static func fees(_ args: Arguments, usage: String) throws -> FeeOptions {
         func gwei(_ name: String) throws -> Wei? {
             guard let text = args.value(name) else { return nil }
-            guard let v = Units.parseGwei(text) else { throw UsageError("\(name) needs an amount of gwei such as 1.5", usage: usage) }
+            guard let v = Units.parseGwei(text) else {
+                throw UsageError("\(name) needs an amount of gwei such as 1.5", usage: usage)
+            }
             return v
         }
-        return FeeOptions(maxFeePerGas: try gwei("--max-fee"), priorityFeePerGas: try gwei("--priority-fee"), legacy: args.flag("--legacy"))
+        return FeeOptions(
+            maxFeePerGas: try gwei("--max-fee"), priorityFeePerGas: try gwei("--priority-fee"),
+            legacy: args.flag("--legacy"))
     }
 
     static func sendOptions(_ args: Arguments, usage: String) throws -> SendOptions {

@@ -7,14 +7,15 @@ struct KeyCommand: Command {
     static let summary = "Create, import and inspect signing keys (Web3 Secret Storage v3 keystores)."
     static let usage = "key new|import|address [OPTIONS]"
     static let discussion = """
-      key new     --keystore FILE | --account NAME   Create a key, write it encrypted (scrypt), print its address.
-      key import  --keystore FILE | --account NAME   Encrypt a hex private key read from standard input or --private-key-file.
-      key address [KEY OPTIONS]                      Print the address of the selected key.
-    Keystores are written with mode 0600 and never overwritten.
-    """
-    static let options: [Option] = KeyOptions.options + [
-        .flag("--light-kdf", "Use geth's light scrypt parameters (n=4096): fast, weaker; for tests."),
-    ]
+          key new     --keystore FILE | --account NAME   Create a key, write it encrypted (scrypt), print its address.
+          key import  --keystore FILE | --account NAME   Encrypt a hex private key read from standard input or --private-key-file.
+          key address [KEY OPTIONS]                      Print the address of the selected key.
+        Keystores are written with mode 0600 and never overwritten.
+        """
+    static let options: [Option] =
+        KeyOptions.options + [
+            .flag("--light-kdf", "Use geth's light scrypt parameters (n=4096): fast, weaker; for tests.")
+        ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard let sub = args.positionals.first, args.positionals.count == 1 else {
@@ -50,7 +51,8 @@ struct KeyCommand: Command {
         case let (nil, name?):
             try KeySource.checkAccountName(name)
             let dir = KeySource.accountDirectory(environment)
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             path = dir + "/" + name
         default: throw UsageError("give --keystore FILE or --account NAME (one of them)", usage: usage)
         }
@@ -60,7 +62,8 @@ struct KeyCommand: Command {
         let source = KeySource(passwordFile: args.value("--password-file"), environment: environment)
         var password = try source.password(for: path, confirm: true)
         defer { wipe(&password) }
-        let json = try Keystore.encrypt(key, password: password, parameters: args.flag("--light-kdf") ? .light : .standard)
+        let json = try Keystore.encrypt(
+            key, password: password, parameters: args.flag("--light-kdf") ? .light : .standard)
         try AtomicFile.write(Data(json.compact.utf8), to: path, mode: 0o600)
         Output.line(key.address.checksummed)
         FileHandle.standardError.write(Data("provenance: keystore written to \(path)\n".utf8))

@@ -4,30 +4,36 @@ import ProvenanceKit
 struct VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
-    static let usage = "verify [--rpc URL] [--signer ADDR]... [--signers FILE] [--registry ADDR] [--confirmations N] [--manifest FILE] [--offline] [--json] PATH..."
+    static let usage =
+        "verify [--rpc URL] [--signer ADDR]... [--signers FILE] [--registry ADDR] [--confirmations N] [--manifest FILE] [--offline] [--json] PATH..."
     static let discussion = """
-    Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
-    verified (signer, chain, block, UTC time, tx; every attestation listed), not-attested (no record of
-    this exact content), untrusted-signer (records exist, none by a trusted signer), modified (a manifest
-    beside the file is authentic, but this copy differs from the signed original: the differing byte
-    ranges are listed), error. Directories are walked.
-    --offline checks the manifest's proof and signature instead of the chain.
-    Exit 0: all verified; 1: some not verified; 2: usage or input error; 3: chain unreachable or untrustworthy.
-    """
-    static let options: [Option] = ChainOptions.connection + [
-        .flag("--offline", "Verify against the manifest beside each file, without a chain."),
-        .value("--signer", "ADDR", "Trust only this signer (repeatable).", repeatable: true),
-        .value("--signers", "FILE", "Trust the addresses in FILE (one per line, # comments)."),
-        .value("--manifest", "FILE", "Manifest to use (only with a single FILE)."),
-        .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
-        .value("--confirmations", "N", "Blocks an attestation needs on top of it, its own included, to count (default 1)."),
-        .flag("--json", "One JSON object per file: path, sha256, status, attestations, detail, differingRanges."),
-    ]
+        Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
+        verified (signer, chain, block, UTC time, tx; every attestation listed), not-attested (no record of
+        this exact content), untrusted-signer (records exist, none by a trusted signer), modified (a manifest
+        beside the file is authentic, but this copy differs from the signed original: the differing byte
+        ranges are listed), error. Directories are walked.
+        --offline checks the manifest's proof and signature instead of the chain.
+        Exit 0: all verified; 1: some not verified; 2: usage or input error; 3: chain unreachable or untrustworthy.
+        """
+    static let options: [Option] =
+        ChainOptions.connection + [
+            .flag("--offline", "Verify against the manifest beside each file, without a chain."),
+            .value("--signer", "ADDR", "Trust only this signer (repeatable).", repeatable: true),
+            .value("--signers", "FILE", "Trust the addresses in FILE (one per line, # comments)."),
+            .value("--manifest", "FILE", "Manifest to use (only with a single FILE)."),
+            .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
+            .value(
+                "--confirmations", "N",
+                "Blocks an attestation needs on top of it, its own included, to count (default 1)."),
+            .flag("--json", "One JSON object per file: path, sha256, status, attestations, detail, differingRanges."),
+        ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         let paths = args.positionals
         guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
-        if args.value("--manifest") != nil && paths.count != 1 { throw UsageError("--manifest works with one FILE only", usage: usage) }
+        if args.value("--manifest") != nil && paths.count != 1 {
+            throw UsageError("--manifest works with one FILE only", usage: usage)
+        }
         let files = try FileWalker.expand(paths)
         guard args.flag("--offline") else { return try online(args, files: files) }
         var verifier = OfflineVerifier(trustedSigners: try trustedSigners(args))
@@ -50,17 +56,35 @@ struct VerifyCommand: Command {
             verifier.confirmations = UInt64(n)
         }
         verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
-        let report = try verifier.verify(paths: files, manifestPath: args.value("--manifest"), client: try ChainOptions.client(args))
+        let report = try verifier.verify(
+            paths: files, manifestPath: args.value("--manifest"), client: try ChainOptions.client(args))
         var worst = ExitCode.ok
         for v in report.verdicts {
             if args.flag("--json") {
-                Output.line(JSON.object([
-                    ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null), ("status", .string(v.status.rawValue)),
-                    ("chainId", .number(String(report.chainId))), ("registry", .string(verifier.registry.checksummed)),
-                    ("attestations", .array(v.attestations.map(\.json))), ("detail", .string(v.detail)),
-                    ("original", v.originalSHA256.map { sha in .object([("sha256", .string(Hex.encode(sha))), ("attestations", .array(v.originalAttestations.map(\.json)))]) } ?? .null),
-                    ("differingRanges", .array(v.differingRanges.map { .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))]) })),
-                ]).compact)
+                Output.line(
+                    JSON.object([
+                        ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+                        ("status", .string(v.status.rawValue)),
+                        ("chainId", .number(String(report.chainId))),
+                        ("registry", .string(verifier.registry.checksummed)),
+                        ("attestations", .array(v.attestations.map(\.json))), ("detail", .string(v.detail)),
+                        (
+                            "original",
+                            v.originalSHA256.map { sha in
+                                .object([
+                                    ("sha256", .string(Hex.encode(sha))),
+                                    ("attestations", .array(v.originalAttestations.map(\.json))),
+                                ])
+                            } ?? .null
+                        ),
+                        (
+                            "differingRanges",
+                            .array(
+                                v.differingRanges.map {
+                                    .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))])
+                                })
+                        ),
+                    ]).compact)
             } else {
                 Output.line(onlineText(v))
             }
@@ -68,7 +92,9 @@ struct VerifyCommand: Command {
         }
         if !args.flag("--json") && report.verdicts.count > 1 {
             func count(_ s: Verdict.Status) -> Int { report.verdicts.filter { $0.status == s }.count }
-            Output.line("summary (chain \(report.chainId)): \(report.verdicts.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors")
+            Output.line(
+                "summary (chain \(report.chainId)): \(report.verdicts.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors"
+            )
         }
         return worst
     }
@@ -87,7 +113,8 @@ struct VerifyCommand: Command {
             let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
             return "\(v.path): MODIFIED — \(v.detail); differs in bytes \(shown)\(more)"
         case .untrustedSigner:
-            return "\(v.path): untrusted signer — \(v.detail)" + v.attestations.map { "\n  record: \(record($0))" }.joined()
+            return "\(v.path): untrusted signer — \(v.detail)"
+                + v.attestations.map { "\n  record: \(record($0))" }.joined()
         case .notAttested:
             return "\(v.path): not attested — \(v.detail)"
         case .error:
@@ -98,9 +125,12 @@ struct VerifyCommand: Command {
     static func trustedSigners(_ args: Arguments) throws -> Set<Address> {
         var signers = Set(try args.all("--signer").map { try Address($0) })
         if let file = args.value("--signers") {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ProvenanceError.input("cannot read signers file \(file)") }
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ProvenanceError.input("cannot read signers file \(file)")
+            }
             for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
+                let line =
+                    raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
                     .trimmingCharacters(in: .whitespaces) ?? ""
                 if line.isEmpty { continue }
                 do { signers.insert(try Address(line)) } catch let e as ProvenanceError {
@@ -130,7 +160,13 @@ struct VerifyCommand: Command {
             ("signer", v.signer.map { .string($0.checksummed) } ?? .null),
             ("detail", .string(v.detail)),
             ("manifest", v.manifestPath.map { .string($0) } ?? .null),
-            ("differingRanges", .array(v.differingRanges.map { .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))]) })),
+            (
+                "differingRanges",
+                .array(
+                    v.differingRanges.map {
+                        .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))])
+                    })
+            ),
         ])
     }
 }

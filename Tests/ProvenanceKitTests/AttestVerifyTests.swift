@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// `attest` and `verify` through the real binary against the real devnet over real HTTP.
@@ -28,7 +29,8 @@ import Testing
     @Test func everyVerdictAndExitCode() throws {
         let files = try cli.copyFixtures()
         // The publisher pays for its own attestation here (funded by the relayer first).
-        let fund = try TransactionSender(client: EthClient(endpoint: try Endpoint(devnet.url)), key: try PrivateKey(hex: devKeyHex))
+        let fund = try TransactionSender(
+            client: EthClient(endpoint: try Endpoint(devnet.url)), key: try PrivateKey(hex: devKeyHex))
         _ = try fund.sendAndWait(try fund.prepare(to: publisherKey.address, data: [], value: 1_000_000_000_000_000_000))
         let a = try cli.run(["attest", "--private-key-file", "publisher.key", "--chunk-size", "16K", "--json"] + files)
         #expect(a.status == 0, "\(a.err)")
@@ -37,7 +39,9 @@ import Testing
         let txHash = try out[3]["txHash"].unwrap().stringValue.unwrap()
         #expect(a.err.contains("sending attestation \(txHash)"))
         let manifest = try Manifest.read(path: cli.path("speech.wav.provenance.json"))
-        #expect(manifest.anchors.count == 1 && manifest.anchors[0].chainId == 31337 && Hex.encode(manifest.anchors[0].txHash, prefix: true) == txHash)
+        #expect(
+            manifest.anchors.count == 1 && manifest.anchors[0].chainId == 31337
+                && Hex.encode(manifest.anchors[0].txHash, prefix: true) == txHash)
 
         // verified (0), with the full record in JSON
         let v = try cli.run(["verify", "--json", "--signer", publisherKey.address.checksummed] + files)
@@ -45,7 +49,9 @@ import Testing
         for r in try json(v.out) {
             #expect(r["status"]?.stringValue == "verified")
             let att = try r["attestations"].unwrap().arrayValue.unwrap()
-            #expect(att.count == 1 && att[0]["signer"]?.stringValue == publisherKey.address.checksummed && att[0]["txHash"]?.stringValue == txHash)
+            #expect(
+                att.count == 1 && att[0]["signer"]?.stringValue == publisherKey.address.checksummed
+                    && att[0]["txHash"]?.stringValue == txHash)
             #expect(att[0]["timestamp"]?.intValue ?? 0 > 1_700_000_000 && att[0]["chainId"] == .number("31337"))
         }
         // untrusted-signer (1)
@@ -55,7 +61,8 @@ import Testing
         var bytes = try Data(contentsOf: URL(fileURLWithPath: cli.path(files[0])))
         bytes[150_000] ^= 0xff
         try bytes.write(to: URL(fileURLWithPath: cli.path("edited.wav")))
-        try FileManager.default.copyItem(atPath: cli.path("speech.wav.provenance.json"), toPath: cli.path("edited.wav.provenance.json"))
+        try FileManager.default.copyItem(
+            atPath: cli.path("speech.wav.provenance.json"), toPath: cli.path("edited.wav.provenance.json"))
         let m = try json(try cli.run(["verify", "--json", "edited.wav"]).out)[0]
         #expect(m["status"]?.stringValue == "modified")
         #expect(m["differingRanges"] == .array([.object([("start", .number("147456")), ("end", .number("163840"))])]))
@@ -86,24 +93,31 @@ import Testing
         let block = try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber()
         let again = try cli.run(["attest", "--private-key-file", "publisher.key"] + files)
         #expect(again.status == 0 && again.out.contains("nothing to send") && !again.err.contains("sending"))
-        let dry = try cli.run(["attest", "--private-key-file", "publisher.key", "--force", "--dry-run", "--json", files[0]])
+        let dry = try cli.run([
+            "attest", "--private-key-file", "publisher.key", "--force", "--dry-run", "--json", files[0],
+        ])
         let plan = try json(dry.out).last.unwrap()
         #expect(plan["dryRun"] == .bool(true))
-        #expect(try ethAccount(["recover-tx", try plan["raw"].unwrap().stringValue.unwrap()]) == publisherKey.address.checksummed)
+        #expect(
+            try ethAccount(["recover-tx", try plan["raw"].unwrap().stringValue.unwrap()])
+                == publisherKey.address.checksummed)
         #expect(try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber() == block)
         let forced = try cli.run(["attest", "--private-key-file", "publisher.key", "--force", files[0]])
         #expect(forced.status == 0 && forced.err.contains("sending attestation"))
         let twice = try json(try cli.run(["verify", "--json", files[0]]).out)[0]
-        #expect(twice["attestations"]?.arrayValue?.count == 2) // every attestation is listed
+        #expect(twice["attestations"]?.arrayValue?.count == 2)  // every attestation is listed
 
         // A lost manifest is rebuilt from the chain on re-attest, and checks out offline.
         try FileManager.default.removeItem(atPath: cli.path("speech.mp3.provenance.json"))
         #expect(try cli.run(["attest", "--private-key-file", "publisher.key", files[1]]).out.contains("already"))
-        #expect(try cli.run(["verify", "--offline", "--signer", publisherKey.address.checksummed, files[1]]).status == 0)
+        #expect(
+            try cli.run(["verify", "--offline", "--signer", publisherKey.address.checksummed, files[1]]).status == 0)
 
         // Independent check of the attestation: plain JSON-RPC and eth-account only.
         let check = try JSON.parse(try ethAccount(["check-attest-tx", devnet.url, txHash]))
-        #expect(check["ok"] == .bool(true) && check["signer"]?.stringValue == publisherKey.address.checksummed && check["files"]?.intValue == 3)
+        #expect(
+            check["ok"] == .bool(true) && check["signer"]?.stringValue == publisherKey.address.checksummed
+                && check["files"]?.intValue == 3)
     }
 
     /// Offline signing, online sending: the relayer pays; the publisher's key never touches the network.
@@ -123,8 +137,12 @@ import Testing
         #expect(try cli.run(["verify", "--signer", publisherKey.address.checksummed] + files).status == 0)
         // Anchored on a second chain with the same signature: the manifest lists both.
         let second = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0", "--chain-id", "31338"])
-        #expect(try cli.run(["registry", "deploy", "--rpc", second.url, "--private-key-file", "relayer.key"]).status == 0)
-        #expect(try cli.run(["attest", "--from-manifest", "--rpc", second.url, "--private-key-file", "relayer.key"] + manifests).status == 0)
+        #expect(
+            try cli.run(["registry", "deploy", "--rpc", second.url, "--private-key-file", "relayer.key"]).status == 0)
+        #expect(
+            try cli.run(
+                ["attest", "--from-manifest", "--rpc", second.url, "--private-key-file", "relayer.key"] + manifests
+            ).status == 0)
         let m = try Manifest.read(path: cli.path(manifests[0]))
         #expect(m.anchors.map(\.chainId).sorted() == [31337, 31338])
         #expect(try cli.run(["verify", "--rpc", second.url, "--chain-id", "31338"] + files).status == 0)
@@ -136,7 +154,8 @@ import Testing
             try cli.write("f\(i).txt", "file \(i)", mode: 0o644)
             return "f\(i).txt"
         }
-        let fund = try TransactionSender(client: EthClient(endpoint: try Endpoint(devnet.url)), key: try PrivateKey(hex: devKeyHex))
+        let fund = try TransactionSender(
+            client: EthClient(endpoint: try Endpoint(devnet.url)), key: try PrivateKey(hex: devKeyHex))
         _ = try fund.sendAndWait(try fund.prepare(to: publisherKey.address, data: [], value: 1_000_000_000_000_000_000))
         #expect(try cli.run(["attest", "--private-key-file", "publisher.key"] + files).status == 0)
         let proxy = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
@@ -154,7 +173,9 @@ import Testing
 
         // A provider that refuses eth_getLogs over more than 2 blocks (Infura's −32005 wording): the
         // range is halved until it passes, and the verdict is still reached.
-        try proxy.plan(#"[{"rpcError": {"method": "eth_getLogs", "code": -32005, "message": "query returned more than 10000 results", "untilRange": 2}}]"#)
+        try proxy.plan(
+            #"[{"rpcError": {"method": "eth_getLogs", "code": -32005, "message": "query returned more than 10000 results", "untilRange": 2}}]"#
+        )
         let split = try cli.run(["verify", "--rpc", proxy.url, "--json", files[7]])
         #expect(split.status == 0, "\(split.out)\(split.err)")
         #expect(try proxy.stats()["requests"]?.intValue ?? 0 > 2)

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// The built `provenance` binary (scripts/test builds it first). Missing is a failure, not a skip.
 func provenanceBinary() throws -> String {
-    let path = ProcessInfo.processInfo.environment["PROVENANCE_BIN"] ?? repoRoot.appendingPathComponent(".build/debug/provenance").path
+    let path =
+        ProcessInfo.processInfo.environment["PROVENANCE_BIN"]
+        ?? repoRoot.appendingPathComponent(".build/debug/provenance").path
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw ProvenanceError.input("provenance binary not found at \(path); run swift build first")
     }
@@ -13,9 +16,12 @@ func provenanceBinary() throws -> String {
 
 /// The development venv's Python with eth-account (scripts/test creates it). Missing is a failure.
 func interopPython() throws -> String {
-    let path = ProcessInfo.processInfo.environment["PROVENANCE_PYTHON"] ?? repoRoot.appendingPathComponent(".venv/bin/python").path
+    let path =
+        ProcessInfo.processInfo.environment["PROVENANCE_PYTHON"]
+        ?? repoRoot.appendingPathComponent(".venv/bin/python").path
     guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw ProvenanceError.input("python with eth-account not found at \(path); run scripts/test, which creates .venv")
+        throw ProvenanceError.input(
+            "python with eth-account not found at \(path); run scripts/test, which creates .venv")
     }
     return path
 }
@@ -24,8 +30,9 @@ func interopPython() throws -> String {
 func ethAccount(_ args: [String], stdin: Data? = nil, password: String? = nil) throws -> String {
     var env = ProcessInfo.processInfo.environment
     if let password { env["CHECK_PASSWORD"] = password }
-    let r = try runTool(try interopPython(), [repoRoot.appendingPathComponent("Tests/interop/eth_account_check.py").path] + args,
-                        stdin: stdin, environment: env)
+    let r = try runTool(
+        try interopPython(), [repoRoot.appendingPathComponent("Tests/interop/eth_account_check.py").path] + args,
+        stdin: stdin, environment: env)
     guard r.status == 0 else { throw ProvenanceError.input("eth_account_check \(args.first ?? "") failed: \(r.err)") }
     return r.out.trimmingCharacters(in: .whitespacesAndNewlines)
 }
@@ -39,12 +46,18 @@ struct CLI {
 
     init(dir: URL) {
         self.dir = dir
-        environment = ["PATH": "/usr/bin:/bin", "HOME": dir.path, "PROVENANCE_HOME": dir.appendingPathComponent(".provenance").path]
+        environment = [
+            "PATH": "/usr/bin:/bin", "HOME": dir.path,
+            "PROVENANCE_HOME": dir.appendingPathComponent(".provenance").path,
+        ]
     }
 
     @discardableResult
-    mutating func run(_ args: [String], stdin: Data? = nil, env extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let r = try runTool(try provenanceBinary(), args, stdin: stdin, environment: environment.merging(extra) { $1 }, cwd: dir)
+    mutating func run(_ args: [String], stdin: Data? = nil, env extra: [String: String] = [:]) throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        let r = try runTool(
+            try provenanceBinary(), args, stdin: stdin, environment: environment.merging(extra) { $1 }, cwd: dir)
         transcript += r.out + r.err
         return r
     }
@@ -59,7 +72,8 @@ struct CLI {
     func copyFixtures() throws -> [String] {
         let names = ["speech.wav", "speech.mp3", "clip.mp4"]
         for n in names {
-            try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("fixtures/\(n)"), to: dir.appendingPathComponent(n))
+            try FileManager.default.copyItem(
+                at: repoRoot.appendingPathComponent("fixtures/\(n)"), to: dir.appendingPathComponent(n))
         }
         return names
     }

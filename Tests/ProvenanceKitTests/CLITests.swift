@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// The real binary, end to end: output formats, exit codes, one-line errors, secrets.
@@ -75,7 +76,8 @@ import Testing
         var wav = try Data(contentsOf: URL(fileURLWithPath: cli.path("speech.wav")))
         wav[100_000] ^= 0x01
         try wav.write(to: URL(fileURLWithPath: cli.path("edited.wav")))
-        try FileManager.default.copyItem(atPath: cli.path("speech.wav.provenance.json"), toPath: cli.path("edited.wav.provenance.json"))
+        try FileManager.default.copyItem(
+            atPath: cli.path("speech.wav.provenance.json"), toPath: cli.path("edited.wav.provenance.json"))
         let edited = try cli.run(["verify", "--offline", "--json", "edited.wav"])
         #expect(edited.status == 1)
         let v = try JSON.parse(edited.out.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -89,7 +91,9 @@ import Testing
         let untrusted = try cli.run(["verify", "--offline", "--signers", "others.txt", files[0]])
         #expect(untrusted.status == 1 && untrusted.out.contains("untrusted-signer"))
         // Bad EIP-55 checksum is a usage error.
-        let badSum = try cli.run(["verify", "--offline", "--signer", "0x008aeEda4D805471dF9b2A5B0f38A0C3bCBA786b", files[0]])
+        let badSum = try cli.run([
+            "verify", "--offline", "--signer", "0x008aeEda4D805471dF9b2A5B0f38A0C3bCBA786b", files[0],
+        ])
         #expect(badSum.status == 2 && badSum.err.contains("EIP-55"))
         // No manifest → not verified (1); malformed manifest → input error (2); missing file → 2.
         try cli.write("lonely.wav", "x", mode: 0o644)
@@ -110,12 +114,16 @@ import Testing
         let expected = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
         try cli.write("pw", "hunter2-but-longer\n")
         // Import from standard input into a named account; then select it with --account.
-        let imported = try cli.run(["key", "import", "--account", "pub", "--password-file", "pw", "--light-kdf"], stdin: Data("  0x\(secret)\n".utf8))
+        let imported = try cli.run(
+            ["key", "import", "--account", "pub", "--password-file", "pw", "--light-kdf"],
+            stdin: Data("  0x\(secret)\n".utf8))
         #expect(imported.status == 0, "\(imported.err)")
         #expect(imported.out.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
         #expect(try cli.run(["key", "address", "--account", "pub", "--password-file", "pw"]).out == expected + "\n")
         // Password from the environment.
-        #expect(try cli.run(["key", "address", "--account", "pub"], env: ["PROVENANCE_PASSWORD": "hunter2-but-longer"]).out == expected + "\n")
+        #expect(
+            try cli.run(["key", "address", "--account", "pub"], env: ["PROVENANCE_PASSWORD": "hunter2-but-longer"]).out
+                == expected + "\n")
         // Wrong password: its own exit code (4), one line.
         try cli.write("wrong", "nope\n")
         let wrong = try cli.run(["key", "address", "--account", "pub", "--password-file", "wrong"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// A Python server of the project's own (the devnet, the fault proxy) run for a test on a free
@@ -21,7 +22,9 @@ final class ChildServer {
         while !text.contains("\n") {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty {
-                guard process.isRunning, Date() < deadline else { throw ProvenanceError.input("\(script) did not start") }
+                guard process.isRunning, Date() < deadline else {
+                    throw ProvenanceError.input("\(script) did not start")
+                }
                 continue
             }
             text += String(decoding: chunk, as: UTF8.self)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// The Ethereum layer against the real local devnet (py-evm) over real HTTP, in order.
@@ -22,16 +23,22 @@ import Testing
     func client() throws -> EthClient { EthClient(endpoint: try Endpoint(devnet.url)) }
 
     /// Signs a batch with `publisher` and sends it from `payer` (relaying: they differ).
-    func attest(_ digests: [[UInt8]], publisher: PrivateKey, root: [UInt8]? = nil, signature: RecoverableSignature? = nil) throws -> (EthClient.Receipt, SignedTransaction) {
+    func attest(
+        _ digests: [[UInt8]], publisher: PrivateKey, root: [UInt8]? = nil, signature: RecoverableSignature? = nil
+    ) throws -> (EthClient.Receipt, SignedTransaction) {
         let message = AttestationMessage(digests: digests)
         let sig = try signature ?? publisher.sign(digest: try message.signingDigest())
         let sender = try TransactionSender(client: try client(), key: payer, expectedChainId: 31337)
-        let prepared = try sender.prepare(to: RegistryAddress.canonical,
-                                          data: try RegistryContract.attestCalldata(digests: digests, merkleRoot: root ?? message.merkleRoot, signature: sig))
+        let prepared = try sender.prepare(
+            to: RegistryAddress.canonical,
+            data: try RegistryContract.attestCalldata(
+                digests: digests, merkleRoot: root ?? message.merkleRoot, signature: sig))
         return (try sender.sendAndWait(prepared), prepared.signed)
     }
 
-    func randomDigests(_ n: Int) throws -> [[UInt8]] { try (0..<n).map { _ in SHA256Hasher.hash(try SecureRandom.bytes(64)) } }
+    func randomDigests(_ n: Int) throws -> [[UInt8]] {
+        try (0..<n).map { _ in SHA256Hasher.hash(try SecureRandom.bytes(64)) }
+    }
 
     @Test func deployAttestAndReadBack() throws {
         // Deploy through the real binary: CREATE2 at the canonical address, then idempotent.
@@ -40,7 +47,7 @@ import Testing
         let deployed = try JSON.parse(first.out)
         #expect(deployed["address"]?.stringValue == RegistryAddress.canonical.checksummed)
         #expect(deployed["create2"] == .bool(true) && deployed["alreadyDeployed"] == .bool(false))
-        #expect(first.err.contains("sending registry deployment 0x")) // the hash is printed as it is sent
+        #expect(first.err.contains("sending registry deployment 0x"))  // the hash is printed as it is sent
         let again = try JSON.parse(try cli.run(["registry", "deploy", "--private-key-file", "dev.key", "--json"]).out)
         #expect(again["alreadyDeployed"] == .bool(true) && again["txHash"] == .null)
         let chain = try JSON.parse(try cli.run(["chain", "--json"]).out)
@@ -61,14 +68,27 @@ import Testing
         // A verifier with only a digest finds the event with one eth_getLogs; the signer is a topic.
         let rpc = RPCClient(endpoint: try Endpoint(devnet.url))
         func logs(_ topics: [JSON]) throws -> [JSON] {
-            try rpc.call("eth_getLogs", [.object([("address", .string(RegistryAddress.canonical.checksummed)), ("fromBlock", .string("0x0")),
-                                                  ("toBlock", .string("latest")), ("topics", .array(topics))])]).arrayValue.unwrap()
+            try rpc.call(
+                "eth_getLogs",
+                [
+                    .object([
+                        ("address", .string(RegistryAddress.canonical.checksummed)), ("fromBlock", .string("0x0")),
+                        ("toBlock", .string("latest")), ("topics", .array(topics)),
+                    ])
+                ]
+            ).arrayValue.unwrap()
         }
         let topic0 = JSON.string(Hex.encode(RegistryContract.attestedTopic, prefix: true))
         let found = try logs([topic0, .string(Hex.encode(batch[77], prefix: true))])
         #expect(found.count == 1)
-        #expect(found.first?["topics"]?.arrayValue?[2].stringValue == Hex.encode(RegistryContract.topic(publisher.address), prefix: true))
-        #expect(try logs([topic0, .string(Hex.encode(batch[77], prefix: true)), .string(Hex.encode(RegistryContract.topic(payer.address), prefix: true))]).isEmpty)
+        #expect(
+            found.first?["topics"]?.arrayValue?[2].stringValue
+                == Hex.encode(RegistryContract.topic(publisher.address), prefix: true))
+        #expect(
+            try logs([
+                topic0, .string(Hex.encode(batch[77], prefix: true)),
+                .string(Hex.encode(RegistryContract.topic(payer.address), prefix: true)),
+            ]).isEmpty)
 
         // Independent check: plain JSON-RPC + eth-account, none of this project's code.
         for (tx, n) in [(tx1, 1), (tx256, 256)] {
@@ -86,13 +106,23 @@ import Testing
         let publisher = try PrivateKey.generate()
         let digests = try randomDigests(3)
         func refusal(_ body: () throws -> Void) -> String {
-            do { try body(); return "" } catch let e as ProvenanceError { #expect(e.exitCode == .chain); return e.message } catch { return "\(error)" }
+            do {
+                try body()
+                return ""
+            } catch let e as ProvenanceError {
+                #expect(e.exitCode == .chain)
+                return e.message
+            } catch { return "\(error)" }
         }
         // A root that is not the digests' root: the signature is valid for it, the contract refuses.
         var wrongRoot = AttestationMessage(digests: digests).merkleRoot
         wrongRoot[0] ^= 1
         let wrongMessage = AttestationMessage(merkleRoot: wrongRoot, fileCount: 3)
-        let m1 = refusal { _ = try attest(digests, publisher: publisher, root: wrongRoot, signature: try publisher.sign(digest: try wrongMessage.signingDigest())) }
+        let m1 = refusal {
+            _ = try attest(
+                digests, publisher: publisher, root: wrongRoot,
+                signature: try publisher.sign(digest: try wrongMessage.signingDigest()))
+        }
         #expect(m1.contains("digests do not match merkleRoot"), "\(m1)")
         // High s (n − s): ecrecover would accept it. The client refuses to encode it (EIP-2098's top bit
         // is yParity), and the contract itself rejects any s above n/2 that reaches it.
@@ -100,10 +130,17 @@ import Testing
         let good = try publisher.sign(digest: try message.signingDigest())
         let n = hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
         let high = RecoverableSignature(r: good.r, s: subtract(n, good.s), recoveryID: good.recoveryID ^ 1)
-        #expect(throws: SignatureError.highS) { _ = try RegistryContract.attestCalldata(digests: digests, merkleRoot: message.merkleRoot, signature: high) }
-        var calldata = try RegistryContract.attestCalldata(digests: digests, merkleRoot: message.merkleRoot, signature: good)
-        calldata.replaceSubrange(100..<132, with: hex("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a1")) // vs = n/2 + 1
-        let m2 = refusal { _ = try TransactionSender(client: try client(), key: payer).prepare(to: RegistryAddress.canonical, data: calldata) }
+        #expect(throws: SignatureError.highS) {
+            _ = try RegistryContract.attestCalldata(digests: digests, merkleRoot: message.merkleRoot, signature: high)
+        }
+        var calldata = try RegistryContract.attestCalldata(
+            digests: digests, merkleRoot: message.merkleRoot, signature: good)
+        calldata.replaceSubrange(
+            100..<132, with: hex("7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a1"))  // vs = n/2 + 1
+        let m2 = refusal {
+            _ = try TransactionSender(client: try client(), key: payer).prepare(
+                to: RegistryAddress.canonical, data: calldata)
+        }
         #expect(m2.contains("high s"), "\(m2)")
         // Too many digests for the contract: refused by the client before encoding.
         #expect(RegistryContract.maxBatch == 16384)
@@ -118,20 +155,25 @@ import Testing
         } catch let e as ProvenanceError {
             #expect(e.exitCode == .usage && e.message.contains("insufficient funds") && e.message.contains("missing"))
         }
-        #expect(throws: RPCError.self) { _ = try TransactionSender(client: try client(), key: poor, expectedChainId: 1) }
+        #expect(throws: RPCError.self) {
+            _ = try TransactionSender(client: try client(), key: poor, expectedChainId: 1)
+        }
         let r = try cli.run(["chain", "--chain-id", "1"])
         #expect(r.status == 3 && r.err.contains("expected chain 1"))
     }
 
     @Test func plainCreateWhereNoProxy() throws {
         let bare = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0", "--no-create2-proxy"])
-        let r = try cli.run(["registry", "deploy", "--private-key-file", "dev.key", "--json", "--legacy", "--rpc", bare.url])
+        let r = try cli.run([
+            "registry", "deploy", "--private-key-file", "dev.key", "--json", "--legacy", "--rpc", bare.url,
+        ])
         #expect(r.status == 0, "\(r.err)")
         let out = try JSON.parse(r.out)
         #expect(out["create2"] == .bool(false))
         let address = try Address(try out["address"].unwrap().stringValue.unwrap())
         #expect(address == RegistryAddress.create(sender: payer.address, nonce: 0))
-        #expect(try RegistryDeployer.status(of: address, client: EthClient(endpoint: try Endpoint(bare.url))) == .deployed)
+        #expect(
+            try RegistryDeployer.status(of: address, client: EthClient(endpoint: try Endpoint(bare.url))) == .deployed)
     }
 
     /// The node's usual answers to a broadcast: "already known" is success; "nonce too low" means
@@ -139,7 +181,8 @@ import Testing
     /// a replacement raise both fields by at least 12.5 %.
     @Test func broadcastAnswers() throws {
         let c = try client()
-        let a = try TransactionSender(client: c, key: payer), b = try TransactionSender(client: c, key: payer)
+        let a = try TransactionSender(client: c, key: payer)
+        let b = try TransactionSender(client: c, key: payer)
         let other = try PrivateKey.generate().address
         // Same transaction twice: the second broadcast meets "already known" and still returns the receipt.
         let once = try a.prepare(to: other, data: [], value: 1)
@@ -147,26 +190,34 @@ import Testing
         let r2 = try TransactionSender(client: c, key: payer).sendAndWait(once)
         #expect(r1.transactionHash == r2.transactionHash)
         // Two senders prepare the same nonce; b wins; a's node says "nonce too low" and a re-signs.
-        let pa = try a.prepare(to: other, data: [], value: 2), pb = try b.prepare(to: other, data: [], value: 3)
+        let pa = try a.prepare(to: other, data: [], value: 2)
+        let pb = try b.prepare(to: other, data: [], value: 3)
         #expect(pa.transaction.nonce == pb.transaction.nonce)
         _ = try b.sendAndWait(pb)
         var sent: [SignedTransaction] = []
         let ra = try a.sendAndWait(pa) { sent.append($0) }
         #expect(ra.status == 1)
-        #expect(sent.count == 2 && sent[0] == pa.signed) // both hashes reported, the first before it was sent
+        #expect(sent.count == 2 && sent[0] == pa.signed)  // both hashes reported, the first before it was sent
         #expect(try DecodedTransaction.decode(sent[1].raw).nonce == pa.transaction.nonce + 1)
         // Fee bump for a stuck transaction.
         let bumped = try a.bumped(pa)
-        let e0 = pa.transaction as! EIP1559Transaction, e1 = bumped.transaction as! EIP1559Transaction
-        #expect(e1.maxFeePerGas * 8 >= e0.maxFeePerGas * 9 && e1.maxPriorityFeePerGas * 8 >= e0.maxPriorityFeePerGas * 9)
+        let e0 = pa.transaction as! EIP1559Transaction
+        let e1 = bumped.transaction as! EIP1559Transaction
+        #expect(
+            e1.maxFeePerGas * 8 >= e0.maxFeePerGas * 9 && e1.maxPriorityFeePerGas * 8 >= e0.maxPriorityFeePerGas * 9)
         #expect(e1.nonce == e0.nonce && e1.data == e0.data && e1.to == e0.to)
     }
 
     /// HTTPS always verifies certificates: a self-signed endpoint is refused, not trusted.
     @Test func selfSignedCertificateIsRefused() throws {
-        let cert = dir.appendingPathComponent("cert.pem").path, key = dir.appendingPathComponent("key.pem").path
-        let made = try runTool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                                                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        let cert = dir.appendingPathComponent("cert.pem").path
+        let key = dir.appendingPathComponent("key.pem").path
+        let made = try runTool(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
         #expect(made.status == 0, "\(made.err)")
         let tls = try ChildServer(script: "devnet/tls_server.py", arguments: [cert, key])
         let https = tls.url.replacingOccurrences(of: "http://", with: "https://")
@@ -183,13 +234,18 @@ import Testing
         try proxy.plan(#"[{"status": 503, "retryAfter": 1}, {"status": 429}, {"drop": true}, {"status": 502}]"#)
         let start = Date()
         #expect(try rpc.call("eth_chainId") == .string("0x7a69"))
-        #expect(try proxy.stats()["requests"]?.intValue == 5) // 4 faults, then forwarded
-        #expect(rpc.requestCount >= 4) // libcurl itself retries a request whose reused connection was dropped
-        #expect(Date().timeIntervalSince(start) >= 1) // Retry-After honoured
+        #expect(try proxy.stats()["requests"]?.intValue == 5)  // 4 faults, then forwarded
+        #expect(rpc.requestCount >= 4)  // libcurl itself retries a request whose reused connection was dropped
+        #expect(Date().timeIntervalSince(start) >= 1)  // Retry-After honoured
         // Too many failures: a typed error naming only scheme and host.
         try proxy.plan(#"[{"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}, {"status": 503}]"#)
-        do { _ = try rpc.call("eth_chainId"); Issue.record("expected a failure") } catch let e as RPCError {
-            #expect(e.description.contains("HTTP 503") && !e.description.contains("SECRETKEY") && e.description.contains(proxy.url))
+        do {
+            _ = try rpc.call("eth_chainId")
+            Issue.record("expected a failure")
+        } catch let e as RPCError {
+            #expect(
+                e.description.contains("HTTP 503") && !e.description.contains("SECRETKEY")
+                    && e.description.contains(proxy.url))
         }
         // A non-JSON body is not retried.
         try proxy.plan(#"[{"body": "<html>oops</html>"}]"#)
@@ -198,11 +254,16 @@ import Testing
         try proxy.plan("[]")
         let connectionsBefore = rpc.connectionsOpened
         for _ in 0..<10 { _ = try rpc.call("eth_blockNumber") }
-        let results = try rpc.batch((0..<250).map { _ in RPCClient.Call("eth_chainId") } + [RPCClient.Call("no_such_method")])
-        #expect(try proxy.stats()["requests"]?.intValue == 13) // 10 calls + 251 batched calls in 3 requests
+        let results = try rpc.batch(
+            (0..<250).map { _ in RPCClient.Call("eth_chainId") } + [RPCClient.Call("no_such_method")])
+        #expect(try proxy.stats()["requests"]?.intValue == 13)  // 10 calls + 251 batched calls in 3 requests
         #expect(results.prefix(250).allSatisfy { (try? $0.get()) == .string("0x7a69") })
-        if case .failure(.rpc(let code, _, _)) = results[250] { #expect(code == -32601) } else { Issue.record("batch item error lost") }
-        #expect(rpc.connectionsOpened - connectionsBefore <= 1) // libcurl's own count: the connection is reused
+        if case .failure(.rpc(let code, _, _)) = results[250] {
+            #expect(code == -32601)
+        } else {
+            Issue.record("batch item error lost")
+        }
+        #expect(rpc.connectionsOpened - connectionsBefore <= 1)  // libcurl's own count: the connection is reused
         // The CLI redacts the URL path in its errors and exits 3.
         try proxy.plan(#"[{"body": "{\"jsonrpc\":"}, {"body": "{\"jsonrpc\":"}]"#)
         let r = try cli.run(["chain", "--rpc", proxy.url + "/v3/SECRETKEY"])

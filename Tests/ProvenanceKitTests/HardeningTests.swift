@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// Faults between the tool and the chain, injected by the project's own proxy on 127.0.0.1.
@@ -36,12 +37,14 @@ import Testing
         #expect(tx != nil && r.err.contains("sending attestation \(tx!)"))
         try proxy.plan("[]")
         let v = try JSON.parse(try cli.run(["verify", "--json", "b.txt"]).out)
-        #expect(v["attestations"]?.arrayValue?.count == 1 && v["attestations"]?.arrayValue?.first?["txHash"]?.stringValue == tx)
+        #expect(
+            v["attestations"]?.arrayValue?.count == 1
+                && v["attestations"]?.arrayValue?.first?["txHash"]?.stringValue == tx)
     }
 
     @Test func timeouts() throws {
         try proxy.plan(#"[{"delay": 3}]"#)
-        #expect(try cli.run(["chain", "--rpc-timeout", "1"]).status == 0) // timed out once, retried
+        #expect(try cli.run(["chain", "--rpc-timeout", "1"]).status == 0)  // timed out once, retried
         try proxy.plan(#"[{"delay": 3}, {"delay": 3}, {"delay": 3}, {"delay": 3}, {"delay": 3}]"#)
         let r = try cli.run(["verify", "--rpc-timeout", "1", "a.txt"])
         #expect(r.status == 3 && oneLine(r.err) && r.err.contains("Timeout"))
@@ -55,7 +58,9 @@ import Testing
         let client = EthClient(endpoint: try Endpoint(proxy.url))
         let sender = try TransactionSender(client: client, key: try PrivateKey(hex: devKeyHex))
         let prepared = try sender.prepare(to: Address(bytes: [UInt8](repeating: 9, count: 20)), data: [], value: 1)
-        try proxy.plan(#"[{"method": "eth_getTransactionReceipt", "after": 1, "times": 3, "rewrite": {"eth_getTransactionReceipt": null}}]"#)
+        try proxy.plan(
+            #"[{"method": "eth_getTransactionReceipt", "after": 1, "times": 3, "rewrite": {"eth_getTransactionReceipt": null}}]"#
+        )
         var options = SendOptions()
         options.confirmations = 3
         options.pollInterval = 0.1
@@ -65,7 +70,12 @@ import Testing
         let miner = Thread {
             for _ in 0..<30 {
                 Thread.sleep(forTimeInterval: 0.2)
-                _ = try? runTool("/usr/bin/curl", ["-s", "-X", "POST", "--data", #"{"jsonrpc":"2.0","id":1,"method":"evm_mine","params":[]}"#, devnetURL])
+                _ = try? runTool(
+                    "/usr/bin/curl",
+                    [
+                        "-s", "-X", "POST", "--data", #"{"jsonrpc":"2.0","id":1,"method":"evm_mine","params":[]}"#,
+                        devnetURL,
+                    ])
             }
         }
         miner.start()
@@ -73,7 +83,7 @@ import Testing
         #expect(receipt.status == 1 && receipt.transactionHash == prepared.signed.hash)
         let latest = try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber()
         #expect(latest + 1 >= receipt.blockNumber + 3)
-        #expect(try proxy.stats()["requests"]?.intValue ?? 0 > 5) // it kept reading through the gap
+        #expect(try proxy.stats()["requests"]?.intValue ?? 0 > 5)  // it kept reading through the gap
         try proxy.plan("[]")
     }
 
@@ -91,7 +101,8 @@ import Testing
         let limits = try String(contentsOfFile: "/proc/\(p.processIdentifier)/limits", encoding: .utf8)
         p.waitUntilExit()
         let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }.map(String.init) ?? ""
-        #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
+        #expect(
+            core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
         try proxy.plan("[]")
     }
 
@@ -131,15 +142,20 @@ import Testing
         // An unreadable file (read(2) fails; chmod 000 would not stop root): one line, exit 2, the
         // other files are still hashed.
         let unreadable = try cli.run(["hash", "/proc/self/mem", "empty.wav"])
-        #expect(unreadable.status == 2 && unreadable.err == "provenance: /proc/self/mem: read failed: Input/output error\n")
+        #expect(
+            unreadable.status == 2 && unreadable.err == "provenance: /proc/self/mem: read failed: Input/output error\n")
         #expect(unreadable.out.hasSuffix("  empty.wav\n"))
         // A symbolic-link loop is walked once when links are followed.
         let root = cli.dir.appendingPathComponent("archive")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("sub"), withIntermediateDirectories: true)
         try Data("a".utf8).write(to: root.appendingPathComponent("a.txt"))
         try Data("b".utf8).write(to: root.appendingPathComponent("sub/b.txt"))
-        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("sub/loop").path, withDestinationPath: "..")
-        #expect(try FileWalker.expand([root.path], followSymlinks: true).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted() == ["a.txt", "b.txt"])
+        try FileManager.default.createSymbolicLink(
+            atPath: root.appendingPathComponent("sub/loop").path, withDestinationPath: "..")
+        #expect(
+            try FileWalker.expand([root.path], followSymlinks: true).map { URL(fileURLWithPath: $0).lastPathComponent }
+                .sorted() == ["a.txt", "b.txt"])
         #expect(try FileWalker.expand([root.path]).count == 2)
     }
 
@@ -149,7 +165,8 @@ import Testing
         let file = dir.appendingPathComponent("a.wav").path
         _ = FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
         var m = try BatchSigner.sign(paths: [file], key: try PrivateKey.generate())[0].manifest
-        m.signature = RecoverableSignature(r: [UInt8](repeating: 0, count: 32), s: m.signature.s, recoveryID: m.signature.recoveryID)
+        m.signature = RecoverableSignature(
+            r: [UInt8](repeating: 0, count: 32), s: m.signature.s, recoveryID: m.signature.recoveryID)
         try m.write(to: Manifest.path(for: file))
         let v = OfflineVerifier().verify(path: file)
         #expect(v.status == .invalidSignature && v.detail.contains("r is out of range"))
@@ -164,7 +181,8 @@ import Testing
         let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
         var cli = CLI(dir: try makeTempDir())
         defer { try? FileManager.default.removeItem(at: cli.dir) }
-        let secretKey = devKeyHex, password = "pw-\(UUID().uuidString)"
+        let secretKey = devKeyHex
+        let password = "pw-\(UUID().uuidString)"
         let url = devnet.url + "/v3/PATHSECRET123?apikey=QUERYSECRET456"
         cli.environment["ETH_RPC_URL"] = url
         try cli.write("pw", password + "\n")
@@ -184,15 +202,17 @@ import Testing
             if i < 4 { #expect(r.status == 0, "\(step): \(r.err)") }
         }
         var everything = cli.transcript
-        for name in try FileManager.default.contentsOfDirectory(atPath: cli.dir.path) where name.hasSuffix(".json") && name != "k.json" {
+        for name in try FileManager.default.contentsOfDirectory(atPath: cli.dir.path)
+        where name.hasSuffix(".json") && name != "k.json" {
             everything += try String(contentsOfFile: cli.path(name), encoding: .utf8)
         }
-        #expect(everything.contains("attested")) // the run did happen
+        #expect(everything.contains("attested"))  // the run did happen
         for secret in [secretKey, password, "PATHSECRET123", "QUERYSECRET456"] {
             #expect(!everything.lowercased().contains(secret.lowercased()), "\(secret.prefix(6))… leaked")
         }
         // The keystore holds the key only encrypted, and is private.
         #expect(!(try String(contentsOfFile: cli.path("k.json"), encoding: .utf8)).contains(secretKey))
-        #expect((try FileManager.default.attributesOfItem(atPath: cli.path("k.json"))[.posixPermissions] as? Int) == 0o600)
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: cli.path("k.json"))[.posixPermissions] as? Int) == 0o600)
     }
 }

@@ -1,13 +1,18 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// Runs a command and returns its exit status and output. Output goes through temporary files,
 /// so a chatty child never blocks on a full pipe.
-func runTool(_ path: String, _ args: [String], stdin: Data? = nil, environment: [String: String]? = nil, cwd: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+func runTool(
+    _ path: String, _ args: [String], stdin: Data? = nil, environment: [String: String]? = nil, cwd: URL? = nil
+) throws -> (status: Int32, out: String, err: String) {
     let dir = try makeTempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err"), inURL = dir.appendingPathComponent("in")
+    let outURL = dir.appendingPathComponent("out")
+    let errURL = dir.appendingPathComponent("err")
+    let inURL = dir.appendingPathComponent("in")
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
@@ -21,7 +26,10 @@ func runTool(_ path: String, _ args: [String], stdin: Data? = nil, environment: 
     p.standardInput = try FileHandle(forReadingFrom: inURL)
     try p.run()
     p.waitUntilExit()
-    return (p.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
+    return (
+        p.terminationStatus, try String(contentsOf: outURL, encoding: .utf8),
+        try String(contentsOf: errURL, encoding: .utf8)
+    )
 }
 
 func sha256sum(_ path: String) throws -> String {
@@ -70,11 +78,15 @@ func sha256sum(_ path: String) throws -> String {
         let path = dir.appendingPathComponent("growing.bin").path
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingAtPath: path).unwrap()
-        try h.truncate(atOffset: 1 << 30) // 1 GiB sparse: takes far longer than the append below
+        try h.truncate(atOffset: 1 << 30)  // 1 GiB sparse: takes far longer than the append below
         try h.close()
         let writer = Thread {
             usleep(30_000)
-            if let w = FileHandle(forWritingAtPath: path) { w.seekToEndOfFile(); w.write(Data([1])); try? w.close() }
+            if let w = FileHandle(forWritingAtPath: path) {
+                w.seekToEndOfFile()
+                w.write(Data([1]))
+                try? w.close()
+            }
         }
         writer.start()
         #expect(throws: ProvenanceError.self) { try FileHasher.hash(path: path) }
@@ -98,7 +110,9 @@ func sha256sum(_ path: String) throws -> String {
 }
 
 @Suite struct MerkleTests {
-    func leaves(_ n: Int) -> [[UInt8]] { (0..<n).map { SHA256Hasher.hash([UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)]) } }
+    func leaves(_ n: Int) -> [[UInt8]] {
+        (0..<n).map { SHA256Hasher.hash([UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)]) }
+    }
 
     @Test func smallTreesByHand() {
         let l = leaves(3)
@@ -131,7 +145,8 @@ func sha256sum(_ path: String) throws -> String {
         let inner = Keccak256.hash(l[0] + l[1])
         // With count 4 the shape is fixed: an inner node at index 0 would need a 1-element proof, which fails.
         #expect(Merkle.root(leaf: inner, index: 0, count: 4, proof: [Keccak256.hash(l[2] + l[3])]) == nil)
-        #expect(Merkle.root(leaf: inner, index: 0, count: 2, proof: [Keccak256.hash(l[2] + l[3])]) == root) // needs count 2: a different signed message
+        // It needs count 2: a different signed message.
+        #expect(Merkle.root(leaf: inner, index: 0, count: 2, proof: [Keccak256.hash(l[2] + l[3])]) == root)
     }
 }
 
@@ -139,7 +154,8 @@ func sha256sum(_ path: String) throws -> String {
     @Test func locatesEditsAndLengthChanges() {
         let a: [[UInt8]] = [[1], [2], [3], [4]].map { SHA256Hasher.hash($0) }
         var b = a
-        b[1] = SHA256Hasher.hash([9]); b[2] = SHA256Hasher.hash([8])
+        b[1] = SHA256Hasher.hash([9])
+        b[2] = SHA256Hasher.hash([8])
         let copy = FileDigest(size: 4000, sha256: [], chunkSize: 1024, chunks: b)
         #expect(ChunkDiff.ranges(original: (4000, a), copy: copy) == [ByteRange(start: 1024, end: 3072)])
         let longer = FileDigest(size: 5000, sha256: [], chunkSize: 1024, chunks: a + [SHA256Hasher.hash([5])])

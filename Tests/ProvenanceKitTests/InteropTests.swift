@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// Every artifact checked with someone else's code: eth-account (libsecp256k1) and hashlib.
@@ -11,7 +12,10 @@ import Testing
         for _ in 0..<200 {
             let key = try PrivateKey.generate()
             let digest = try SecureRandom.bytes(32)
-            items.append(.object([("key", .string(key.withUnsafeBytes { Hex.encode($0) })), ("digest", .string(Hex.encode(digest)))]))
+            items.append(
+                .object([
+                    ("key", .string(key.withUnsafeBytes { Hex.encode($0) })), ("digest", .string(Hex.encode(digest))),
+                ]))
             ours.append(Hex.encode(try key.sign(digest: digest).bytes))
         }
         let theirs = try JSON.parse(try ethAccount(["sign"], stdin: Data(JSON.array(items).compact.utf8)))
@@ -29,9 +33,11 @@ import Testing
         try cli.write("key.hex", Hex.encode(try SecureRandom.bytes(31)) + "01\n")
         let r = try cli.run(["sign", "--private-key-file", "key.hex", "--chunk-size", "64K"] + files)
         #expect(r.status == 0, "\(r.err)")
-        let address = try cli.run(["key", "address", "--private-key-file", "key.hex"]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let address = try cli.run(["key", "address", "--private-key-file", "key.hex"]).out.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         for f in files {
-            let result = try JSON.parse(try ethAccount(["verify-manifest", cli.path(f), cli.path(f + ".provenance.json")]))
+            let result = try JSON.parse(
+                try ethAccount(["verify-manifest", cli.path(f), cli.path(f + ".provenance.json")]))
             #expect(result["ok"] == .bool(true), "\(f): \(result.compact)")
             #expect(result["signer"]?.stringValue == address)
         }
@@ -46,7 +52,8 @@ import Testing
         try cli.write("pw", password + "\n")
         for kdf in ["scrypt", "pbkdf2"] {
             let key = try PrivateKey.generate()
-            let json = try ethAccount(["keystore-new", kdf, key.withUnsafeBytes { Hex.encode($0) }], password: password)
+            let json = try ethAccount(
+                ["keystore-new", kdf, key.withUnsafeBytes { Hex.encode($0) }], password: password)
             try cli.write("\(kdf).json", json)
             let r = try cli.run(["key", "address", "--keystore", "\(kdf).json", "--password-file", "pw"])
             #expect(r.status == 0, "\(r.err)")
@@ -56,25 +63,35 @@ import Testing
         let foundryKey = try PrivateKey.generate()
         let foundryDir = dir.appendingPathComponent(".foundry/keystores")
         try FileManager.default.createDirectory(at: foundryDir, withIntermediateDirectories: true)
-        try cli.write(".foundry/keystores/publisher", try ethAccount(["keystore-new", "scrypt", foundryKey.withUnsafeBytes { Hex.encode($0) }], password: password))
+        try cli.write(
+            ".foundry/keystores/publisher",
+            try ethAccount(
+                ["keystore-new", "scrypt", foundryKey.withUnsafeBytes { Hex.encode($0) }], password: password))
         let viaAccount = try cli.run(["key", "address", "--account", "publisher", "--password-file", "pw"])
-        #expect(viaAccount.out.trimmingCharacters(in: .whitespacesAndNewlines) == foundryKey.address.checksummed, "\(viaAccount.err)")
+        #expect(
+            viaAccount.out.trimmingCharacters(in: .whitespacesAndNewlines) == foundryKey.address.checksummed,
+            "\(viaAccount.err)")
         let missing = try cli.run(["key", "address", "--account", "nobody", "--password-file", "pw"])
         #expect(missing.status == 2 && missing.err.contains("no account named nobody"))
 
         let made = try cli.run(["key", "new", "--keystore", "ours.json", "--password-file", "pw"])
         #expect(made.status == 0, "\(made.err)")
-        #expect(try ethAccount(["keystore-address", cli.path("ours.json")], password: password) == made.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(
+            try ethAccount(["keystore-address", cli.path("ours.json")], password: password)
+                == made.out.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(!cli.transcript.contains(password))
     }
 
     /// The FORMAT.md worked example, computed by eth-account alone, matches the document.
     @Test func formatExampleFromEthAccount() throws {
-        let r = try runTool(try interopPython(), [repoRoot.appendingPathComponent("Tests/interop/format_example.py").path])
+        let r = try runTool(
+            try interopPython(), [repoRoot.appendingPathComponent("Tests/interop/format_example.py").path])
         #expect(r.status == 0, "\(r.err)")
         let values = try JSON.parse(r.out)
         let doc = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
-        for key in ["address", "node01", "root", "registry", "attestationTypeHash", "domainSeparator", "digest", "signature"] {
+        for key in [
+            "address", "node01", "root", "registry", "attestationTypeHash", "domainSeparator", "digest", "signature",
+        ] {
             let v = try values[key].unwrap().stringValue.unwrap()
             #expect(doc.contains(v), "FORMAT.md lacks eth-account's \(key) \(v)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 @Suite struct KeystoreTests {
@@ -29,15 +30,18 @@ import Testing
 
     /// VECTORS.md scrypt keystore (geth's defaults n=2^18, r=8, p=1).
     @Test func gethDefaultScryptVector() throws {
-        let json = try JSON.parse("""
-        {"version":3,"id":"3198bc9c-6672-5ab3-d995-4942343ae5b6","address":"008aeeda4d805471df9b2a5b0f38a0c3bcba786b",
-         "crypto":{"cipher":"aes-128-ctr","cipherparams":{"iv":"740770fce12ce862af21264dab25f1da"},
-         "ciphertext":"1b368ffb2db0fcec8802eceba0b2820ae1069ef3815ac97ca1031371748f6e18","kdf":"scrypt",
-         "kdfparams":{"dklen":32,"n":262144,"p":1,"r":8,"salt":"25710c2ccd7c610b24d068af83b959b7a0e5f40641f0c82daeb1345766191034"},
-         "mac":"61de4bf77db2f8e07e01232c045e5b455997efeb22bb8ea08a66ff5a252182a6"}}
-        """)
+        let json = try JSON.parse(
+            """
+            {"version":3,"id":"3198bc9c-6672-5ab3-d995-4942343ae5b6","address":"008aeeda4d805471df9b2a5b0f38a0c3bcba786b",
+             "crypto":{"cipher":"aes-128-ctr","cipherparams":{"iv":"740770fce12ce862af21264dab25f1da"},
+             "ciphertext":"1b368ffb2db0fcec8802eceba0b2820ae1069ef3815ac97ca1031371748f6e18","kdf":"scrypt",
+             "kdfparams":{"dklen":32,"n":262144,"p":1,"r":8,"salt":"25710c2ccd7c610b24d068af83b959b7a0e5f40641f0c82daeb1345766191034"},
+             "mac":"61de4bf77db2f8e07e01232c045e5b455997efeb22bb8ea08a66ff5a252182a6"}}
+            """)
         let key = try Keystore.decrypt(json, password: Array("testpassword".utf8))
-        #expect(key.withUnsafeBytes { Hex.encode($0) } == "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d")
+        #expect(
+            key.withUnsafeBytes { Hex.encode($0) } == "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"
+        )
         #expect(key.address.checksummed == "0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b")
         #expect(throws: Keystore.DecryptError.self) { try Keystore.decrypt(json, password: Array("wrong".utf8)) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 @Suite struct ManifestTests {
@@ -10,17 +11,20 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let paths = (0..<3).map { dir.appendingPathComponent("f\($0).bin").path }
         for (i, p) in paths.enumerated() {
-            _ = FileManager.default.createFile(atPath: p, contents: Data((0..<(3000 + i * 5000)).map { UInt8(truncatingIfNeeded: $0 * (i + 3)) }))
+            _ = FileManager.default.createFile(
+                atPath: p, contents: Data((0..<(3000 + i * 5000)).map { UInt8(truncatingIfNeeded: $0 * (i + 3)) }))
         }
         let key = try PrivateKey.generate()
         let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: 1024)
         for s in signed { try s.manifest.write(to: s.manifestPath) }
-        #expect(Set(signed.map { $0.manifest.signature }).count == 1) // one signature for the batch
+        #expect(Set(signed.map { $0.manifest.signature }).count == 1)  // one signature for the batch
 
         let verifier = OfflineVerifier()
         for p in paths { #expect(verifier.verify(path: p).status == .verified) }
         #expect(OfflineVerifier(trustedSigners: [key.address]).verify(path: paths[0]).status == .verified)
-        #expect(OfflineVerifier(trustedSigners: [try PrivateKey.generate().address]).verify(path: paths[0]).status == .untrustedSigner)
+        #expect(
+            OfflineVerifier(trustedSigners: [try PrivateKey.generate().address]).verify(path: paths[0]).status
+                == .untrustedSigner)
 
         // Edit one byte in the middle of f2 (13000 bytes): only chunk 5 (5120–6144) differs.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: paths[2]))
@@ -44,11 +48,13 @@ import Testing
         try check({ $0.batchProof[0][0] ^= 1 }, .invalidSignature)
         try check({ $0.batchIndex = 1 }, .invalidSignature)
         try check({ $0.signature = try! other.sign(digest: try! $0.message.signingDigest()) }, .invalidSignature)
-        try check({ m in
-            // Same signature with s → n − s (the EVM accepts it; EIP-2 does not).
-            let n = hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
-            m.signature = RecoverableSignature(r: m.signature.r, s: subtract(n, m.signature.s), recoveryID: m.signature.recoveryID ^ 1)
-        }, .invalidSignature)
+        try check(
+            { m in
+                // Same signature with s → n − s (the EVM accepts it; EIP-2 does not).
+                let n = hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+                m.signature = RecoverableSignature(
+                    r: m.signature.r, s: subtract(n, m.signature.s), recoveryID: m.signature.recoveryID ^ 1)
+            }, .invalidSignature)
         try check({ $0.sha256[0] ^= 1 }, .invalidSignature)
         try check({ _ in }, .verified)
     }
@@ -82,7 +88,9 @@ import Testing
     @Test func formatDocumentWorkedExample() throws {
         let doc = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
         let key = try PrivateKey(bytes: Keccak256.hash(Array("provenance example key".utf8)))
-        let files = [Array("first recording\n".utf8), Array("second recording\n".utf8), Array("third recording\n".utf8)]
+        let files = [
+            Array("first recording\n".utf8), Array("second recording\n".utf8), Array("third recording\n".utf8),
+        ]
         let digests = files.map { SHA256Hasher.hash($0) }
         let message = AttestationMessage(digests: digests)
         let digest = try message.signingDigest()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ProvenanceKit
 
 /// ethereum/tests RLP vectors: rlptest.json must encode byte-exact; every invalidRLPTest.json case
@@ -24,7 +25,10 @@ import Testing
                 out[i] = UInt8(v & 0xff)
                 carry = v >> 8
             }
-            while carry > 0 { out.insert(UInt8(carry & 0xff), at: 0); carry >>= 8 }
+            while carry > 0 {
+                out.insert(UInt8(carry & 0xff), at: 0)
+                carry >>= 8
+            }
         }
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// Kill -9 at each step of an archive attestation, run the same command again: every file is
@@ -17,7 +18,8 @@ import Testing
     func archive(_ cli: CLI, tag: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: cli.path("archive"), withIntermediateDirectories: true)
         return try (0..<5).map { i in
-            try cli.write("archive/ep\(i).wav", "\(tag) episode \(i) " + String(repeating: "x", count: i * 70_000), mode: 0o644)
+            try cli.write(
+                "archive/ep\(i).wav", "\(tag) episode \(i) " + String(repeating: "x", count: i * 70_000), mode: 0o644)
             return "archive/ep\(i).wav"
         }
     }
@@ -48,19 +50,27 @@ import Testing
         cli.environment["ETH_RPC_URL"] = devnet.url
         _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         let files = try archive(cli, tag: tag)
-        let killed = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"], env: ["PROVENANCE_TEST_CRASH_AT": point])
+        let killed = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"],
+            env: ["PROVENANCE_TEST_CRASH_AT": point])
         #expect(killed.status == SIGKILL, "\(point): expected the run to die, got \(killed.status)")
         #expect(FileManager.default.fileExists(atPath: cli.path("archive/.provenance-journal.jsonl")))
         let resumed = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"])
         #expect(resumed.status == 0, "\(point): \(resumed.err)")
 
         // Exactly once: one attestation per file on chain, and the manifests' anchors name it.
-        let verdicts = try cli.run(["verify", "--json"] + files).out.split(separator: "\n").map { try JSON.parse(String($0)) }
+        let verdicts = try cli.run(["verify", "--json"] + files).out.split(separator: "\n").map {
+            try JSON.parse(String($0))
+        }
         for (file, v) in zip(files, verdicts) {
             let records = try v["attestations"].unwrap().arrayValue.unwrap()
-            #expect(v["status"]?.stringValue == "verified" && records.count == 1, "\(point): \(file) has \(records.count) attestations")
+            #expect(
+                v["status"]?.stringValue == "verified" && records.count == 1,
+                "\(point): \(file) has \(records.count) attestations")
             let m = try Manifest.read(path: cli.path(file + ".provenance.json"))
-            #expect(m.anchors.count == 1 && Hex.encode(m.anchors[0].txHash, prefix: true) == records.first?["txHash"]?.stringValue)
+            #expect(
+                m.anchors.count == 1
+                    && Hex.encode(m.anchors[0].txHash, prefix: true) == records.first?["txHash"]?.stringValue)
         }
         // The same manifests as the uninterrupted run (anchors name each chain's own transactions).
         #expect(try manifestsWithoutAnchors(cli, files) == (try manifestsWithoutAnchors(ref, refFiles)), "\(point)")
@@ -76,17 +86,22 @@ import Testing
         cli.environment["ETH_RPC_URL"] = devnet.url
         _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         let files = try archive(cli, tag: "interrupt-\(point)-\(UUID())")
-        let stopped = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"], env: ["PROVENANCE_TEST_INTERRUPT_AT": point])
+        let stopped = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"],
+            env: ["PROVENANCE_TEST_INTERRUPT_AT": point])
         #expect(stopped.status == 130, "\(stopped.err)")
         #expect(stopped.err.contains("interrupted") && stopped.err.contains("run the same command again to resume"))
         #expect(stopped.err.components(separatedBy: "sending attestation").count - 1 == sentBeforeStop)
-        let resumed = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "--summary", "summary.json", "archive"])
+        let resumed = try cli.run([
+            "attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "--summary", "summary.json", "archive",
+        ])
         #expect(resumed.status == 0, "\(resumed.err)")
         let summary = try JSON.parse(try Data(contentsOf: URL(fileURLWithPath: cli.path("summary.json"))))
         #expect(summary["files"]?.arrayValue?.count == 5 && summary["chainId"] == .number("31337"))
         #expect(summary["files"]?.arrayValue?.allSatisfy { $0["sha256"] != nil && $0["txHash"] != nil } == true)
         let v = try cli.run(["verify", "archive"])
-        #expect(v.status == 0 && v.out.contains("summary (chain 31337): 5 files — 5 verified, 0 modified, 0 not attested"))
+        #expect(
+            v.status == 0 && v.out.contains("summary (chain 31337): 5 files — 5 verified, 0 modified, 0 not attested"))
         _ = files
     }
 
@@ -98,7 +113,8 @@ import Testing
         cli.environment["ETH_RPC_URL"] = devnet.url
         _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         let files = try archive(cli, tag: "changed-\(UUID())")
-        let killed = try cli.run(["attest", "--private-key-file", "dev.key", "archive"], env: ["PROVENANCE_TEST_CRASH_AT": "after-hash"])
+        let killed = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "archive"], env: ["PROVENANCE_TEST_CRASH_AT": "after-hash"])
         #expect(killed.status == SIGKILL)
         Thread.sleep(forTimeInterval: 0.01)
         try cli.write(files[2], "edited after hashing \(UUID())", mode: 0o644)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ProvenanceKit
 
 /// The shared, independent vectors beside the checkout. A missing file fails the test, never skips it.
@@ -7,7 +8,8 @@ enum Vectors {
     static let root: URL = {
         if let env = ProcessInfo.processInfo.environment["PROVENANCE_TESTVECTORS"] { return URL(fileURLWithPath: env) }
         // Tests/ProvenanceKitTests/TestSupport.swift → repo root → ../shared/testvectors
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return repo.deletingLastPathComponent().appendingPathComponent("shared/testvectors")
     }()
 
@@ -26,7 +28,8 @@ enum Vectors {
 }
 
 /// The repository root, for fixtures and the built binary.
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 func hex(_ s: String) -> [UInt8] {
     guard let b = Hex.decode(s) else { fatalError("bad hex in test: \(s)") }

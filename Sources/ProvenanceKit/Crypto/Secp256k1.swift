@@ -32,7 +32,8 @@ public struct RecoverableSignature: Hashable, Sendable {
 }
 
 public enum SignatureError: Error, Equatable, CustomStringConvertible {
-    case rOutOfRange, sOutOfRange, highS, invalidRecoveryID, notOnCurve, pointAtInfinity, invalidPublicKey, invalidPrivateKey
+    case rOutOfRange, sOutOfRange, highS, invalidRecoveryID, notOnCurve, pointAtInfinity, invalidPublicKey,
+        invalidPrivateKey
 
     public var description: String {
         switch self {
@@ -135,12 +136,17 @@ public final class Secp256k1: @unchecked Sendable {
             let exponent = BigNum()
             BN_copy(exponent.pointer, order.pointer)
             BN_sub_word(exponent.pointer, 2)
-            guard BN_mod_exp_mont_consttime(kinv.pointer, k.pointer, exponent.pointer, order.pointer, ctx.pointer, nil) == 1 else {
+            guard
+                BN_mod_exp_mont_consttime(kinv.pointer, k.pointer, exponent.pointer, order.pointer, ctx.pointer, nil)
+                    == 1
+            else {
                 throw CryptoFailure(function: "BN_mod_exp_mont_consttime")
             }
-            guard let sig = digest.withUnsafeBufferPointer({
-                ECDSA_do_sign_ex($0.baseAddress, 32, kinv.pointer, r.pointer, ecKey)
-            }) else { continue } // s = 0: OpenSSL asks for new setup values
+            guard
+                let sig = digest.withUnsafeBufferPointer({
+                    ECDSA_do_sign_ex($0.baseAddress, 32, kinv.pointer, r.pointer, ecKey)
+                })
+            else { continue }  // s = 0: OpenSSL asks for new setup values
             defer { ECDSA_SIG_free(sig) }
             let s = BigNum()
             BN_copy(s.pointer, ECDSA_SIG_get0_s(sig))
@@ -168,7 +174,8 @@ public final class Secp256k1: @unchecked Sendable {
     /// Range checks shared by recovery and verification: 0 < r < n, 0 < s < n, and s ≤ n/2 unless allowed.
     private func checkedScalars(r rBytes: [UInt8], s sBytes: [UInt8], allowHighS: Bool) throws -> (BigNum, BigNum) {
         guard rBytes.count == 32, sBytes.count == 32 else { throw SignatureError.rOutOfRange }
-        let r = BigNum(rBytes), s = BigNum(sBytes)
+        let r = BigNum(rBytes)
+        let s = BigNum(sBytes)
         guard !r.isZero, r < order else { throw SignatureError.rOutOfRange }
         guard !s.isZero, s < order else { throw SignatureError.sOutOfRange }
         if !allowHighS && halfOrder < s { throw SignatureError.highS }
@@ -184,7 +191,10 @@ public final class Secp256k1: @unchecked Sendable {
         let ctx = BigNumContext()
         // recid < 2 means R.x = r (r < n < p always holds then).
         let R = ECPoint(group)
-        guard EC_POINT_set_compressed_coordinates(group, R.pointer, r.pointer, Int32(signature.recoveryID), ctx.pointer) == 1 else {
+        guard
+            EC_POINT_set_compressed_coordinates(group, R.pointer, r.pointer, Int32(signature.recoveryID), ctx.pointer)
+                == 1
+        else {
             ERR_clear_error()
             throw SignatureError.notOnCurve
         }
@@ -195,7 +205,8 @@ public final class Secp256k1: @unchecked Sendable {
             throw SignatureError.rOutOfRange
         }
         // Q = r⁻¹(s·R − z·G) = u1·G + u2·R with u1 = −z·r⁻¹, u2 = s·r⁻¹ (mod n).
-        let u1 = BigNum(), u2 = BigNum()
+        let u1 = BigNum()
+        let u2 = BigNum()
         BN_mod_mul(u1.pointer, z.pointer, rInv.pointer, order.pointer, ctx.pointer)
         BN_mod_sub(u1.pointer, order.pointer, u1.pointer, order.pointer, ctx.pointer)
         BN_mod_mul(u2.pointer, s.pointer, rInv.pointer, order.pointer, ctx.pointer)
@@ -206,22 +217,27 @@ public final class Secp256k1: @unchecked Sendable {
 
     /// Plain ECDSA verification of (r, s) over a 32-byte digest against an uncompressed public key.
     /// With `allowHighS: false` it enforces the low-s rule (EIP-2, BIP-62).
-    public func verify(digest: [UInt8], r rBytes: [UInt8], s sBytes: [UInt8], publicKey: [UInt8], allowHighS: Bool = false) -> Bool {
+    public func verify(
+        digest: [UInt8], r rBytes: [UInt8], s sBytes: [UInt8], publicKey: [UInt8], allowHighS: Bool = false
+    ) -> Bool {
         guard digest.count == 32,
-              let (r, s) = try? checkedScalars(r: rBytes, s: sBytes, allowHighS: allowHighS) else { return false }
+            let (r, s) = try? checkedScalars(r: rBytes, s: sBytes, allowHighS: allowHighS)
+        else { return false }
         let ctx = BigNumContext()
         guard let Q = try? ECPoint(group, encoded: publicKey, ctx) else { return false }
         let z = BigNum(digest)
         BN_nnmod(z.pointer, z.pointer, order.pointer, ctx.pointer)
         let sInv = BigNum()
         guard BN_mod_inverse(sInv.pointer, s.pointer, order.pointer, ctx.pointer) != nil else { return false }
-        let u1 = BigNum(), u2 = BigNum()
+        let u1 = BigNum()
+        let u2 = BigNum()
         BN_mod_mul(u1.pointer, z.pointer, sInv.pointer, order.pointer, ctx.pointer)
         BN_mod_mul(u2.pointer, r.pointer, sInv.pointer, order.pointer, ctx.pointer)
         let X = ECPoint(group)
         guard EC_POINT_mul(group, X.pointer, u1.pointer, Q.pointer, u2.pointer, ctx.pointer) == 1,
-              EC_POINT_is_at_infinity(group, X.pointer) == 0,
-              let (x, _) = try? X.affine(ctx) else { return false }
+            EC_POINT_is_at_infinity(group, X.pointer) == 0,
+            let (x, _) = try? X.affine(ctx)
+        else { return false }
         BN_nnmod(x.pointer, x.pointer, order.pointer, ctx.pointer)
         return BN_cmp(x.pointer, r.pointer) == 0
     }
@@ -252,7 +268,8 @@ struct GLV {
 
     /// round(a·k / n) for non-negative a, k.
     private func roundedQuotient(_ a: BigNum, _ k: BigNum, _ ctx: BigNumContext) -> BigNum {
-        let product = BigNum(), q = BigNum()
+        let product = BigNum()
+        let q = BigNum()
         BN_mul(product.pointer, a.pointer, k.pointer, ctx.pointer)
         BN_add(product.pointer, product.pointer, halfOrder.pointer)
         BN_div(q.pointer, nil, product.pointer, order.pointer, ctx.pointer)
@@ -261,15 +278,21 @@ struct GLV {
 
     func multiply(g u1: BigNum, point R: ECPoint, scalar k: BigNum, ctx: BigNumContext) throws -> ECPoint {
         // c1 = round(b2·k/n) with b2 = a1; c2 = round(−b1·k/n)
-        let c1 = roundedQuotient(a1, k, ctx), c2 = roundedQuotient(minusB1, k, ctx)
-        let k1 = BigNum(), k2 = BigNum(), t = BigNum()
+        let c1 = roundedQuotient(a1, k, ctx)
+        let c2 = roundedQuotient(minusB1, k, ctx)
+        let k1 = BigNum()
+        let k2 = BigNum()
+        let t = BigNum()
         // k1 = k − c1·a1 − c2·a2
         BN_copy(k1.pointer, k.pointer)
-        BN_mul(t.pointer, c1.pointer, a1.pointer, ctx.pointer); BN_sub(k1.pointer, k1.pointer, t.pointer)
-        BN_mul(t.pointer, c2.pointer, a2.pointer, ctx.pointer); BN_sub(k1.pointer, k1.pointer, t.pointer)
+        BN_mul(t.pointer, c1.pointer, a1.pointer, ctx.pointer)
+        BN_sub(k1.pointer, k1.pointer, t.pointer)
+        BN_mul(t.pointer, c2.pointer, a2.pointer, ctx.pointer)
+        BN_sub(k1.pointer, k1.pointer, t.pointer)
         // k2 = −c1·b1 − c2·b2 = c1·(−b1) − c2·a1
         BN_mul(k2.pointer, c1.pointer, minusB1.pointer, ctx.pointer)
-        BN_mul(t.pointer, c2.pointer, a1.pointer, ctx.pointer); BN_sub(k2.pointer, k2.pointer, t.pointer)
+        BN_mul(t.pointer, c2.pointer, a1.pointer, ctx.pointer)
+        BN_sub(k2.pointer, k2.pointer, t.pointer)
 
         // λR = (β·x mod p, y)
         let (x, y) = try R.affine(ctx)
@@ -306,8 +329,9 @@ final class ECPoint {
     convenience init(_ group: OpaquePointer, encoded: [UInt8], _ ctx: BigNumContext) throws {
         self.init(group)
         guard !encoded.isEmpty, encoded[0] != 0,
-              EC_POINT_oct2point(group, pointer, encoded, encoded.count, ctx.pointer) == 1,
-              EC_POINT_is_at_infinity(group, pointer) == 0 else {
+            EC_POINT_oct2point(group, pointer, encoded, encoded.count, ctx.pointer) == 1,
+            EC_POINT_is_at_infinity(group, pointer) == 0
+        else {
             ERR_clear_error()
             throw SignatureError.invalidPublicKey
         }
@@ -316,7 +340,8 @@ final class ECPoint {
     deinit { EC_POINT_free(pointer) }
 
     func affine(_ ctx: BigNumContext) throws -> (BigNum, BigNum) {
-        let x = BigNum(), y = BigNum()
+        let x = BigNum()
+        let y = BigNum()
         guard EC_POINT_get_affine_coordinates(group, pointer, x.pointer, y.pointer, ctx.pointer) == 1 else {
             throw CryptoFailure(function: "EC_POINT_get_affine_coordinates")
         }

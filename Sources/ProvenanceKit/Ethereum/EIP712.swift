@@ -5,7 +5,10 @@ public struct TypedData: Sendable {
     public struct Field: Equatable, Sendable {
         public let name: String
         public let type: String
-        public init(name: String, type: String) { self.name = name; self.type = type }
+        public init(name: String, type: String) {
+            self.name = name
+            self.type = type
+        }
     }
 
     public let types: [String: [Field]]
@@ -18,11 +21,17 @@ public struct TypedData: Sendable {
     public init(json: JSON) throws {
         guard let typesJSON = json["types"]?.objectValue else { throw Self.invalid("missing \"types\" object") }
         guard let primary = json["primaryType"]?.stringValue else { throw Self.invalid("missing \"primaryType\"") }
-        guard let domain = json["domain"], domain.objectValue != nil else { throw Self.invalid("missing \"domain\" object") }
-        guard let message = json["message"], message.objectValue != nil else { throw Self.invalid("missing \"message\" object") }
+        guard let domain = json["domain"], domain.objectValue != nil else {
+            throw Self.invalid("missing \"domain\" object")
+        }
+        guard let message = json["message"], message.objectValue != nil else {
+            throw Self.invalid("missing \"message\" object")
+        }
         var types: [String: [Field]] = [:]
         for (name, fieldsJSON) in typesJSON {
-            guard let items = fieldsJSON.arrayValue else { throw Self.invalid("type \(name) is not an array of fields") }
+            guard let items = fieldsJSON.arrayValue else {
+                throw Self.invalid("type \(name) is not an array of fields")
+            }
             types[name] = try items.map { item in
                 guard let n = item["name"]?.stringValue, let t = item["type"]?.stringValue else {
                     throw Self.invalid("type \(name) has a field without name/type")
@@ -95,7 +104,9 @@ public struct TypedData: Sendable {
             let lengthText = type[type.index(after: open)..<type.index(before: type.endIndex)]
             guard let items = value.arrayValue else { throw Self.invalid("\(path) must be an array") }
             if !lengthText.isEmpty {
-                guard let n = Int(lengthText), n == items.count else { throw Self.invalid("\(path) must have \(lengthText) elements") }
+                guard let n = Int(lengthText), n == items.count else {
+                    throw Self.invalid("\(path) must have \(lengthText) elements")
+                }
             }
             var data = [UInt8]()
             for (i, item) in items.enumerated() { data += try encodeValue(element, item, path: "\(path)[\(i)]") }
@@ -107,7 +118,9 @@ public struct TypedData: Sendable {
             guard let s = value.stringValue else { throw Self.invalid("\(path) must be a string") }
             return Keccak256.hash(Array(s.utf8))
         case "bytes":
-            guard let s = value.stringValue, let b = Hex.decode(s) else { throw Self.invalid("\(path) must be 0x-hex bytes") }
+            guard let s = value.stringValue, let b = Hex.decode(s) else {
+                throw Self.invalid("\(path) must be 0x-hex bytes")
+            }
             return Keccak256.hash(b)
         case "bool":
             guard let b = value.boolValue else { throw Self.invalid("\(path) must be true or false") }
@@ -126,7 +139,9 @@ public struct TypedData: Sendable {
                 let signed = type.hasPrefix("int")
                 let bitsText = type.dropFirst(signed ? 3 : 4)
                 let bits = bitsText.isEmpty ? 256 : Int(bitsText) ?? 0
-                guard bits % 8 == 0, (8...256).contains(bits) else { throw Self.invalid("unknown type \(type) at \(path)") }
+                guard bits % 8 == 0, (8...256).contains(bits) else {
+                    throw Self.invalid("unknown type \(type) at \(path)")
+                }
                 guard let word = Word256(json: value), word.fits(bits: bits, signed: signed) else {
                     throw Self.invalid("\(path) is not a valid \(type)")
                 }
@@ -152,10 +167,15 @@ struct Word256 {
 
     init?(text: String) {
         var t = Substring(text)
-        if t.hasPrefix("-") { negative = true; t = t.dropFirst() }
+        if t.hasPrefix("-") {
+            negative = true
+            t = t.dropFirst()
+        }
         guard !t.isEmpty else { return nil }
         if t.hasPrefix("0x") || t.hasPrefix("0X") {
-            guard let raw = Hex.decode(t.count % 2 == 0 ? String(t) : "0x0" + t.dropFirst(2)), raw.count <= 32 else { return nil }
+            guard let raw = Hex.decode(t.count % 2 == 0 ? String(t) : "0x0" + t.dropFirst(2)), raw.count <= 32 else {
+                return nil
+            }
             bytes.replaceSubrange((32 - raw.count)..<32, with: raw)
         } else {
             for c in t {

@@ -9,7 +9,10 @@ public indirect enum RLP: Equatable, Sendable {
     public static func uint(_ value: UInt64) -> RLP {
         var bytes: [UInt8] = []
         var v = value
-        while v > 0 { bytes.insert(UInt8(v & 0xff), at: 0); v >>= 8 }
+        while v > 0 {
+            bytes.insert(UInt8(v & 0xff), at: 0)
+            v >>= 8
+        }
         return .bytes(bytes)
     }
 
@@ -25,7 +28,10 @@ public indirect enum RLP: Equatable, Sendable {
     private func append(to out: inout [UInt8]) {
         switch self {
         case .bytes(let b):
-            if b.count == 1 && b[0] < 0x80 { out.append(b[0]); return }
+            if b.count == 1 && b[0] < 0x80 {
+                out.append(b[0])
+                return
+            }
             Self.appendHeader(length: b.count, short: 0x80, long: 0xb7, to: &out)
             out.append(contentsOf: b)
         case .list(let items):
@@ -37,10 +43,16 @@ public indirect enum RLP: Equatable, Sendable {
     }
 
     private static func appendHeader(length: Int, short: UInt8, long: UInt8, to out: inout [UInt8]) {
-        if length < 56 { out.append(short + UInt8(length)); return }
+        if length < 56 {
+            out.append(short + UInt8(length))
+            return
+        }
         var lengthBytes: [UInt8] = []
         var n = length
-        while n > 0 { lengthBytes.insert(UInt8(n & 0xff), at: 0); n >>= 8 }
+        while n > 0 {
+            lengthBytes.insert(UInt8(n & 0xff), at: 0)
+            n >>= 8
+        }
         out.append(long + UInt8(lengthBytes.count))
         out.append(contentsOf: lengthBytes)
     }
@@ -73,7 +85,9 @@ public indirect enum RLP: Equatable, Sendable {
         case 0x80...0xbf:
             let length = try readLength(d, &pos, end: end, prefix: prefix, short: 0x80, long: 0xb7)
             let bytes = Array(d[pos..<pos + length])
-            if length == 1 && bytes[0] < 0x80 { throw DecodeError(reason: "single byte below 0x80 must encode as itself") }
+            if length == 1 && bytes[0] < 0x80 {
+                throw DecodeError(reason: "single byte below 0x80 must encode as itself")
+            }
             pos += length
             return .bytes(bytes)
         default:
@@ -86,17 +100,24 @@ public indirect enum RLP: Equatable, Sendable {
     }
 
     /// Reads the payload length after a prefix byte and checks it fits before `end`.
-    private static func readLength(_ d: [UInt8], _ pos: inout Int, end: Int, prefix: UInt8, short: UInt8, long: UInt8) throws -> Int {
+    private static func readLength(_ d: [UInt8], _ pos: inout Int, end: Int, prefix: UInt8, short: UInt8, long: UInt8)
+        throws -> Int
+    {
         var length: Int
         if prefix <= long {
             length = Int(prefix - short)
         } else {
             let lengthOfLength = Int(prefix - long)
-            guard lengthOfLength <= 4 else { throw DecodeError(reason: "length field of \(lengthOfLength) bytes is absurd") }
+            guard lengthOfLength <= 4 else {
+                throw DecodeError(reason: "length field of \(lengthOfLength) bytes is absurd")
+            }
             guard pos + lengthOfLength <= end else { throw DecodeError(reason: "truncated length") }
             guard d[pos] != 0 else { throw DecodeError(reason: "length with leading zero") }
             length = 0
-            for _ in 0..<lengthOfLength { length = length << 8 | Int(d[pos]); pos += 1 }
+            for _ in 0..<lengthOfLength {
+                length = length << 8 | Int(d[pos])
+                pos += 1
+            }
             guard length >= 56 else { throw DecodeError(reason: "long form used for a length below 56") }
         }
         guard length <= end - pos else { throw DecodeError(reason: "length \(length) runs past the end") }
@@ -105,6 +126,12 @@ public indirect enum RLP: Equatable, Sendable {
 
     // MARK: access
 
-    public var bytesValue: [UInt8]? { if case .bytes(let b) = self { return b }; return nil }
-    public var listValue: [RLP]? { if case .list(let l) = self { return l }; return nil }
+    public var bytesValue: [UInt8]? {
+        if case .bytes(let b) = self { return b }
+        return nil
+    }
+    public var listValue: [RLP]? {
+        if case .list(let l) = self { return l }
+        return nil
+    }
 }

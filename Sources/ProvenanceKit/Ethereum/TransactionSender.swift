@@ -57,61 +57,90 @@ public final class TransactionSender {
 
     // MARK: preparing
 
-    public func prepare(to: Address?, data: [UInt8], value: Wei = 0, fees: FeeOptions = FeeOptions(), gasLimit: UInt64? = nil) throws -> PreparedTransaction {
+    public func prepare(
+        to: Address?, data: [UInt8], value: Wei = 0, fees: FeeOptions = FeeOptions(), gasLimit: UInt64? = nil
+    ) throws -> PreparedTransaction {
         let nonce = max(try client.nonce(key.address, pending: true), nextNonce)
-        var tip: Wei = 0, cap: Wei
+        var tip: Wei = 0
+        var cap: Wei
         if fees.legacy {
             cap = try fees.maxFeePerGas ?? client.gasPrice()
         } else {
             let history = try client.feeHistory()
-            tip = fees.priorityFeePerGas ?? (history.medianTip > 0 ? history.medianTip : ((try? client.maxPriorityFee()) ?? .gwei))
+            tip =
+                fees.priorityFeePerGas
+                ?? (history.medianTip > 0 ? history.medianTip : ((try? client.maxPriorityFee()) ?? .gwei))
             cap = fees.maxFeePerGas ?? 2 * history.nextBaseFee + tip
             guard cap >= tip else { throw ProvenanceError.usage("--max-fee must be at least --priority-fee") }
         }
         let gas: UInt64
-        if let gasLimit { gas = gasLimit } else {
+        if let gasLimit {
+            gas = gasLimit
+        } else {
             do {
                 let estimate = try client.estimateGas(from: key.address, to: to, data: data, value: value)
-                gas = estimate + estimate / 5 + 5_000 // headroom: 20 % + a little
+                gas = estimate + estimate / 5 + 5_000  // headroom: 20 % + a little
             } catch RPCError.rpc(let code, let message, let revertData) {
                 // A sender that cannot pay even the cheapest transaction fails estimation too: say that.
                 let floor = Wei(21_000) * cap + value
                 let balance = try client.balance(key.address)
                 if balance < floor {
-                    throw ProvenanceError.input("insufficient funds: \(key.address) has \(Units.ether(balance)) ETH, not even enough for \(Units.ether(floor)) ETH (value + 21000 gas × \(Units.gwei(cap)) gwei); missing at least \(Units.ether(floor - balance)) ETH")
+                    throw ProvenanceError.input(
+                        "insufficient funds: \(key.address) has \(Units.ether(balance)) ETH, not even enough for \(Units.ether(floor)) ETH (value + 21000 gas × \(Units.gwei(cap)) gwei); missing at least \(Units.ether(floor - balance)) ETH"
+                    )
                 }
-                throw ProvenanceError(.chain, "the transaction would fail: \(Self.revertReason(revertData) ?? message) (gas estimation, code \(code))")
+                throw ProvenanceError(
+                    .chain,
+                    "the transaction would fail: \(Self.revertReason(revertData) ?? message) (gas estimation, code \(code))"
+                )
             }
         }
-        return try build(nonce: nonce, to: to, data: data, value: value, gas: gas, cap: cap, tip: tip, legacy: fees.legacy, checkBalance: true)
+        return try build(
+            nonce: nonce, to: to, data: data, value: value, gas: gas, cap: cap, tip: tip, legacy: fees.legacy,
+            checkBalance: true)
     }
 
-    private func build(nonce: UInt64, to: Address?, data: [UInt8], value: Wei, gas: UInt64, cap: Wei, tip: Wei,
-                       legacy: Bool, checkBalance: Bool) throws -> PreparedTransaction {
-        let tx: any UnsignedTransaction = legacy
-            ? LegacyTransaction(chainId: chainId, nonce: nonce, gasPrice: cap, gasLimit: gas, to: to, value: value, data: data)
-            : EIP1559Transaction(chainId: chainId, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: cap, gasLimit: gas, to: to, value: value, data: data)
+    private func build(
+        nonce: UInt64, to: Address?, data: [UInt8], value: Wei, gas: UInt64, cap: Wei, tip: Wei,
+        legacy: Bool, checkBalance: Bool
+    ) throws -> PreparedTransaction {
+        let tx: any UnsignedTransaction =
+            legacy
+            ? LegacyTransaction(
+                chainId: chainId, nonce: nonce, gasPrice: cap, gasLimit: gas, to: to, value: value, data: data)
+            : EIP1559Transaction(
+                chainId: chainId, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: cap, gasLimit: gas, to: to,
+                value: value, data: data)
         if checkBalance {
             let balance = try client.balance(key.address)
             if balance < tx.maxCost {
-                throw ProvenanceError.input("insufficient funds: \(key.address) has \(Units.ether(balance)) ETH; this transaction may cost up to \(Units.ether(tx.maxCost)) ETH (gas \(gas) × \(Units.gwei(cap)) gwei); missing \(Units.ether(tx.maxCost - balance)) ETH")
+                throw ProvenanceError.input(
+                    "insufficient funds: \(key.address) has \(Units.ether(balance)) ETH; this transaction may cost up to \(Units.ether(tx.maxCost)) ETH (gas \(gas) × \(Units.gwei(cap)) gwei); missing \(Units.ether(tx.maxCost - balance)) ETH"
+                )
             }
         }
-        return PreparedTransaction(transaction: tx, signed: try SignedTransaction(tx, key: key), gasLimit: gas, maxFeePerGas: cap, priorityFeePerGas: tip)
+        return PreparedTransaction(
+            transaction: tx, signed: try SignedTransaction(tx, key: key), gasLimit: gas, maxFeePerGas: cap,
+            priorityFeePerGas: tip)
     }
 
     /// The same transaction with both fee fields raised by at least 12.5 % (nodes require +10 %).
-    func bumped(_ p: PreparedTransaction) throws -> PreparedTransaction { try rebuilt(p, nonce: p.transaction.nonce, bump: true) }
+    func bumped(_ p: PreparedTransaction) throws -> PreparedTransaction {
+        try rebuilt(p, nonce: p.transaction.nonce, bump: true)
+    }
 
     /// The same transaction re-signed, under another nonce and/or with raised fees.
     private func rebuilt(_ p: PreparedTransaction, nonce: UInt64, bump: Bool) throws -> PreparedTransaction {
         func up(_ v: Wei) -> Wei { bump ? v + max(v / 8, 1) + 1 : v }
         if let t = p.transaction as? LegacyTransaction {
-            return try build(nonce: nonce, to: t.to, data: t.data, value: t.value, gas: t.gasLimit, cap: up(t.gasPrice), tip: 0, legacy: true, checkBalance: false)
+            return try build(
+                nonce: nonce, to: t.to, data: t.data, value: t.value, gas: t.gasLimit, cap: up(t.gasPrice), tip: 0,
+                legacy: true, checkBalance: false)
         }
         let t = p.transaction as! EIP1559Transaction
-        return try build(nonce: nonce, to: t.to, data: t.data, value: t.value, gas: t.gasLimit,
-                         cap: up(t.maxFeePerGas), tip: up(t.maxPriorityFeePerGas), legacy: false, checkBalance: false)
+        return try build(
+            nonce: nonce, to: t.to, data: t.data, value: t.value, gas: t.gasLimit,
+            cap: up(t.maxFeePerGas), tip: up(t.maxPriorityFeePerGas), legacy: false, checkBalance: false)
     }
 
     // MARK: sending
@@ -119,27 +148,36 @@ public final class TransactionSender {
     /// Broadcasts and waits for the receipt with `options.confirmations`. `onBroadcast` is called with
     /// every transaction sent (replacements too) before anything else happens, so no hash is lost.
     /// A reverted receipt is an error that says so.
-    public func sendAndWait(_ prepared: PreparedTransaction, options: SendOptions = SendOptions(),
-                            onBroadcast: (SignedTransaction) throws -> Void = { _ in }) throws -> EthClient.Receipt {
+    public func sendAndWait(
+        _ prepared: PreparedTransaction, options: SendOptions = SendOptions(),
+        onBroadcast: (SignedTransaction) throws -> Void = { _ in }
+    ) throws -> EthClient.Receipt {
         var current = prepared
         var sent: [SignedTransaction] = []
         try broadcast(&current, sent: &sent, onBroadcast: onBroadcast)
         let start = Date()
         var lastAction = Date()
-        var bumps = 0, rebroadcasted = false
+        var bumps = 0
+        var rebroadcasted = false
         while true {
             // Any of the transactions sent under this nonce may be the one mined.
             for tx in sent.reversed() {
                 guard let receipt = try client.receipt(tx.hash) else { continue }
                 guard receipt.status == 1 else {
-                    throw ProvenanceError(.chain, "transaction \(tx.hashHex) reverted (status 0) in block \(receipt.blockNumber)")
+                    throw ProvenanceError(
+                        .chain, "transaction \(tx.hashHex) reverted (status 0) in block \(receipt.blockNumber)")
                 }
                 // nil: the receipt vanished while confirmations accrued (a reorg); keep waiting for a block.
-                if let confirmed = try waitForConfirmations(receipt, options: options, start: start) { return confirmed }
+                if let confirmed = try waitForConfirmations(receipt, options: options, start: start) {
+                    return confirmed
+                }
             }
             let now = Date()
             if now.timeIntervalSince(start) > options.timeout {
-                throw ProvenanceError(.chain, "transaction \(current.signed.hashHex) not mined after \(Int(options.timeout)) s; it may still be mined (sent: \(sent.map(\.hashHex).joined(separator: ", ")))")
+                throw ProvenanceError(
+                    .chain,
+                    "transaction \(current.signed.hashHex) not mined after \(Int(options.timeout)) s; it may still be mined (sent: \(sent.map(\.hashHex).joined(separator: ", ")))"
+                )
             }
             if now.timeIntervalSince(lastAction) > options.stuckAfter {
                 lastAction = now
@@ -158,7 +196,9 @@ public final class TransactionSender {
 
     /// Waits until the receipt has `confirmations` blocks, re-reading it each time: if a reorg removes
     /// it, returns nil so the caller goes back to waiting for (or re-sending) the transaction.
-    private func waitForConfirmations(_ receipt: EthClient.Receipt, options: SendOptions, start: Date) throws -> EthClient.Receipt? {
+    private func waitForConfirmations(_ receipt: EthClient.Receipt, options: SendOptions, start: Date) throws
+        -> EthClient.Receipt?
+    {
         var current = receipt
         while true {
             let latest = try client.blockNumber()
@@ -170,7 +210,10 @@ public final class TransactionSender {
                 continue
             }
             if Date().timeIntervalSince(start) > options.timeout {
-                throw ProvenanceError(.chain, "transaction \(Hex.encode(current.transactionHash, prefix: true)) mined in block \(current.blockNumber) but has \(latest + 1 - current.blockNumber) of \(options.confirmations) confirmations after \(Int(options.timeout)) s")
+                throw ProvenanceError(
+                    .chain,
+                    "transaction \(Hex.encode(current.transactionHash, prefix: true)) mined in block \(current.blockNumber) but has \(latest + 1 - current.blockNumber) of \(options.confirmations) confirmations after \(Int(options.timeout)) s"
+                )
             }
             Thread.sleep(forTimeInterval: options.pollInterval)
             guard let again = try client.receipt(current.transactionHash) else { return nil }
@@ -181,15 +224,20 @@ public final class TransactionSender {
     /// Sends one transaction, handling the node's usual answers:
     /// "already known" (success), "nonce too low" (maybe ours was mined; else take the next nonce),
     /// "replacement transaction underpriced" (raise fees).
-    private func broadcast(_ p: inout PreparedTransaction, sent: inout [SignedTransaction], onBroadcast: (SignedTransaction) throws -> Void) throws {
+    private func broadcast(
+        _ p: inout PreparedTransaction, sent: inout [SignedTransaction], onBroadcast: (SignedTransaction) throws -> Void
+    ) throws {
         for _ in 0..<5 {
-            try onBroadcast(p.signed) // recorded before it leaves, so a crash cannot lose it
+            try onBroadcast(p.signed)  // recorded before it leaves, so a crash cannot lose it
             broadcasts.append(p.signed)
             sent.append(p.signed)
             do {
                 let hash = try client.sendRawTransaction(p.signed.raw)
                 guard hash == p.signed.hash else {
-                    throw ProvenanceError(.chain, "the node reported hash \(Hex.encode(hash, prefix: true)) for transaction \(p.signed.hashHex): untrustworthy endpoint")
+                    throw ProvenanceError(
+                        .chain,
+                        "the node reported hash \(Hex.encode(hash, prefix: true)) for transaction \(p.signed.hashHex): untrustworthy endpoint"
+                    )
                 }
                 CrashPoint.hit("after-broadcast")
             } catch RPCError.rpc(_, let message, _) {
@@ -199,9 +247,11 @@ public final class TransactionSender {
                 } else if m.contains("nonce too low") || m.contains("nonce is too low") {
                     if sent.contains(where: { (try? client.receipt($0.hash)) != nil }) {
                         nextNonce = p.transaction.nonce + 1
-                        return // ours was mined already
+                        return  // ours was mined already
                     }
-                    p = try rebuilt(p, nonce: max(try client.nonce(key.address, pending: true), p.transaction.nonce + 1), bump: false)
+                    p = try rebuilt(
+                        p, nonce: max(try client.nonce(key.address, pending: true), p.transaction.nonce + 1),
+                        bump: false)
                     continue
                 } else if m.contains("underpriced") {
                     p = try bumped(p)
@@ -209,7 +259,8 @@ public final class TransactionSender {
                 } else if m.contains("insufficient funds") {
                     throw ProvenanceError.input("insufficient funds for \(p.signed.hashHex): \(message.prefix(200))")
                 } else {
-                    throw ProvenanceError(.chain, "the node refused transaction \(p.signed.hashHex): \(message.prefix(300))")
+                    throw ProvenanceError(
+                        .chain, "the node refused transaction \(p.signed.hashHex): \(message.prefix(300))")
                 }
             }
             nextNonce = p.transaction.nonce + 1
@@ -220,7 +271,9 @@ public final class TransactionSender {
 
     /// The reason string of a revert (`Error(string)`), when the node returned the revert data.
     public static func revertReason(_ data: String?) -> String? {
-        guard let data, let bytes = Hex.decode(data), bytes.count >= 68, Array(bytes.prefix(4)) == [0x08, 0xc3, 0x79, 0xa0] else { return nil }
+        guard let data, let bytes = Hex.decode(data), bytes.count >= 68,
+            Array(bytes.prefix(4)) == [0x08, 0xc3, 0x79, 0xa0]
+        else { return nil }
         let length = Int(bytes[36..<68].suffix(4).reduce(0) { $0 << 8 | UInt32($1) })
         guard bytes.count >= 68 + length else { return nil }
         return "reverted: " + String(decoding: bytes[68..<68 + length], as: UTF8.self)
@@ -248,7 +301,8 @@ public enum Units {
     static func decimal(_ v: Wei, _ decimals: Int, places: Int) -> String {
         var unit: Wei = 1
         for _ in 0..<decimals { unit *= 10 }
-        let whole = v / unit, rest = v % unit
+        let whole = v / unit
+        let rest = v % unit
         var scale: Wei = 1
         for _ in 0..<(decimals - places) { scale *= 10 }
         var frac = String(rest / scale)

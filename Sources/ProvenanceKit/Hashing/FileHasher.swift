@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Streams a file once through two SHA-256 computations with bounded memory: a reader thread fills a
@@ -20,7 +21,9 @@ public enum FileHasher {
     public static func requireRegularFile(_ path: String) throws {
         var st = stat()
         guard stat(path, &st) == 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw ProvenanceError.input("\(path): not a regular file (a manifest can only describe a regular file)") }
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw ProvenanceError.input("\(path): not a regular file (a manifest can only describe a regular file)")
+        }
     }
 
     /// Hashes a path; "-" is standard input. A regular file that changes size or modification time
@@ -34,7 +37,9 @@ public enum FileHasher {
         guard fd >= 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var before = stat()
-        guard fstat(fd, &before) == 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &before) == 0 else {
+            throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))")
+        }
         let kind = before.st_mode & S_IFMT
         if kind == S_IFDIR { throw ProvenanceError.input("\(path): is a directory") }
         // Pipes and devices are streams, like standard input: no size or mtime to check.
@@ -56,7 +61,9 @@ public enum FileHasher {
         }
         let chunks = chunker.finish()
         ring.join()
-        if ring.readError != 0 { throw ProvenanceError.input("\(name): read failed: \(String(cString: strerror(ring.readError)))") }
+        if ring.readError != 0 {
+            throw ProvenanceError.input("\(name): read failed: \(String(cString: strerror(ring.readError)))")
+        }
         if let before { try ensureUnchanged(fd: fd, before: before, bytesRead: ring.total, name: name) }
         return FileDigest(size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, chunks: chunks)
     }
@@ -78,13 +85,19 @@ struct ChunkAccumulator {
             hasher.update(UnsafeRawBufferPointer(rebasing: data[offset..<offset + take]))
             offset += take
             inChunk += take
-            if inChunk == chunkSize { chunks.append(hasher.finalize()); inChunk = 0 }
+            if inChunk == chunkSize {
+                chunks.append(hasher.finalize())
+                inChunk = 0
+            }
         }
     }
 
     /// The digests, with the trailing partial chunk; an empty stream has one chunk, the digest of nothing.
     mutating func finish() -> [[UInt8]] {
-        if inChunk > 0 || chunks.isEmpty { chunks.append(hasher.finalize()); inChunk = 0 }
+        if inChunk > 0 || chunks.isEmpty {
+            chunks.append(hasher.finalize())
+            inChunk = 0
+        }
         return chunks
     }
 }
@@ -95,8 +108,10 @@ extension FileHasher {
         var after = stat()
         fstat(fd, &after)
         if after.st_size != before.st_size || bytesRead != UInt64(before.st_size)
-            || after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec {
-            throw ProvenanceError.input("\(name): changed while being hashed (size or modification time); hash it again once it is complete")
+            || after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec
+        {
+            throw ProvenanceError.input(
+                "\(name): changed while being hashed (size or modification time); hash it again once it is complete")
         }
     }
 }
@@ -124,7 +139,10 @@ private final class BufferRing: @unchecked Sendable {
             UnsafeMutableRawBufferPointer.allocate(byteCount: FileHasher.bufferSize, alignment: 64)
         }
         lengths = Array(repeating: 0, count: FileHasher.slots)
-        for _ in 0..<FileHasher.slots { freedByWhole.signal(); freedByChunks.signal() }
+        for _ in 0..<FileHasher.slots {
+            freedByWhole.signal()
+            freedByChunks.signal()
+        }
         let thread = Thread { [self] in self.run() }
         thread.stackSize = 1 << 20
         thread.start()

@@ -12,18 +12,27 @@ public enum FileWalker {
                 throw ProvenanceError.input("\(path): No such file or directory")
             }
             var visited = Set<DirectoryID>()
-            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks, visited: &visited) } else { out.append(path) }
+            if isDir.boolValue {
+                out += try walk(path, followSymlinks: followSymlinks, visited: &visited)
+            } else {
+                out.append(path)
+            }
         }
         return out
     }
 
     /// A directory's identity, so a symbolic-link loop is walked once, not forever.
-    struct DirectoryID: Hashable { let device: UInt64; let inode: UInt64 }
+    struct DirectoryID: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
 
     private static func walk(_ dir: String, followSymlinks: Bool, visited: inout Set<DirectoryID>) throws -> [String] {
         var st = stat()
         guard stat(dir, &st) == 0 else { throw ProvenanceError.input("\(dir): cannot read directory") }
-        guard visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else { return [] }
+        guard visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else {
+            return []
+        }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted() } catch {
             throw ProvenanceError.input("\(dir): cannot list directory")
@@ -36,8 +45,11 @@ public enum FileWalker {
             if type == .typeSymbolicLink && !followSymlinks { continue }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
-            if isDir.boolValue { out += try walk(path, followSymlinks: followSymlinks, visited: &visited) }
-            else if type == .typeRegular || (type == .typeSymbolicLink && followSymlinks) { out.append(path) }
+            if isDir.boolValue {
+                out += try walk(path, followSymlinks: followSymlinks, visited: &visited)
+            } else if type == .typeRegular || (type == .typeSymbolicLink && followSymlinks) {
+                out.append(path)
+            }
         }
         return out
     }

@@ -51,7 +51,10 @@ public enum Merkle {
     /// Returns nil when the proof has the wrong length for that position.
     public static func root(leaf: [UInt8], index: Int, count: Int, proof: [[UInt8]]) -> [UInt8]? {
         guard count >= 1, index >= 0, index < count else { return nil }
-        var node = leaf, i = index, width = count, used = 0
+        var node = leaf
+        var i = index
+        var width = count
+        var used = 0
         while width > 1 {
             let sibling = i ^ 1
             if sibling < width {
@@ -69,7 +72,10 @@ public enum Merkle {
         var next: [[UInt8]] = []
         next.reserveCapacity((level.count + 1) / 2)
         var i = 0
-        while i + 1 < level.count { next.append(parent(level[i], level[i + 1])); i += 2 }
+        while i + 1 < level.count {
+            next.append(parent(level[i], level[i + 1]))
+            i += 2
+        }
         if i < level.count { next.append(level[i]) }
         return next
     }

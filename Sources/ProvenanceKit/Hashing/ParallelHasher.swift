@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hashes many files on all cores: one worker per core takes the next file and hashes it on its own
@@ -12,16 +13,21 @@ public enum ParallelHasher {
     public struct Item: Sendable {
         public let path: String
         public let chunkSize: Int
-        public init(path: String, chunkSize: Int = FileHasher.defaultChunkSize) { self.path = path; self.chunkSize = chunkSize }
+        public init(path: String, chunkSize: Int = FileHasher.defaultChunkSize) {
+            self.path = path
+            self.chunkSize = chunkSize
+        }
     }
 
     /// `onFile` is called after each file (from a worker thread, serialised) with the count and bytes done so far.
-    public static func hash(_ items: [Item], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                            onFile: @escaping @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }) -> [Result<FileDigest, ProvenanceError>] {
+    public static func hash(
+        _ items: [Item], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        onFile: @escaping @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
+    ) -> [Result<FileDigest, ProvenanceError>] {
         func one(_ item: Item) -> Result<FileDigest, ProvenanceError> {
-            do { return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize)) }
-            catch let e as ProvenanceError { return .failure(e) }
-            catch { return .failure(.input("\(item.path): \(error)")) }
+            do { return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize)) } catch let e
+                as ProvenanceError
+            { return .failure(e) } catch { return .failure(.input("\(item.path): \(error)")) }
         }
         if items.count <= 1 {
             let r = items.map(one)
@@ -34,7 +40,10 @@ public enum ParallelHasher {
             group.enter()
             let thread = Thread {
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-                defer { buffer.deallocate(); group.leave() }
+                defer {
+                    buffer.deallocate()
+                    group.leave()
+                }
                 while let i = state.next() {
                     state.set(i, sequentialHash(items[i], buffer: buffer))
                 }
@@ -48,11 +57,14 @@ public enum ParallelHasher {
 
     /// One file on the calling thread: one read per buffer, both digests updated from it. A file no
     /// larger than one chunk has one chunk whose digest is the whole-file digest: hashed once.
-    static func sequentialHash(_ item: Item, buffer: UnsafeMutableRawBufferPointer) -> Result<FileDigest, ProvenanceError> {
-        let path = item.path, chunkSize = item.chunkSize
-        if path == "-" { // standard input: the streaming path
-            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) }
-            catch let e as ProvenanceError { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
+    static func sequentialHash(_ item: Item, buffer: UnsafeMutableRawBufferPointer) -> Result<
+        FileDigest, ProvenanceError
+    > {
+        let path = item.path
+        let chunkSize = item.chunkSize
+        if path == "-" {  // standard input: the streaming path
+            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) } catch let e as ProvenanceError
+            { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
         }
         guard chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
             return .failure(.usage("chunk size must be a power of two between 1 KiB and 1 GiB"))
@@ -66,8 +78,8 @@ public enum ParallelHasher {
         if kind == S_IFDIR { return .failure(.input("\(path): is a directory")) }
         guard kind == S_IFREG else {
             // Streams keep the two-thread path (no size known in advance).
-            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) }
-            catch let e as ProvenanceError { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
+            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) } catch let e as ProvenanceError
+            { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
         }
         let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize)
         let whole = SHA256Hasher()
@@ -85,7 +97,9 @@ public enum ParallelHasher {
             total += UInt64(n)
             if !oneChunk { chunker.add(data) }
         }
-        do { try FileHasher.ensureUnchanged(fd: fd, before: before, bytesRead: total, name: path) } catch let e as ProvenanceError {
+        do { try FileHasher.ensureUnchanged(fd: fd, before: before, bytesRead: total, name: path) } catch let e
+            as ProvenanceError
+        {
             return .failure(e)
         } catch { return .failure(.input("\(path): \(error)")) }
         let digest = whole.finalize()
@@ -109,7 +123,8 @@ private final class SharedResults: @unchecked Sendable {
     }
 
     func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard cursor < results.count else { return nil }
         defer { cursor += 1 }
         return cursor

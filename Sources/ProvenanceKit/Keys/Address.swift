@@ -1,3 +1,5 @@
+import Foundation
+
 /// A 20-byte Ethereum address; prints in EIP-55 mixed-case checksum form.
 public struct Address: Hashable, Sendable, CustomStringConvertible, Codable {
     public let bytes: [UInt8]
@@ -18,11 +20,13 @@ public struct Address: Hashable, Sendable, CustomStringConvertible, Codable {
     public init(_ text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard trimmed.hasPrefix("0x") || trimmed.hasPrefix("0X"), trimmed.count == 42,
-              let raw = Hex.decode(trimmed, count: 20) else {
+            let raw = Hex.decode(trimmed, count: 20)
+        else {
             throw ProvenanceError.input("not an Ethereum address (0x and 40 hex digits): \"\(text.prefix(60))\"")
         }
         let body = trimmed.dropFirst(2)
-        let hasLower = body.contains { $0.isLowercase }, hasUpper = body.contains { $0.isUppercase }
+        let hasLower = body.contains { $0.isLowercase }
+        let hasUpper = body.contains { $0.isUppercase }
         self.bytes = raw
         if hasLower && hasUpper && self.checksummed != "0x" + body {
             throw ProvenanceError.input("address \(trimmed) has a bad EIP-55 checksum (expected \(self.checksummed))")
@@ -52,5 +56,3 @@ public struct Address: Hashable, Sendable, CustomStringConvertible, Codable {
         try c.encode(checksummed)
     }
 }
-
-import Foundation

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a signing command finds its key. Secrets come from files, the environment or a terminal
@@ -12,8 +13,10 @@ public struct KeySource: Sendable {
     public var passwordFile: String?
     public var environment: [String: String]
 
-    public init(keystore: String? = nil, account: String? = nil, privateKeyFile: String? = nil,
-                passwordFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        keystore: String? = nil, account: String? = nil, privateKeyFile: String? = nil,
+        passwordFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.keystore = keystore
         self.account = account
         self.privateKeyFile = privateKeyFile
@@ -41,7 +44,9 @@ public struct KeySource: Sendable {
         if let hex = environment[Self.privateKeyVariable] {
             return try PrivateKey(hex: hex)
         }
-        throw ProvenanceError.usage("no signing key: give --keystore FILE, --account NAME or --private-key-file FILE (or set \(Self.privateKeyVariable))")
+        throw ProvenanceError.usage(
+            "no signing key: give --keystore FILE, --account NAME or --private-key-file FILE (or set \(Self.privateKeyVariable))"
+        )
     }
 
     func loadKeystore(_ path: String) throws -> PrivateKey {
@@ -70,7 +75,9 @@ public struct KeySource: Sendable {
         }
         if let env = environment[Self.passwordVariable] { return Array(env.utf8) }
         guard let first = try Terminal.readSecret(prompt: "Password for \(path): ") else {
-            throw ProvenanceError.usage("no password for \(path): give --password-file FILE or set \(Self.passwordVariable) (no terminal to prompt on)")
+            throw ProvenanceError.usage(
+                "no password for \(path): give --password-file FILE or set \(Self.passwordVariable) (no terminal to prompt on)"
+            )
         }
         if confirm {
             guard let again = try Terminal.readSecret(prompt: "Repeat password: "), again == first else {
@@ -87,7 +94,8 @@ public struct KeySource: Sendable {
             let path = dir + "/" + name
             if FileManager.default.fileExists(atPath: path) { return path }
         }
-        throw ProvenanceError.input("no account named \(name) in \(accountDirectory(environment)) or \(foundryDirectory(environment))")
+        throw ProvenanceError.input(
+            "no account named \(name) in \(accountDirectory(environment)) or \(foundryDirectory(environment))")
     }
 
     public static func checkAccountName(_ name: String) throws {
@@ -101,7 +109,9 @@ public struct KeySource: Sendable {
         (environment["PROVENANCE_HOME"] ?? home(environment) + "/.provenance") + "/keystores"
     }
 
-    static func foundryDirectory(_ environment: [String: String]) -> String { home(environment) + "/.foundry/keystores" }
+    static func foundryDirectory(_ environment: [String: String]) -> String {
+        home(environment) + "/.foundry/keystores"
+    }
 
     static func home(_ environment: [String: String]) -> String { environment["HOME"] ?? NSHomeDirectory() }
 }
@@ -117,7 +127,9 @@ public enum SecretFile {
             throw ProvenanceError.input("\(what) \(path): not a regular file")
         }
         guard st.st_mode & 0o077 == 0 else {
-            throw ProvenanceError.input("\(what) \(path) is accessible by group or others (mode \(String(st.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)")
+            throw ProvenanceError.input(
+                "\(what) \(path) is accessible by group or others (mode \(String(st.st_mode & 0o777, radix: 8))); run: chmod 600 \(path)"
+            )
         }
         guard st.st_size <= maxBytes else { throw ProvenanceError.input("\(what) \(path) is too large") }
         var out = [UInt8](repeating: 0, count: Int(st.st_size))

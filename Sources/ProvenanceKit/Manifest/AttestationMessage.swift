@@ -22,15 +22,21 @@ public struct AttestationMessage: Equatable, Sendable {
     }
 
     static let typesJSON: JSON = .object([
-        ("EIP712Domain", .array([
-            .object([("name", .string("name")), ("type", .string("string"))]),
-            .object([("name", .string("version")), ("type", .string("string"))]),
-            .object([("name", .string("verifyingContract")), ("type", .string("address"))]),
-        ])),
-        ("Attestation", .array([
-            .object([("name", .string("merkleRoot")), ("type", .string("bytes32"))]),
-            .object([("name", .string("fileCount")), ("type", .string("uint256"))]),
-        ])),
+        (
+            "EIP712Domain",
+            .array([
+                .object([("name", .string("name")), ("type", .string("string"))]),
+                .object([("name", .string("version")), ("type", .string("string"))]),
+                .object([("name", .string("verifyingContract")), ("type", .string("address"))]),
+            ])
+        ),
+        (
+            "Attestation",
+            .array([
+                .object([("name", .string("merkleRoot")), ("type", .string("bytes32"))]),
+                .object([("name", .string("fileCount")), ("type", .string("uint256"))]),
+            ])
+        ),
     ])
 
     /// The complete document, exactly as `eth_signTypedData_v4` takes it.
@@ -38,15 +44,21 @@ public struct AttestationMessage: Equatable, Sendable {
         .object([
             ("types", Self.typesJSON),
             ("primaryType", .string(Self.primaryType)),
-            ("domain", .object([
-                ("name", .string(Self.domainName)),
-                ("version", .string(Self.domainVersion)),
-                ("verifyingContract", .string(registry.checksummed)),
-            ])),
-            ("message", .object([
-                ("merkleRoot", .string(Hex.encode(merkleRoot, prefix: true))),
-                ("fileCount", .int(fileCount)),
-            ])),
+            (
+                "domain",
+                .object([
+                    ("name", .string(Self.domainName)),
+                    ("version", .string(Self.domainVersion)),
+                    ("verifyingContract", .string(registry.checksummed)),
+                ])
+            ),
+            (
+                "message",
+                .object([
+                    ("merkleRoot", .string(Hex.encode(merkleRoot, prefix: true))),
+                    ("fileCount", .int(fileCount)),
+                ])
+            ),
         ])
     }
 
@@ -62,14 +74,19 @@ public struct AttestationMessage: Equatable, Sendable {
     public init(typedData json: JSON) throws {
         func reject(_ why: String) -> ProvenanceError { .input("typedData is not a Provenance v1 attestation: \(why)") }
         guard json["types"] == Self.typesJSON else { throw reject("unexpected types") }
-        guard json["primaryType"]?.stringValue == Self.primaryType else { throw reject("primaryType must be Attestation") }
+        guard json["primaryType"]?.stringValue == Self.primaryType else {
+            throw reject("primaryType must be Attestation")
+        }
         guard let domain = json["domain"], domain.objectValue?.count == 3,
-              domain["name"]?.stringValue == Self.domainName, domain["version"]?.stringValue == Self.domainVersion,
-              let contract = domain["verifyingContract"]?.stringValue else { throw reject("unexpected domain") }
+            domain["name"]?.stringValue == Self.domainName, domain["version"]?.stringValue == Self.domainVersion,
+            let contract = domain["verifyingContract"]?.stringValue
+        else { throw reject("unexpected domain") }
         guard let message = json["message"], message.objectValue?.count == 2,
-              let rootText = message["merkleRoot"]?.stringValue, let root = Hex.decode(rootText, count: 32),
-              let countWord = message["fileCount"].flatMap({ Word256(json: $0) }), countWord.fits(bits: 32, signed: false),
-              let count = Int(Hex.encode(countWord.bytes.suffix(4)), radix: 16), count >= 1 else {
+            let rootText = message["merkleRoot"]?.stringValue, let root = Hex.decode(rootText, count: 32),
+            let countWord = message["fileCount"].flatMap({ Word256(json: $0) }),
+            countWord.fits(bits: 32, signed: false),
+            let count = Int(Hex.encode(countWord.bytes.suffix(4)), radix: 16), count >= 1
+        else {
             throw reject("message must hold merkleRoot (bytes32) and fileCount (≥ 1)")
         }
         self.init(merkleRoot: root, fileCount: count, registry: try Address(contract))

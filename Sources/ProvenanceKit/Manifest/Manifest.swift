@@ -24,8 +24,10 @@ public struct Manifest: Sendable {
 
     public static func path(for file: String) -> String { file + suffix }
 
-    public init(fileName: String, digest: FileDigest, signer: Address, batchIndex: Int, batchProof: [[UInt8]],
-                message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor] = []) {
+    public init(
+        fileName: String, digest: FileDigest, signer: Address, batchIndex: Int, batchProof: [[UInt8]],
+        message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor] = []
+    ) {
         self.fileName = fileName
         self.size = digest.size
         self.sha256 = digest.sha256
@@ -45,20 +47,26 @@ public struct Manifest: Sendable {
         .object([
             ("format", .string(Self.format)),
             ("version", .int(Self.version)),
-            ("file", .object([
-                ("name", .string(fileName)),
-                ("size", .number(String(size))),
-                ("sha256", .string(Hex.encode(sha256))),
-                ("chunkSize", .int(chunkSize)),
-                ("chunkRoot", .string(Hex.encode(chunkRoot, prefix: true))),
-                ("chunks", .array(chunks.map { .string(Hex.encode($0)) })),
-            ])),
+            (
+                "file",
+                .object([
+                    ("name", .string(fileName)),
+                    ("size", .number(String(size))),
+                    ("sha256", .string(Hex.encode(sha256))),
+                    ("chunkSize", .int(chunkSize)),
+                    ("chunkRoot", .string(Hex.encode(chunkRoot, prefix: true))),
+                    ("chunks", .array(chunks.map { .string(Hex.encode($0)) })),
+                ])
+            ),
             ("signer", .string(signer.checksummed)),
-            ("batch", .object([
-                ("index", .int(batchIndex)),
-                ("count", .int(message.fileCount)),
-                ("proof", .array(batchProof.map { .string(Hex.encode($0, prefix: true)) })),
-            ])),
+            (
+                "batch",
+                .object([
+                    ("index", .int(batchIndex)),
+                    ("count", .int(message.fileCount)),
+                    ("proof", .array(batchProof.map { .string(Hex.encode($0, prefix: true)) })),
+                ])
+            ),
             ("typedData", message.typedDataJSON),
             ("signature", .string(Hex.encode(signature.bytes, prefix: true))),
             ("anchors", .array(anchors.map(\.json))),
@@ -67,7 +75,9 @@ public struct Manifest: Sendable {
 
     /// Adds an anchor unless the same transaction is already listed; one entry per chain and transaction.
     public mutating func addAnchor(_ anchor: Anchor) {
-        if !anchors.contains(where: { $0.chainId == anchor.chainId && $0.txHash == anchor.txHash }) { anchors.append(anchor) }
+        if !anchors.contains(where: { $0.chainId == anchor.chainId && $0.txHash == anchor.txHash }) {
+            anchors.append(anchor)
+        }
     }
 
     public func write(to path: String) throws {
@@ -80,7 +90,9 @@ public struct Manifest: Sendable {
         if let size = attributes?[.size] as? Int, size > maxBytes {
             throw ProvenanceError.input("\(path): manifest larger than \(maxBytes >> 20) MiB")
         }
-        guard let data = try? Data(contentsOf: url) else { throw ProvenanceError.input("\(path): cannot read manifest") }
+        guard let data = try? Data(contentsOf: url) else {
+            throw ProvenanceError.input("\(path): cannot read manifest")
+        }
         do {
             return try Manifest(json: JSON.parse(data))
         } catch let error as JSON.ParseError {
@@ -93,44 +105,67 @@ public struct Manifest: Sendable {
     public init(json: JSON) throws {
         func bad(_ why: String) -> ProvenanceError { .input("malformed manifest: \(why)") }
         guard json["format"]?.stringValue == Self.format else { throw bad("format is not \"\(Self.format)\"") }
-        guard json["version"]?.intValue == Self.version else { throw bad("unsupported version (this tool reads version \(Self.version))") }
+        guard json["version"]?.intValue == Self.version else {
+            throw bad("unsupported version (this tool reads version \(Self.version))")
+        }
         guard let file = json["file"] else { throw bad("missing \"file\"") }
         guard let name = file["name"]?.stringValue else { throw bad("file.name must be a string") }
-        guard case .number(let sizeText)? = file["size"], let size = UInt64(sizeText) else { throw bad("file.size must be a non-negative integer") }
-        guard let sha = file["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }) else { throw bad("file.sha256 must be 64 hex digits") }
-        guard let chunkSize = file["chunkSize"]?.intValue, chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
+        guard case .number(let sizeText)? = file["size"], let size = UInt64(sizeText) else {
+            throw bad("file.size must be a non-negative integer")
+        }
+        guard let sha = file["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }) else {
+            throw bad("file.sha256 must be 64 hex digits")
+        }
+        guard let chunkSize = file["chunkSize"]?.intValue, chunkSize >= 1024, chunkSize <= 1 << 30,
+            chunkSize & (chunkSize - 1) == 0
+        else {
             throw bad("file.chunkSize must be a power of two between 1 KiB and 1 GiB")
         }
         guard let chunkItems = file["chunks"]?.arrayValue else { throw bad("file.chunks must be an array") }
         let expectedChunks = max(1, (size + UInt64(chunkSize) - 1) / UInt64(chunkSize))
         guard UInt64(chunkItems.count) == expectedChunks else {
-            throw bad("file.chunks has \(chunkItems.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)")
+            throw bad(
+                "file.chunks has \(chunkItems.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)"
+            )
         }
         let chunks = try chunkItems.map { item -> [UInt8] in
-            guard let d = item.stringValue.flatMap({ Hex.decode($0, count: 32) }) else { throw bad("file.chunks holds a value that is not 64 hex digits") }
+            guard let d = item.stringValue.flatMap({ Hex.decode($0, count: 32) }) else {
+                throw bad("file.chunks holds a value that is not 64 hex digits")
+            }
             return d
         }
         if let rootText = file["chunkRoot"]?.stringValue {
-            guard Hex.decode(rootText, count: 32) == Merkle.root(chunks) else { throw bad("file.chunkRoot does not match file.chunks") }
+            guard Hex.decode(rootText, count: 32) == Merkle.root(chunks) else {
+                throw bad("file.chunkRoot does not match file.chunks")
+            }
         }
         guard let signerText = json["signer"]?.stringValue else { throw bad("missing signer") }
         let signer = try Address(signerText)
         guard let batch = json["batch"], let index = batch["index"]?.intValue, let count = batch["count"]?.intValue,
-              let proofItems = batch["proof"]?.arrayValue else { throw bad("batch must hold index, count and proof") }
+            let proofItems = batch["proof"]?.arrayValue
+        else { throw bad("batch must hold index, count and proof") }
         guard proofItems.count <= 64 else { throw bad("batch.proof is longer than any tree this format allows") }
         let proof = try proofItems.map { item -> [UInt8] in
-            guard let d = item.stringValue.flatMap({ Hex.decode($0, count: 32) }) else { throw bad("batch.proof holds a value that is not 32 bytes of hex") }
+            guard let d = item.stringValue.flatMap({ Hex.decode($0, count: 32) }) else {
+                throw bad("batch.proof holds a value that is not 32 bytes of hex")
+            }
             return d
         }
         guard let typed = json["typedData"] else { throw bad("missing typedData") }
         let message = try AttestationMessage(typedData: typed)
-        guard count == message.fileCount, index >= 0, index < count else { throw bad("batch.index/count disagree with the signed fileCount") }
-        guard let sigText = json["signature"]?.stringValue, let sigBytes = Hex.decode(sigText) else { throw bad("signature must be 0x-hex") }
+        guard count == message.fileCount, index >= 0, index < count else {
+            throw bad("batch.index/count disagree with the signed fileCount")
+        }
+        guard let sigText = json["signature"]?.stringValue, let sigBytes = Hex.decode(sigText) else {
+            throw bad("signature must be 0x-hex")
+        }
         let signature = try RecoverableSignature(bytes: sigBytes)
         let anchorItems = json["anchors"]?.arrayValue ?? []
         guard anchorItems.count <= 1024 else { throw bad("more anchors than any real manifest has") }
         let anchors = try anchorItems.map { try Anchor(json: $0) }
-        self.init(fileName: name, digest: FileDigest(size: size, sha256: sha, chunkSize: chunkSize, chunks: chunks), signer: signer,
-                  batchIndex: index, batchProof: proof, message: message, signature: signature, anchors: anchors)
+        self.init(
+            fileName: name, digest: FileDigest(size: size, sha256: sha, chunkSize: chunkSize, chunks: chunks),
+            signer: signer,
+            batchIndex: index, batchProof: proof, message: message, signature: signature, anchors: anchors)
     }
 }

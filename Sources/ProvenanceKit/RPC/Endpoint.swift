@@ -10,7 +10,8 @@ public struct Endpoint: Sendable, CustomStringConvertible {
 
     public init(_ url: String) throws {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
             // Do not echo the text: it may be a URL with a key in it.
             throw ProvenanceError.usage("the RPC URL must be http:// or https:// with a host")
         }
@@ -19,7 +20,9 @@ public struct Endpoint: Sendable, CustomStringConvertible {
     }
 
     /// --rpc URL, else $ETH_RPC_URL (Foundry's convention), else the local devnet's default.
-    public static func select(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Endpoint {
+    public static func select(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> Endpoint
+    {
         try Endpoint(flag ?? environment["ETH_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultURL)
     }
 

@@ -10,15 +10,20 @@ public final class EthClient {
     // MARK: decoding helpers (shared by everything that reads replies)
 
     public func quantity(_ j: JSON?, _ what: String) throws -> UInt64 {
-        guard let s = j?.stringValue, s.hasPrefix("0x"), s.count > 2, s.count <= 18, let v = UInt64(s.dropFirst(2), radix: 16) else {
+        guard let s = j?.stringValue, s.hasPrefix("0x"), s.count > 2, s.count <= 18,
+            let v = UInt64(s.dropFirst(2), radix: 16)
+        else {
             throw RPCError.malformedResponse(endpoint: endpoint.redacted, reason: "\(what) is not a hex quantity")
         }
         return v
     }
 
     public func wei(_ j: JSON?, _ what: String) throws -> Wei {
-        guard let s = j?.stringValue, s.hasPrefix("0x"), s.count > 2, s.count <= 34, let v = Wei(s.dropFirst(2), radix: 16) else {
-            throw RPCError.malformedResponse(endpoint: endpoint.redacted, reason: "\(what) is not a hex quantity of at most 128 bits")
+        guard let s = j?.stringValue, s.hasPrefix("0x"), s.count > 2, s.count <= 34,
+            let v = Wei(s.dropFirst(2), radix: 16)
+        else {
+            throw RPCError.malformedResponse(
+                endpoint: endpoint.redacted, reason: "\(what) is not a hex quantity of at most 128 bits")
         }
         return v
     }
@@ -41,13 +46,18 @@ public final class EthClient {
 
     public func blockNumber() throws -> UInt64 { try quantity(try rpc.call("eth_blockNumber"), "eth_blockNumber") }
 
-    public func balance(_ a: Address) throws -> Wei { try wei(try rpc.call("eth_getBalance", [Self.addr(a), .string("latest")]), "balance") }
-
-    public func nonce(_ a: Address, pending: Bool = true) throws -> UInt64 {
-        try quantity(try rpc.call("eth_getTransactionCount", [Self.addr(a), .string(pending ? "pending" : "latest")]), "nonce")
+    public func balance(_ a: Address) throws -> Wei {
+        try wei(try rpc.call("eth_getBalance", [Self.addr(a), .string("latest")]), "balance")
     }
 
-    public func code(_ a: Address) throws -> [UInt8] { try data(try rpc.call("eth_getCode", [Self.addr(a), .string("latest")]), "code") }
+    public func nonce(_ a: Address, pending: Bool = true) throws -> UInt64 {
+        try quantity(
+            try rpc.call("eth_getTransactionCount", [Self.addr(a), .string(pending ? "pending" : "latest")]), "nonce")
+    }
+
+    public func code(_ a: Address) throws -> [UInt8] {
+        try data(try rpc.call("eth_getCode", [Self.addr(a), .string("latest")]), "code")
+    }
 
     public func estimateGas(from: Address, to: Address?, data input: [UInt8], value: Wei = 0) throws -> UInt64 {
         var tx: [(String, JSON)] = [("from", Self.addr(from)), ("data", Self.hex(input))]
@@ -57,7 +67,10 @@ public final class EthClient {
     }
 
     public func call(to: Address, data input: [UInt8]) throws -> [UInt8] {
-        try data(try rpc.call("eth_call", [.object([("to", Self.addr(to)), ("data", Self.hex(input))]), .string("latest")]), "eth_call")
+        try data(
+            try rpc.call(
+                "eth_call", [.object([("to", Self.addr(to)), ("data", Self.hex(input))]), .string("latest")]),
+            "eth_call")
     }
 
     public func gasPrice() throws -> Wei { try wei(try rpc.call("eth_gasPrice"), "eth_gasPrice") }
@@ -74,11 +87,15 @@ public final class EthClient {
         guard let bases = r["baseFeePerGas"]?.arrayValue, let last = bases.last else {
             throw RPCError.malformedResponse(endpoint: endpoint.redacted, reason: "eth_feeHistory lacks baseFeePerGas")
         }
-        let tips = try (r["reward"]?.arrayValue ?? []).compactMap { $0.arrayValue?.first }.map { try wei($0, "reward") }.sorted()
-        return FeeHistory(nextBaseFee: try wei(last, "baseFeePerGas"), medianTip: tips.isEmpty ? 0 : tips[tips.count / 2])
+        let tips = try (r["reward"]?.arrayValue ?? []).compactMap { $0.arrayValue?.first }.map { try wei($0, "reward") }
+            .sorted()
+        return FeeHistory(
+            nextBaseFee: try wei(last, "baseFeePerGas"), medianTip: tips.isEmpty ? 0 : tips[tips.count / 2])
     }
 
-    public func maxPriorityFee() throws -> Wei { try wei(try rpc.call("eth_maxPriorityFeePerGas"), "eth_maxPriorityFeePerGas") }
+    public func maxPriorityFee() throws -> Wei {
+        try wei(try rpc.call("eth_maxPriorityFeePerGas"), "eth_maxPriorityFeePerGas")
+    }
 
     /// Broadcasts raw bytes; returns the hash the node reports.
     public func sendRawTransaction(_ raw: [UInt8]) throws -> [UInt8] {
@@ -108,12 +125,15 @@ public final class EthClient {
     }
 
     public func log(_ j: JSON) throws -> Log {
-        guard let a = j["address"]?.stringValue, let address = try? Address(a), let topics = j["topics"]?.arrayValue else {
+        guard let a = j["address"]?.stringValue, let address = try? Address(a), let topics = j["topics"]?.arrayValue
+        else {
             throw RPCError.malformedResponse(endpoint: endpoint.redacted, reason: "log lacks address or topics")
         }
-        return Log(address: address, topics: try topics.map { try data($0, "topic") }, data: try data(j["data"], "log data"),
-                   blockNumber: try quantity(j["blockNumber"], "log blockNumber"), transactionHash: try data(j["transactionHash"], "log transactionHash"),
-                   logIndex: try quantity(j["logIndex"], "logIndex"), removed: j["removed"]?.boolValue ?? false)
+        return Log(
+            address: address, topics: try topics.map { try data($0, "topic") }, data: try data(j["data"], "log data"),
+            blockNumber: try quantity(j["blockNumber"], "log blockNumber"),
+            transactionHash: try data(j["transactionHash"], "log transactionHash"),
+            logIndex: try quantity(j["logIndex"], "logIndex"), removed: j["removed"]?.boolValue ?? false)
     }
 
     /// The receipt, or nil while the transaction is not mined (or unknown).
@@ -125,11 +145,14 @@ public final class EthClient {
 
     public func receipt(from r: JSON) throws -> Receipt {
         let contract = r["contractAddress"]?.stringValue.flatMap { try? Address($0) }
-        return Receipt(transactionHash: try data(r["transactionHash"], "transactionHash"), blockNumber: try quantity(r["blockNumber"], "blockNumber"),
-                       blockHash: try data(r["blockHash"], "blockHash"), status: try quantity(r["status"], "status"),
-                       gasUsed: try quantity(r["gasUsed"], "gasUsed"), effectiveGasPrice: (try? wei(r["effectiveGasPrice"], "effectiveGasPrice")) ?? 0,
-                       contractAddress: contract, from: r["from"]?.stringValue.flatMap { try? Address($0) },
-                       logs: try (r["logs"]?.arrayValue ?? []).map(log))
+        return Receipt(
+            transactionHash: try data(r["transactionHash"], "transactionHash"),
+            blockNumber: try quantity(r["blockNumber"], "blockNumber"),
+            blockHash: try data(r["blockHash"], "blockHash"), status: try quantity(r["status"], "status"),
+            gasUsed: try quantity(r["gasUsed"], "gasUsed"),
+            effectiveGasPrice: (try? wei(r["effectiveGasPrice"], "effectiveGasPrice")) ?? 0,
+            contractAddress: contract, from: r["from"]?.stringValue.flatMap { try? Address($0) },
+            logs: try (r["logs"]?.arrayValue ?? []).map(log))
     }
 
     public struct Block: Sendable {
@@ -141,6 +164,8 @@ public final class EthClient {
     public func block(_ number: UInt64?) throws -> Block? {
         let r = try rpc.call("eth_getBlockByNumber", [number.map(Self.q) ?? .string("latest"), .bool(false)])
         if r.isNull { return nil }
-        return Block(number: try quantity(r["number"], "block number"), hash: try data(r["hash"], "block hash"), timestamp: try quantity(r["timestamp"], "timestamp"))
+        return Block(
+            number: try quantity(r["number"], "block number"), hash: try data(r["hash"], "block hash"),
+            timestamp: try quantity(r["timestamp"], "timestamp"))
     }
 }

@@ -51,8 +51,13 @@ public final class HTTPTransport {
         pv_curl_setopt_write_callback(h) { ptr, size, count, userdata in
             let n = size * count
             let box = Unmanaged<ResponseBox>.fromOpaque(userdata!).takeUnretainedValue()
-            if box.bytes.count + n > HTTPTransport.maxResponseBytes { box.truncated = true; return 0 }
-            ptr!.withMemoryRebound(to: UInt8.self, capacity: n) { box.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            if box.bytes.count + n > HTTPTransport.maxResponseBytes {
+                box.truncated = true
+                return 0
+            }
+            ptr!.withMemoryRebound(to: UInt8.self, capacity: n) {
+                box.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+            }
             return n
         }
     }
@@ -81,16 +86,20 @@ public final class HTTPTransport {
         var connects = 0
         if pv_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK { connectionsOpened += connects }
         if box.truncated {
-            throw Failure(code: Int(CURLE_WRITE_ERROR.rawValue), message: "response larger than \(Self.maxResponseBytes >> 20) MiB", transient: false)
+            throw Failure(
+                code: Int(CURLE_WRITE_ERROR.rawValue),
+                message: "response larger than \(Self.maxResponseBytes >> 20) MiB", transient: false)
         }
         guard code == CURLE_OK else {
             let transient: Bool
             switch code {
             case CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR,
-                 CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE: transient = true
+                CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE:
+                transient = true
             default: transient = false
             }
-            throw Failure(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), transient: transient)
+            throw Failure(
+                code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), transient: transient)
         }
         var status = 0
         pv_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -7,7 +7,10 @@ public final class RPCClient {
     public struct Call {
         public let method: String
         public let params: [JSON]
-        public init(_ method: String, _ params: [JSON] = []) { self.method = method; self.params = params }
+        public init(_ method: String, _ params: [JSON] = []) {
+            self.method = method
+            self.params = params
+        }
     }
 
     public let endpoint: Endpoint
@@ -49,13 +52,15 @@ public final class RPCClient {
             guard let items = response.arrayValue else {
                 // Some servers answer a whole batch with one error object.
                 if let e = response["error"] { throw rpcError(e) }
-                throw RPCError.malformedResponse(endpoint: endpoint.redacted, reason: "a batch request got a non-array reply")
+                throw RPCError.malformedResponse(
+                    endpoint: endpoint.redacted, reason: "a batch request got a non-array reply")
             }
             var byID: [Int: JSON] = [:]
             for item in items { if let id = item["id"]?.intValue { byID[id] = item } }
             for id in ids {
                 guard let item = byID[id] else {
-                    throw RPCError.malformedResponse(endpoint: endpoint.redacted, reason: "batch reply lacks the answer to request id \(id)")
+                    throw RPCError.malformedResponse(
+                        endpoint: endpoint.redacted, reason: "batch reply lacks the answer to request id \(id)")
                 }
                 results.append(result(of: item, id: id))
             }
@@ -66,10 +71,16 @@ public final class RPCClient {
 
     // MARK: internals
 
-    private func takeID() -> Int { defer { nextID += 1 }; return nextID }
+    private func takeID() -> Int {
+        defer { nextID += 1 }
+        return nextID
+    }
 
     private func request(_ call: Call, id: Int) -> JSON {
-        .object([("jsonrpc", .string("2.0")), ("id", .int(id)), ("method", .string(call.method)), ("params", .array(call.params))])
+        .object([
+            ("jsonrpc", .string("2.0")), ("id", .int(id)), ("method", .string(call.method)),
+            ("params", .array(call.params)),
+        ])
     }
 
     private func rpcError(_ e: JSON) -> RPCError {
@@ -83,12 +94,18 @@ public final class RPCClient {
     }
 
     private func result(of response: JSON, id: Int) -> Result<JSON, RPCError> {
-        guard response.objectValue != nil else { return .failure(.malformedResponse(endpoint: endpoint.redacted, reason: "reply is not an object")) }
+        guard response.objectValue != nil else {
+            return .failure(.malformedResponse(endpoint: endpoint.redacted, reason: "reply is not an object"))
+        }
         guard response["id"]?.intValue == id else {
-            return .failure(.malformedResponse(endpoint: endpoint.redacted, reason: "reply id does not match request id \(id)"))
+            return .failure(
+                .malformedResponse(endpoint: endpoint.redacted, reason: "reply id does not match request id \(id)"))
         }
         if let e = response["error"], !e.isNull { return .failure(rpcError(e)) }
-        guard let r = response["result"] else { return .failure(.malformedResponse(endpoint: endpoint.redacted, reason: "reply has neither result nor error")) }
+        guard let r = response["result"] else {
+            return .failure(
+                .malformedResponse(endpoint: endpoint.redacted, reason: "reply has neither result nor error"))
+        }
         return .success(r)
     }
 
@@ -105,12 +122,17 @@ public final class RPCClient {
                 switch response.status {
                 case 200:
                     do { return try JSON.parse(response.body) } catch {
-                        throw RPCError.malformedResponse(endpoint: endpoint.redacted, reason: "the body is not JSON (\(response.body.count) bytes)")
+                        throw RPCError.malformedResponse(
+                            endpoint: endpoint.redacted, reason: "the body is not JSON (\(response.body.count) bytes)")
                     }
                 case 429, 502, 503, 504:
-                    guard attempt < maxAttempts else { throw RPCError.httpStatus(endpoint: endpoint.redacted, status: response.status) }
+                    guard attempt < maxAttempts else {
+                        throw RPCError.httpStatus(endpoint: endpoint.redacted, status: response.status)
+                    }
                     if let seconds = response.retryAfter {
-                        guard seconds <= maxRetryAfter else { throw RPCError.httpStatus(endpoint: endpoint.redacted, status: response.status) }
+                        guard seconds <= maxRetryAfter else {
+                            throw RPCError.httpStatus(endpoint: endpoint.redacted, status: response.status)
+                        }
                         wait = Double(seconds)
                     } else {
                         wait = backoff(attempt)
@@ -120,7 +142,9 @@ public final class RPCClient {
                 }
             } catch let failure as HTTPTransport.Failure {
                 guard failure.transient, attempt < maxAttempts else {
-                    throw RPCError.unreachable(endpoint: endpoint.redacted, reason: failure.message + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
+                    throw RPCError.unreachable(
+                        endpoint: endpoint.redacted,
+                        reason: failure.message + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
                 }
                 wait = backoff(attempt)
             }

@@ -19,7 +19,8 @@ public enum RPCError: Error, CustomStringConvertible, Sendable {
         case let .malformedResponse(e, reason): return "the RPC endpoint \(e) sent a malformed response: \(reason)"
         case let .rpc(code, message, data):
             return "JSON-RPC error \(code): \(message.prefix(300))" + (data.map { " (data \($0.prefix(200)))" } ?? "")
-        case let .wrongChain(e, expected, actual): return "the RPC endpoint \(e) serves chain \(actual), expected chain \(expected)"
+        case let .wrongChain(e, expected, actual):
+            return "the RPC endpoint \(e) serves chain \(actual), expected chain \(expected)"
         }
     }
 

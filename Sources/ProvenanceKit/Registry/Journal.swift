@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The attest run's journal: one JSON object per line, appended and fsync'd before the step it
@@ -24,7 +25,9 @@ public final class Journal {
             }
         }
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ProvenanceError.input("cannot open journal \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw ProvenanceError.input("cannot open journal \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     deinit { if fd >= 0 { close(fd) } }
@@ -37,7 +40,10 @@ public final class Journal {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 { if errno == EINTR { continue }; throw ProvenanceError.input("cannot write journal \(path): \(String(cString: strerror(errno)))") }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ProvenanceError.input("cannot write journal \(path): \(String(cString: strerror(errno)))")
+            }
             offset += n
         }
         guard fsync(fd) == 0 else { throw ProvenanceError.input("cannot sync journal \(path)") }
@@ -52,18 +58,23 @@ public final class Journal {
         guard stat(path, &st) == 0 else { return nil }
         let mtime = "\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
         guard let r = records.last(where: { $0["t"]?.stringValue == "hashed" && $0["path"]?.stringValue == path }),
-              r["size"] == .number(String(st.st_size)), r["mtime"]?.stringValue == mtime, r["chunkSize"]?.intValue == chunkSize,
-              let sha = r["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }),
-              let chunks = r["chunks"]?.arrayValue?.compactMap({ $0.stringValue.flatMap { Hex.decode($0, count: 32) } }) else { return nil }
+            r["size"] == .number(String(st.st_size)), r["mtime"]?.stringValue == mtime,
+            r["chunkSize"]?.intValue == chunkSize,
+            let sha = r["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }),
+            let chunks = r["chunks"]?.arrayValue?.compactMap({ $0.stringValue.flatMap { Hex.decode($0, count: 32) } })
+        else { return nil }
         return FileDigest(size: UInt64(st.st_size), sha256: sha, chunkSize: chunkSize, chunks: chunks)
     }
 
     static func hashedRecord(path: String, digest: FileDigest) -> JSON? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
-        return .object([("t", .string("hashed")), ("path", .string(path)), ("size", .number(String(digest.size))),
-                        ("mtime", .string("\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")), ("chunkSize", .int(digest.chunkSize)),
-                        ("sha256", .string(Hex.encode(digest.sha256))), ("chunks", .array(digest.chunks.map { .string(Hex.encode($0)) }))])
+        return .object([
+            ("t", .string("hashed")), ("path", .string(path)), ("size", .number(String(digest.size))),
+            ("mtime", .string("\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)")), ("chunkSize", .int(digest.chunkSize)),
+            ("sha256", .string(Hex.encode(digest.sha256))),
+            ("chunks", .array(digest.chunks.map { .string(Hex.encode($0)) })),
+        ])
     }
 
     /// Transactions sent (raw bytes) with no receipt recorded.

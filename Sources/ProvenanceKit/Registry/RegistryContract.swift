@@ -8,7 +8,8 @@ public enum RegistryContract {
     public static let maxBatch = 16384
 
     /// `attest(bytes32[],bytes32,bytes32,bytes32)`
-    public static let attestSelector: [UInt8] = Array(Keccak256.hash(Array("attest(bytes32[],bytes32,bytes32,bytes32)".utf8)).prefix(4))
+    public static let attestSelector: [UInt8] = Array(
+        Keccak256.hash(Array("attest(bytes32[],bytes32,bytes32,bytes32)".utf8)).prefix(4))
 
     /// topic0 of `event Attested(bytes32 indexed digest, address indexed signer)`.
     public static let attestedTopic: [UInt8] = Keccak256.hash(Array("Attested(bytes32,address)".utf8))
@@ -16,19 +17,23 @@ public enum RegistryContract {
     /// The code a correct deployment at `address` holds: the runtime followed by its one immutable,
     /// the EIP-712 domain separator, which names that address.
     public static func expectedCode(at address: Address) throws -> [UInt8] {
-        runtimeCode + (try AttestationMessage(merkleRoot: [UInt8](repeating: 0, count: 32), fileCount: 1, registry: address).domainSeparator())
+        runtimeCode
+            + (try AttestationMessage(merkleRoot: [UInt8](repeating: 0, count: 32), fileCount: 1, registry: address)
+                .domainSeparator())
     }
 
     /// Calldata for attest: standard ABI encoding of (digests, merkleRoot, r, vs) where
     /// vs = yParity << 255 | s is the EIP-2098 compact form of the signature. EIP-2098 cannot carry
     /// a high s (its top bit is yParity), so a non-canonical signature is refused here.
-    public static func attestCalldata(digests: [[UInt8]], merkleRoot: [UInt8], signature: RecoverableSignature) throws -> [UInt8] {
+    public static func attestCalldata(digests: [[UInt8]], merkleRoot: [UInt8], signature: RecoverableSignature) throws
+        -> [UInt8]
+    {
         precondition(!digests.isEmpty && digests.count <= maxBatch && digests.allSatisfy { $0.count == 32 })
         guard signature.s.lexicographicallyPrecedes(halfOrderPlusOne) else { throw SignatureError.highS }
         var vs = signature.s
         if signature.recoveryID == 1 { vs[0] |= 0x80 }
         var out = attestSelector
-        out += word(128) + merkleRoot + signature.r + vs // head: offset of digests (4 words of head)
+        out += word(128) + merkleRoot + signature.r + vs  // head: offset of digests (4 words of head)
         out += word(UInt64(digests.count))
         for d in digests { out += d }
         return out
@@ -40,7 +45,10 @@ public enum RegistryContract {
     static func word(_ v: UInt64) -> [UInt8] {
         var w = [UInt8](repeating: 0, count: 32)
         var x = v
-        for i in stride(from: 31, through: 24, by: -1) { w[i] = UInt8(x & 0xff); x >>= 8 }
+        for i in stride(from: 31, through: 24, by: -1) {
+            w[i] = UInt8(x & 0xff)
+            x >>= 8
+        }
         return w
     }
 

@@ -26,7 +26,12 @@ public enum Hex {
         var high: UInt8? = nil
         for c in utf8 {
             guard let v = nibble(c) else { return nil }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+            if let h = high {
+                out.append(h << 4 | v)
+                high = nil
+            } else {
+                high = v
+            }
         }
         return out
     }

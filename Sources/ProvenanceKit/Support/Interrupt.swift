@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Ctrl-C handling for long runs: the first SIGINT only sets a flag, which the work checks between
@@ -24,6 +24,8 @@ public enum Interrupt {
 
     /// Throws if an interrupt was requested (call between steps).
     public static func check(_ whereStopped: @autoclosure () -> String) throws {
-        if requested { throw ProvenanceError(.interrupted, "interrupted \(whereStopped()); run the same command again to resume") }
+        if requested {
+            throw ProvenanceError(.interrupted, "interrupted \(whereStopped()); run the same command again to resume")
+        }
     }
 }

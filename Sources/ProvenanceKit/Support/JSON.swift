@@ -31,11 +31,26 @@ public indirect enum JSON: Equatable, Sendable {
         return nil
     }
 
-    public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
-    public var arrayValue: [JSON]? { if case .array(let a) = self { return a }; return nil }
-    public var objectValue: [(String, JSON)]? { if case .object(let o) = self { return o }; return nil }
-    public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
-    public var isNull: Bool { if case .null = self { return true }; return false }
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+    public var arrayValue: [JSON]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+    public var objectValue: [(String, JSON)]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
 
     /// An integer that fits in Int (JSON number without fraction or exponent).
     public var intValue: Int? {
@@ -48,10 +63,18 @@ public indirect enum JSON: Equatable, Sendable {
     // MARK: serialisation
 
     /// Compact JSON, keys in stored order.
-    public var compact: String { var out = ""; write(to: &out, indent: nil, level: 0); return out }
+    public var compact: String {
+        var out = ""
+        write(to: &out, indent: nil, level: 0)
+        return out
+    }
 
     /// Two-space indented JSON, keys in stored order, trailing newline.
-    public var pretty: String { var out = ""; write(to: &out, indent: "  ", level: 0); return out + "\n" }
+    public var pretty: String {
+        var out = ""
+        write(to: &out, indent: "  ", level: 0)
+        return out + "\n"
+    }
 
     private func write(to out: inout String, indent: String?, level: Int) {
         switch self {
@@ -60,7 +83,10 @@ public indirect enum JSON: Equatable, Sendable {
         case .number(let n): out += n
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }
@@ -70,7 +96,10 @@ public indirect enum JSON: Equatable, Sendable {
             if let indent { out += "\n" + String(repeating: indent, count: level) }
             out += "]"
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
+            if members.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out += "," }
@@ -94,7 +123,9 @@ public indirect enum JSON: Equatable, Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case let c where c.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count)
+                    + String(c.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -149,9 +180,15 @@ public indirect enum JSON: Equatable, Sendable {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-            case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-            case UInt8(ascii: "n"): try expect("null"); return .null
+            case UInt8(ascii: "t"):
+                try expect("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try expect("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try expect("null")
+                return .null
             default: return .number(try number())
             }
         }
@@ -160,7 +197,10 @@ public indirect enum JSON: Equatable, Sendable {
             pos += 1
             var members: [(String, JSON)] = []
             skipWhitespace()
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
+                pos += 1
+                return .object(members)
+            }
             while true {
                 skipWhitespace()
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -171,8 +211,14 @@ public indirect enum JSON: Equatable, Sendable {
                 members.append((key, try value(depth: depth + 1)))
                 skipWhitespace()
                 guard pos < bytes.count else { throw fail("unterminated object") }
-                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(members) }
+                if bytes[pos] == UInt8(ascii: ",") {
+                    pos += 1
+                    continue
+                }
+                if bytes[pos] == UInt8(ascii: "}") {
+                    pos += 1
+                    return .object(members)
+                }
                 throw fail("expected , or }")
             }
         }
@@ -181,20 +227,31 @@ public indirect enum JSON: Equatable, Sendable {
             pos += 1
             var items: [JSON] = []
             skipWhitespace()
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
+                pos += 1
+                return .array(items)
+            }
             while true {
                 skipWhitespace()
                 items.append(try value(depth: depth + 1))
                 skipWhitespace()
                 guard pos < bytes.count else { throw fail("unterminated array") }
-                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(items) }
+                if bytes[pos] == UInt8(ascii: ",") {
+                    pos += 1
+                    continue
+                }
+                if bytes[pos] == UInt8(ascii: "]") {
+                    pos += 1
+                    return .array(items)
+                }
                 throw fail("expected , or ]")
             }
         }
 
         mutating func hex4() throws -> UInt32 {
-            guard pos + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[pos..<pos + 4], as: UTF8.self), radix: 16) else {
+            guard pos + 4 <= bytes.count,
+                let v = UInt32(String(decoding: bytes[pos..<pos + 4], as: UTF8.self), radix: 16)
+            else {
                 throw fail("bad \\u escape")
             }
             pos += 4
@@ -210,7 +267,9 @@ public indirect enum JSON: Equatable, Sendable {
                 pos += 1
                 switch c {
                 case UInt8(ascii: "\""):
-                    guard let s = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+                    guard let s = String(validating: out, as: UTF8.self) else {
+                        throw fail("string is not valid UTF-8")
+                    }
                     return s
                 case UInt8(ascii: "\\"):
                     guard pos < bytes.count else { throw fail("unterminated escape") }
@@ -245,11 +304,18 @@ public indirect enum JSON: Equatable, Sendable {
 
         mutating func number() throws -> String {
             let start = pos
-            func digits() -> Int { let s = pos; while pos < bytes.count, (0x30...0x39).contains(bytes[pos]) { pos += 1 }; return pos - s }
+            func digits() -> Int {
+                let s = pos
+                while pos < bytes.count, (0x30...0x39).contains(bytes[pos]) { pos += 1 }
+                return pos - s
+            }
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "-") { pos += 1 }
             guard pos < bytes.count else { throw fail("expected a value") }
             if bytes[pos] == UInt8(ascii: "0") { pos += 1 } else if digits() == 0 { throw fail("expected a value") }
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") { pos += 1; guard digits() > 0 else { throw fail("bad number") } }
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+                pos += 1
+                guard digits() > 0 else { throw fail("bad number") }
+            }
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
                 pos += 1
                 if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }

@@ -57,12 +57,17 @@ public struct OfflineVerifier: Sendable {
         verify(path: path, manifestPath: explicit, precomputed: nil)
     }
 
-    private func verify(path: String, manifestPath explicit: String?, precomputed: Result<FileDigest, ProvenanceError>?) -> OfflineVerdict {
+    private func verify(path: String, manifestPath explicit: String?, precomputed: Result<FileDigest, ProvenanceError>?)
+        -> OfflineVerdict
+    {
         let manifestPath = explicit ?? Manifest.path(for: path)
-        func verdict(_ status: OfflineVerdict.Status, _ detail: String, sha: [UInt8]? = nil, signer: Address? = nil,
-                     ranges: [ByteRange] = []) -> OfflineVerdict {
-            OfflineVerdict(path: path, status: status, sha256: sha, signer: signer, detail: detail,
-                           differingRanges: ranges, manifestPath: status == .noManifest ? nil : manifestPath)
+        func verdict(
+            _ status: OfflineVerdict.Status, _ detail: String, sha: [UInt8]? = nil, signer: Address? = nil,
+            ranges: [ByteRange] = []
+        ) -> OfflineVerdict {
+            OfflineVerdict(
+                path: path, status: status, sha256: sha, signer: signer, detail: detail,
+                differingRanges: ranges, manifestPath: status == .noManifest ? nil : manifestPath)
         }
         guard FileManager.default.fileExists(atPath: path) || path == "-" else {
             return verdict(.error, "\(path): no such file")
@@ -77,8 +82,11 @@ public struct OfflineVerifier: Sendable {
         }
         let digest: FileDigest
         do {
-            if let pre = try precomputed?.get(), pre.chunkSize == manifest.chunkSize { digest = pre }
-            else { digest = try FileHasher.hash(path: path, chunkSize: manifest.chunkSize) }
+            if let pre = try precomputed?.get(), pre.chunkSize == manifest.chunkSize {
+                digest = pre
+            } else {
+                digest = try FileHasher.hash(path: path, chunkSize: manifest.chunkSize)
+            }
         } catch {
             return verdict(.error, "\(error)")
         }
@@ -88,7 +96,9 @@ public struct OfflineVerifier: Sendable {
         }
         // 2. The signer must be one the caller trusts.
         if !trustedSigners.isEmpty && !trustedSigners.contains(manifest.signer) {
-            return verdict(.untrustedSigner, "signed by \(manifest.signer), who is not among the trusted signers", sha: digest.sha256, signer: manifest.signer)
+            return verdict(
+                .untrustedSigner, "signed by \(manifest.signer), who is not among the trusted signers",
+                sha: digest.sha256, signer: manifest.signer)
         }
         // 3. This file must be the signed content.
         if digest.sha256 != manifest.sha256 {
@@ -105,12 +115,16 @@ public struct OfflineVerifier: Sendable {
         guard manifest.message.registry == registry else {
             return "signed for registry \(manifest.message.registry), expected \(registry)"
         }
-        guard let root = Merkle.root(leaf: manifest.sha256, index: manifest.batchIndex, count: manifest.message.fileCount,
-                                     proof: manifest.batchProof), root == manifest.message.merkleRoot else {
+        guard
+            let root = Merkle.root(
+                leaf: manifest.sha256, index: manifest.batchIndex, count: manifest.message.fileCount,
+                proof: manifest.batchProof), root == manifest.message.merkleRoot
+        else {
             return "the batch proof does not lead to the signed Merkle root"
         }
         do {
-            let recovered = try ECRecover.address(digest: try manifest.message.signingDigest(), signature: manifest.signature)
+            let recovered = try ECRecover.address(
+                digest: try manifest.message.signingDigest(), signature: manifest.signature)
             guard recovered == manifest.signer else {
                 return "the signature is not by the stated signer \(manifest.signer)"
             }

@@ -10,7 +10,10 @@ public struct LegacyTransaction: UnsignedTransaction, Equatable {
     public var value: Wei
     public var data: [UInt8]
 
-    public init(chainId: UInt64, nonce: UInt64, gasPrice: Wei, gasLimit: UInt64, to: Address?, value: Wei = 0, data: [UInt8] = []) {
+    public init(
+        chainId: UInt64, nonce: UInt64, gasPrice: Wei, gasLimit: UInt64, to: Address?, value: Wei = 0,
+        data: [UInt8] = []
+    ) {
         self.chainId = chainId
         self.nonce = nonce
         self.gasPrice = gasPrice
@@ -23,11 +26,15 @@ public struct LegacyTransaction: UnsignedTransaction, Equatable {
     public var maxCost: Wei { Wei(gasLimit) * gasPrice + value }
 
     private var fields: [RLP] {
-        [.uint(nonce), .uint(bigEndian: gasPrice.minimalBigEndian), .uint(gasLimit), TransactionFields.to(to),
-         .uint(bigEndian: value.minimalBigEndian), .bytes(data)]
+        [
+            .uint(nonce), .uint(bigEndian: gasPrice.minimalBigEndian), .uint(gasLimit), TransactionFields.to(to),
+            .uint(bigEndian: value.minimalBigEndian), .bytes(data),
+        ]
     }
 
-    public func signingHash() -> [UInt8] { Keccak256.hash(RLP.list(fields + [.uint(chainId), .uint(0), .uint(0)]).encoded) }
+    public func signingHash() -> [UInt8] {
+        Keccak256.hash(RLP.list(fields + [.uint(chainId), .uint(0), .uint(0)]).encoded)
+    }
 
     public func encode(signature: RecoverableSignature) -> [UInt8] {
         let v = UInt64(signature.recoveryID) + 2 * chainId + 35
@@ -41,12 +48,18 @@ public struct LegacyTransaction: UnsignedTransaction, Equatable {
         let v = try TransactionFields.uint64(f[6], "v")
         guard v >= 37 else { throw TransactionDecodeError("v = \(v) has no EIP-155 chain id") }
         let chainId = (v - 35) / 2
-        let tx = LegacyTransaction(chainId: chainId, nonce: try TransactionFields.uint64(f[0], "nonce"), gasPrice: try TransactionFields.wei(f[1], "gasPrice"),
-                                   gasLimit: try TransactionFields.uint64(f[2], "gas"), to: try TransactionFields.address(f[3]),
-                                   value: try TransactionFields.wei(f[4], "value"), data: try f[5].bytesValue.unwrapOr(TransactionDecodeError("data is not a string")))
-        let sig = RecoverableSignature(r: try TransactionFields.scalar(f[7], "r"), s: try TransactionFields.scalar(f[8], "s"), recoveryID: UInt8((v - 35) % 2))
+        let tx = LegacyTransaction(
+            chainId: chainId, nonce: try TransactionFields.uint64(f[0], "nonce"),
+            gasPrice: try TransactionFields.wei(f[1], "gasPrice"),
+            gasLimit: try TransactionFields.uint64(f[2], "gas"), to: try TransactionFields.address(f[3]),
+            value: try TransactionFields.wei(f[4], "value"),
+            data: try f[5].bytesValue.unwrapOr(TransactionDecodeError("data is not a string")))
+        let sig = RecoverableSignature(
+            r: try TransactionFields.scalar(f[7], "r"), s: try TransactionFields.scalar(f[8], "s"),
+            recoveryID: UInt8((v - 35) % 2))
         let from = try ECRecover.address(digest: tx.signingHash(), signature: sig)
-        return DecodedTransaction(type: 0, chainId: chainId, nonce: tx.nonce, gasLimit: tx.gasLimit, to: tx.to, value: tx.value,
-                                  data: tx.data, signature: sig, from: from, hash: Keccak256.hash(raw))
+        return DecodedTransaction(
+            type: 0, chainId: chainId, nonce: tx.nonce, gasLimit: tx.gasLimit, to: tx.to, value: tx.value,
+            data: tx.data, signature: sig, from: from, hash: Keccak256.hash(raw))
     }
 }

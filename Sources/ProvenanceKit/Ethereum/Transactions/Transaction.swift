@@ -6,7 +6,10 @@ public extension UInt128 {
     var minimalBigEndian: [UInt8] {
         var out: [UInt8] = []
         var v = self
-        while v > 0 { out.insert(UInt8(truncatingIfNeeded: v), at: 0); v >>= 8 }
+        while v > 0 {
+            out.insert(UInt8(truncatingIfNeeded: v), at: 0)
+            v >>= 8
+        }
         return out
     }
 
@@ -57,22 +60,30 @@ enum TransactionFields {
     }
 
     static func uint64(_ rlp: RLP, _ name: String) throws -> UInt64 {
-        guard let b = rlp.bytesValue, b.count <= 8, b.first != 0 else { throw TransactionDecodeError("\(name) is not a canonical integer") }
+        guard let b = rlp.bytesValue, b.count <= 8, b.first != 0 else {
+            throw TransactionDecodeError("\(name) is not a canonical integer")
+        }
         return b.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     static func wei(_ rlp: RLP, _ name: String) throws -> Wei {
-        guard let b = rlp.bytesValue, b.first != 0, let v = Wei(bigEndian: b) else { throw TransactionDecodeError("\(name) is not a canonical integer") }
+        guard let b = rlp.bytesValue, b.first != 0, let v = Wei(bigEndian: b) else {
+            throw TransactionDecodeError("\(name) is not a canonical integer")
+        }
         return v
     }
 
     static func address(_ rlp: RLP) throws -> Address? {
-        guard let b = rlp.bytesValue, b.isEmpty || b.count == 20 else { throw TransactionDecodeError("to is not an address") }
+        guard let b = rlp.bytesValue, b.isEmpty || b.count == 20 else {
+            throw TransactionDecodeError("to is not an address")
+        }
         return b.isEmpty ? nil : Address(bytes: b)
     }
 
     static func scalar(_ rlp: RLP, _ name: String) throws -> [UInt8] {
-        guard let b = rlp.bytesValue, b.count <= 32, b.first != 0 else { throw TransactionDecodeError("\(name) is not a canonical integer") }
+        guard let b = rlp.bytesValue, b.count <= 32, b.first != 0 else {
+            throw TransactionDecodeError("\(name) is not a canonical integer")
+        }
         return [UInt8](repeating: 0, count: 32 - b.count) + b
     }
 }
