@@ -221,9 +221,21 @@ class Devnet:
                 tx = t.get_transaction_by_hash(p[0])
             except TransactionNotFound:
                 return None
-            return {"hash": hx(tx["hash"]), "nonce": q(tx["nonce"]), "from": to_checksum_address(tx["from"]),
-                    "to": to_checksum_address(tx["to"]) if tx.get("to") else None, "blockNumber": q(tx["block_number"]) if tx.get("block_number") is not None else None,
-                    "input": hx(tx["data"]), "value": q(tx["value"]), "gas": q(tx["gas"])}
+            # Every signed field, as geth reports them: a verifier recomputes the hash from these.
+            kind = int(tx["type"], 16) if isinstance(tx.get("type"), str) else int(tx.get("type") or 0)
+            out = {"type": q(kind), "hash": hx(tx["hash"]), "nonce": q(tx["nonce"]), "from": to_checksum_address(tx["from"]),
+                   "to": to_checksum_address(tx["to"]) if tx.get("to") else None,
+                   "blockNumber": q(tx["block_number"]) if tx.get("block_number") is not None else None,
+                   "blockHash": hx(tx["block_hash"]) if tx.get("block_hash") is not None else None,
+                   "input": hx(tx["data"]), "value": q(tx["value"]), "gas": q(tx["gas"]),
+                   "v": q(tx["v"]), "r": q(tx["r"]), "s": q(tx["s"])}
+            if kind == 2:
+                out.update({"chainId": q(tx["chain_id"]), "maxFeePerGas": q(tx["max_fee_per_gas"]),
+                            "maxPriorityFeePerGas": q(tx["max_priority_fee_per_gas"]), "gasPrice": q(tx["gas_price"]),
+                            "accessList": list(tx.get("access_list") or ()), "yParity": q(tx["y_parity"])})
+            else:
+                out["gasPrice"] = q(tx["gas_price"])
+            return out
         if method == "eth_getLogs":
             f = p[0]
             from_block = self.block_id(f.get("fromBlock", "latest"))

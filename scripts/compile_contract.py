@@ -5,7 +5,7 @@ import hashlib, json, pathlib, subprocess, sys
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SRC = REPO / "contracts/ProvenanceRegistry.vy"
 JSON_OUT = REPO / "contracts/ProvenanceRegistry.json"
-SWIFT_OUT = REPO / "Sources/ProvenanceKit/Registry/RegistryArtifact.swift"
+SWIFT_OUT = REPO / "Sources/ProvenanceCore/Contract/RegistryArtifact.swift"
 VYPER = pathlib.Path(sys.executable).parent / "vyper"
 
 # attest is dispatched in __default__ (see the contract's @dev note), so the compiler's ABI lists only
@@ -36,8 +36,10 @@ def compile_():
 enum RegistryArtifact {{
     static let compiler = "{artifact["compiler"]}"
     static let sourceSha256 = "{artifact["sourceSha256"]}"
-    static let initCodeHex = "{initcode}"
-    static let runtimeHex = "{runtime}"
+    static let initCodeHex =
+        "{initcode}"
+    static let runtimeHex =
+        "{runtime}"
 }}
 """
     return json_text, swift_text

@@ -1,8 +1,4 @@
 #include "cshim.h"
-#include <sys/resource.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 CURLcode pv_curl_setopt_long(CURL *curl, CURLoption option, long value) { return curl_easy_setopt(curl, option, value); }
 CURLcode pv_curl_setopt_string(CURL *curl, CURLoption option, const char *value) { return curl_easy_setopt(curl, option, value); }
@@ -13,12 +9,3 @@ CURLcode pv_curl_setopt_write_callback(CURL *curl, pv_curl_write_cb callback) { 
 CURLcode pv_curl_getinfo_long(CURL *curl, CURLINFO info, long *value) { return curl_easy_getinfo(curl, info, value); }
 CURLcode pv_curl_getinfo_string(CURL *curl, CURLINFO info, const char **value) { return curl_easy_getinfo(curl, info, value); }
 CURLcode pv_curl_getinfo_off(CURL *curl, CURLINFO info, curl_off_t *value) { return curl_easy_getinfo(curl, info, value); }
-
-int pv_disable_core_dumps(void) {
-    struct rlimit none = {0, 0};
-    int rc = setrlimit(RLIMIT_CORE, &none);
-#ifdef __linux__
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) rc = -1;
-#endif
-    return rc;
-}

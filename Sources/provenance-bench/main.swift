@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
-import ProvenanceKit
+import ProvenanceChain
+import ProvenanceCore
 
 /// Micro-benchmarks for scripts/bench. Each line is `name value`:
 /// our deterministic low-s sign and our recovery (single thread, and one thread per core), next to

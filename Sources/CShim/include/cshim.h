@@ -16,7 +16,4 @@ CURLcode pv_curl_setopt_write_callback(CURL *curl, pv_curl_write_cb callback);
 CURLcode pv_curl_getinfo_long(CURL *curl, CURLINFO info, long *value);
 CURLcode pv_curl_getinfo_string(CURL *curl, CURLINFO info, const char **value);
 CURLcode pv_curl_getinfo_off(CURL *curl, CURLINFO info, curl_off_t *value);
-
-/// Disables core dumps for this process so key material cannot land in a core file.
-int pv_disable_core_dumps(void);
 #endif

@@ -1,0 +1,8 @@
+#ifndef PROVENANCE_CSYSTEM_H
+#define PROVENANCE_CSYSTEM_H
+// Process-level calls Swift cannot make directly (prctl is variadic).
+
+/// Disables core dumps for this process so key material cannot land in a core file.
+/// Returns 0 on success, -1 if either setrlimit or prctl failed.
+int pv_disable_core_dumps(void);
+#endif

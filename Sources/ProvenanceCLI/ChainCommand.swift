@@ -1,0 +1,79 @@
+import Foundation
+import ProvenanceChain
+import ProvenanceCore
+
+/// `provenance chain`: what a user checks first about an endpoint.
+struct ChainCommand: Command {
+    static let name = "chain"
+    static let summary = "Show the endpoint's chain, latest block, your key's balance and nonce, and the registry."
+    static let usage = "chain [--rpc URL] [--registry ADDR] [KEY OPTIONS] [--json]"
+    static let discussion = "The key is optional: without one, only the chain and the registry are shown."
+    static let options: [Option] =
+        ChainOptions.connection + KeyOptions.options + [
+            .value("--registry", "ADDR", "Registry address to check (default: the canonical CREATE2 address)."),
+            .flag("--json", "Print a JSON object."),
+        ]
+
+    static func run(_ args: Arguments) throws -> ExitCode {
+        guard args.positionals.isEmpty else { throw UsageError("chain takes no arguments", usage: usage) }
+        let client = try ChainOptions.client(args)
+        let chainId = try client.chainId()
+        if let expected = try ChainOptions.expectedChainId(args, usage: usage), expected != chainId {
+            throw RPCError.wrongChain(endpoint: client.endpoint.redacted, expected: expected, actual: chainId)
+        }
+        let latest = try client.block(nil)
+        let registry = try args.value("--registry").map { try Address($0) } ?? RegistryAddress.canonical
+        let status = try RegistryDeployer.status(of: registry, client: client)
+        let source = KeyOptions.source(args)
+        let wantsKey =
+            source.keystore != nil || source.account != nil || source.privateKeyFile != nil
+            || ProcessInfo.processInfo.environment[KeySource.privateKeyVariable] != nil
+        let key = wantsKey ? try source.load() : nil
+        let balance = try key.map { try client.balance($0.address) }
+        let nonce = try key.map { try client.nonce($0.address, pending: true) }
+        let statusText: String
+        switch status {
+        case .deployed: statusText = "deployed (code verified)"
+        case .absent: statusText = "not deployed (provenance registry deploy)"
+        case .foreignCode: statusText = "UNEXPECTED CODE: not the registry; do not trust attestations here"
+        }
+        if args.flag("--json") {
+            Output.line(
+                JSON.object([
+                    ("endpoint", .string(client.endpoint.redacted)), ("chainId", .number(String(chainId))),
+                    ("blockNumber", latest.map { .number(String($0.number)) } ?? .null),
+                    ("blockTime", latest.map { .number(String($0.timestamp)) } ?? .null),
+                    ("registry", .string(registry.checksummed)),
+                    (
+                        "registryStatus",
+                        .string(status == .deployed ? "deployed" : status == .absent ? "absent" : "foreign-code")
+                    ),
+                    ("account", key.map { .string($0.address.checksummed) } ?? .null),
+                    ("balanceWei", balance.map { .string(String($0)) } ?? .null),
+                    ("nonce", nonce.map { .number(String($0)) } ?? .null),
+                ]).compact)
+        } else {
+            Output.line("endpoint  \(client.endpoint.redacted)")
+            Output.line("chain id  \(chainId)")
+            if let b = latest {
+                let age = Int(Date().timeIntervalSince1970) - Int(b.timestamp)
+                Output.line("block     \(b.number) at \(Timestamp.utc(b.timestamp)) (\(age) s ago)")
+            }
+            Output.line("registry  \(registry) \(statusText)")
+            if let key, let balance, let nonce {
+                Output.line("account   \(key.address) balance \(Units.ether(balance)) ETH, next nonce \(nonce)")
+            }
+        }
+        return status == .foreignCode ? .chain : .ok
+    }
+}
+
+enum Timestamp {
+    static func utc(_ seconds: UInt64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}

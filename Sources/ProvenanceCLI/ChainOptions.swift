@@ -1,0 +1,74 @@
+import Foundation
+import ProvenanceChain
+import ProvenanceCore
+
+/// Options every command that talks to a chain shares.
+enum ChainOptions {
+    static let connection: [Option] = [
+        .value(
+            "--rpc", "URL",
+            "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed.",
+            aliases: ["--rpc-url", "-r"]),
+        .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
+        .value(
+            "--rpc-timeout", "SECONDS",
+            "Give up on one RPC request after this long (default 60; retried when transient)."),
+    ]
+    static let sending: [Option] = [
+        .value("--max-fee", "GWEI", "Max fee per gas (gas price with --legacy); default 2 × base fee + tip."),
+        .value("--priority-fee", "GWEI", "Priority fee per gas; default the recent median."),
+        .flag("--legacy", "Send a legacy (EIP-155) transaction, for chains without EIP-1559."),
+        .value("--confirmations", "N", "Blocks that must include the transaction (default 1)."),
+        .value("--timeout", "SECONDS", "Stop waiting for the receipt after this long (default 300)."),
+    ]
+
+    static func client(_ args: Arguments) throws -> EthClient {
+        var timeout = 60
+        if let text = args.value("--rpc-timeout") {
+            guard let t = Int(text), t >= 1, t <= 3600 else {
+                throw ProvenanceError.usage("--rpc-timeout needs a number of seconds (1 … 3600)")
+            }
+            timeout = t
+        }
+        return EthClient(
+            endpoint: try Endpoint.select(flag: args.value("--rpc")), connectTimeout: min(10, timeout),
+            timeout: timeout)
+    }
+
+    static func expectedChainId(_ args: Arguments, usage: String) throws -> UInt64? {
+        guard let text = args.value("--chain-id") else { return nil }
+        guard let id = UInt64(text) else { throw UsageError("--chain-id needs a number", usage: usage) }
+        return id
+    }
+
+    static func fees(_ args: Arguments, usage: String) throws -> FeeOptions {
+        func gwei(_ name: String) throws -> Wei? {
+            guard let text = args.value(name) else { return nil }
+            guard let v = Units.parseGwei(text) else {
+                throw UsageError("\(name) needs an amount of gwei such as 1.5", usage: usage)
+            }
+            return v
+        }
+        return FeeOptions(
+            maxFeePerGas: try gwei("--max-fee"), priorityFeePerGas: try gwei("--priority-fee"),
+            legacy: args.flag("--legacy"))
+    }
+
+    static func sendOptions(_ args: Arguments, usage: String) throws -> SendOptions {
+        var o = SendOptions()
+        if let n = try args.int("--confirmations", usage: usage) {
+            guard n >= 1 else { throw UsageError("--confirmations must be at least 1", usage: usage) }
+            o.confirmations = UInt64(n)
+        }
+        if let t = try args.int("--timeout", usage: usage) {
+            guard t >= 1 else { throw UsageError("--timeout must be at least 1 second", usage: usage) }
+            o.timeout = Double(t)
+        }
+        return o
+    }
+
+    /// Prints each transaction hash to stderr the moment it is sent, so it is never lost.
+    static func announce(_ what: String) -> (SignedTransaction) -> Void {
+        { tx in FileHandle.standardError.write(Data("provenance: sending \(what) \(tx.hashHex)\n".utf8)) }
+    }
+}

@@ -1,0 +1,61 @@
+import ProvenanceChain
+import ProvenanceCore
+
+/// Process exit codes, the same for every command.
+public enum ExitCode: Int32, Sendable {
+    /// Everything checked out.
+    case ok = 0
+    /// At least one file was not verified (mismatch, missing or bad signature, untrusted signer).
+    case notVerified = 1
+    /// Usage or input error: bad arguments, missing or unreadable file, malformed manifest or key.
+    case usage = 2
+    /// The chain could not be consulted or cannot be trusted.
+    case chain = 3
+    /// The password does not open the keystore (its MAC does not match).
+    case wrongPassword = 4
+    /// Stopped by Ctrl-C after a completed step; running the same command again resumes.
+    case interrupted = 130
+
+    static let summary =
+        "0 ok/verified, 1 not verified, 2 usage or input error, 3 chain unreachable or untrustworthy, "
+        + "4 wrong password, 130 interrupted (run it again to resume)"
+
+    init(_ kind: ProvenanceError.Kind) {
+        switch kind {
+        case .usage, .input: self = .usage
+        case .chain: self = .chain
+        case .wrongPassword: self = .wrongPassword
+        case .interrupted: self = .interrupted
+        }
+    }
+
+    /// The code for a run whose files ended with these codes: an input error outranks "not verified".
+    static func worst(_ codes: [ExitCode]) -> ExitCode {
+        if codes.contains(.usage) { return .usage }
+        return codes.contains(.notVerified) ? .notVerified : .ok
+    }
+}
+
+extension ProvenanceError {
+    var exitCode: ExitCode { ExitCode(kind) }
+}
+
+extension OfflineVerdict {
+    var exitCode: ExitCode {
+        switch status {
+        case .verified: return .ok
+        case .error: return .usage
+        default: return .notVerified
+        }
+    }
+}
+
+extension Verdict {
+    var exitCode: ExitCode {
+        switch status {
+        case .verified: return .ok
+        case .error: return .usage
+        default: return .notVerified
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ProvenanceChain
+import ProvenanceCore
+
+struct HashCommand: Command {
+    static let name = "hash"
+    static let summary = "Print the SHA-256 content ID of each file (the same as sha256sum), with per-chunk digests."
+    static let usage = "hash [--chunk-size BYTES] [--json] FILE..."
+    static let discussion = """
+        Text output is sha256sum's line format, so `sha256sum -c` accepts it. "-" reads standard input.
+        --json prints one object per file with the chunk digests and their Merkle root.
+        """
+    static let options: [Option] = [
+        ChunkOption.option,
+        .flag("--json", "One JSON object per line: path, size, sha256, chunkSize, chunkRoot, chunks."),
+    ]
+
+    static func run(_ args: Arguments) throws -> ExitCode {
+        let chunkSize = try ChunkOption.parse(args, usage: usage)
+        let paths = args.positionals
+        guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
+        var exit = ExitCode.ok
+        // All files on all cores; results printed in argument order.
+        let results = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
+        for (path, result) in zip(paths, results) {
+            switch result {
+            case .success(let d):
+                if args.flag("--json") {
+                    Output.line(
+                        JSON.object([
+                            ("path", .string(path)), ("size", .number(String(d.size))),
+                            ("sha256", .string(Hex.encode(d.sha256))),
+                            ("chunkSize", .int(d.chunkSize)),
+                            ("chunkRoot", .string(Hex.encode(d.chunkRoot, prefix: true))),
+                            ("chunks", .array(d.chunks.map { .string(Hex.encode($0)) })),
+                        ]).compact)
+                } else {
+                    Output.line(Output.sumLine(d.sha256, path))
+                }
+            case .failure(let error):
+                if error.exitCode == .usage && error.message.hasPrefix("chunk size") {
+                    throw UsageError(error.message, usage: usage)
+                }
+                Output.error(error.message)
+                exit = .usage
+            }
+        }
+        return exit
+    }
+}

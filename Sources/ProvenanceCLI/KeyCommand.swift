@@ -1,0 +1,77 @@
+import Foundation
+import ProvenanceChain
+import ProvenanceCore
+
+/// `provenance key new|import|address`.
+struct KeyCommand: Command {
+    static let name = "key"
+    static let subcommands = ["new", "import", "address"]
+    static let summary = "Create, import and inspect signing keys (Web3 Secret Storage v3 keystores)."
+    static let usage = "key new|import|address [OPTIONS]"
+    static let discussion = """
+          key new     --keystore FILE | --account NAME   Create a key, write it encrypted (scrypt), print its address.
+          key import  --keystore FILE | --account NAME   Encrypt a hex private key read from standard input or --private-key-file.
+          key address [KEY OPTIONS]                      Print the address of the selected key.
+        Keystores are written with mode 0600 and never overwritten.
+        """
+    static let options: [Option] =
+        KeyOptions.options + [
+            .flag("--light-kdf", "Use geth's light scrypt parameters (n=4096): fast, weaker; for tests.")
+        ]
+
+    static func run(_ args: Arguments) throws -> ExitCode {
+        guard let sub = args.positionals.first, args.positionals.count == 1 else {
+            throw UsageError("say which: key new, key import or key address", usage: usage)
+        }
+        switch sub {
+        case "new": return try write(args, key: try PrivateKey.generate())
+        case "import": return try write(args, key: try importedKey(args))
+        case "address":
+            Output.line(try KeyOptions.source(args).load().address.checksummed)
+            return .ok
+        default: throw UsageError("unknown key command \"\(sub)\"", usage: usage)
+        }
+    }
+
+    /// The hex key to import: --private-key-file, else standard input (never the command line).
+    static func importedKey(_ args: Arguments) throws -> PrivateKey {
+        if let file = args.value("--private-key-file") {
+            var bytes = try SecretFile.read(file, what: "private key file")
+            defer { wipe(&bytes) }
+            return try PrivateKey(hex: String(decoding: bytes, as: UTF8.self))
+        }
+        var bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        defer { wipe(&bytes) }
+        return try PrivateKey(hex: String(decoding: bytes, as: UTF8.self))
+    }
+
+    static func write(_ args: Arguments, key: PrivateKey) throws -> ExitCode {
+        let environment = ProcessInfo.processInfo.environment
+        let path: String
+        switch (args.value("--keystore"), args.value("--account")) {
+        case let (file?, nil): path = file
+        case let (nil, name?):
+            try KeySource.checkAccountName(name)
+            let dir = KeySource.accountDirectory(environment)
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            path = dir + "/" + name
+        default: throw UsageError("give --keystore FILE or --account NAME (one of them)", usage: usage)
+        }
+        // Checked early to spare a password prompt; the write itself refuses to replace a file.
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ProvenanceError.input("\(path) exists; refusing to overwrite a keystore")
+        }
+        let source = KeySource(passwordFile: args.value("--password-file"), environment: environment)
+        var password = try source.password(for: path, confirm: true)
+        defer { wipe(&password) }
+        // An empty password (end of input, an empty file or variable) would leave the key unprotected.
+        guard !password.isEmpty else { throw ProvenanceError.input("refusing an empty password for a new keystore") }
+        let json = try Keystore.encrypt(
+            key, password: password, parameters: args.flag("--light-kdf") ? .light : .standard)
+        try AtomicFile.write(Data(json.compact.utf8), to: path, mode: 0o600, exclusive: true)
+        Output.line(key.address.checksummed)
+        FileHandle.standardError.write(Data("provenance: keystore written to \(path)\n".utf8))
+        return .ok
+    }
+}

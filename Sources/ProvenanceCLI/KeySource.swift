@@ -1,0 +1,183 @@
+import Foundation
+import ProvenanceCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How a signing command finds its key. Secrets come from files, the environment or a terminal
+/// prompt, never from the command line, and are never printed.
+struct KeySource: Sendable {
+    public var keystore: String?
+    public var account: String?
+    public var privateKeyFile: String?
+    public var passwordFile: String?
+    public var environment: [String: String]
+
+    public init(
+        keystore: String? = nil, account: String? = nil, privateKeyFile: String? = nil,
+        passwordFile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.keystore = keystore
+        self.account = account
+        self.privateKeyFile = privateKeyFile
+        self.passwordFile = passwordFile
+        self.environment = environment
+    }
+
+    public static let privateKeyVariable = "PROVENANCE_PRIVATE_KEY"
+    public static let passwordVariable = "PROVENANCE_PASSWORD"
+
+    /// Loads the selected key. Exactly one of --keystore, --account, --private-key-file may be given;
+    /// with none, PROVENANCE_PRIVATE_KEY is used.
+    public func load() throws -> PrivateKey {
+        let chosen = [keystore, account, privateKeyFile].compactMap { $0 }
+        guard chosen.count <= 1 else {
+            throw ProvenanceError.usage("choose one key: --keystore, --account or --private-key-file")
+        }
+        if let path = keystore { return try loadKeystore(path) }
+        if let name = account { return try loadKeystore(try Self.resolveAccount(name, environment: environment)) }
+        if let path = privateKeyFile {
+            var text = try SecretFile.read(path, what: "private key file")
+            defer { wipe(&text) }
+            return try PrivateKey(hex: String(decoding: text, as: UTF8.self))
+        }
+        if let hex = environment[Self.privateKeyVariable] {
+            return try PrivateKey(hex: hex)
+        }
+        throw ProvenanceError.usage(
+            "no signing key: give --keystore FILE, --account NAME or --private-key-file FILE (or set \(Self.privateKeyVariable))"
+        )
+    }
+
+    func loadKeystore(_ path: String) throws -> PrivateKey {
+        let bytes = try SecretFile.read(path, what: "keystore", maxBytes: 1 << 16)
+        let json: JSON
+        do { json = try JSON.parse(bytes) } catch { throw ProvenanceError.input("\(path): not a keystore (\(error))") }
+        var password = try self.password(for: path, confirm: false)
+        defer { wipe(&password) }
+        do {
+            return try Keystore.decrypt(json, password: password)
+        } catch Keystore.DecryptError.wrongPassword {
+            throw ProvenanceError(.wrongPassword, "wrong password for keystore \(path)")
+        } catch let error as ProvenanceError {
+            throw ProvenanceError(error.kind, "\(path): \(error.message)")
+        }
+    }
+
+    /// The password: --password-file (first line), else PROVENANCE_PASSWORD, else a no-echo prompt.
+    public func password(for path: String, confirm: Bool) throws -> [UInt8] {
+        if let file = passwordFile {
+            var bytes = try SecretFile.read(file, what: "password file")
+            defer { wipe(&bytes) }
+            // The first line, without its line ending, as geth reads --password files.
+            let line = bytes.split(separator: 0x0a, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+            return Array(line.last == 0x0d ? line.dropLast() : line)
+        }
+        if let env = environment[Self.passwordVariable] { return Array(env.utf8) }
+        guard let first = try Terminal.readSecret(prompt: "Password for \(path): ") else {
+            throw ProvenanceError.usage(
+                "no password for \(path): give --password-file FILE or set \(Self.passwordVariable) (no terminal to prompt on)"
+            )
+        }
+        if confirm {
+            guard let again = try Terminal.readSecret(prompt: "Repeat password: "), again == first else {
+                throw ProvenanceError.usage("the passwords do not match")
+            }
+        }
+        return first
+    }
+
+    /// `--account NAME`: the tool's own keystore directory first, then Foundry's.
+    public static func resolveAccount(_ name: String, environment: [String: String]) throws -> String {
+        try checkAccountName(name)
+        for dir in [accountDirectory(environment), foundryDirectory(environment)] {
+            let path = dir + "/" + name
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        throw ProvenanceError.input(
+            "no account named \(name) in \(accountDirectory(environment)) or \(foundryDirectory(environment))")
+    }
+
+    public static func checkAccountName(_ name: String) throws {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", !name.hasPrefix("-") else {
+            throw ProvenanceError.usage("account name must be a plain file name: \"\(name)\"")
+        }
+    }
+
+    /// `$PROVENANCE_HOME/keystores`, default `~/.provenance/keystores`.
+    public static func accountDirectory(_ environment: [String: String]) -> String {
+        (environment["PROVENANCE_HOME"] ?? home(environment) + "/.provenance") + "/keystores"
+    }
+
+    static func foundryDirectory(_ environment: [String: String]) -> String {
+        home(environment) + "/.foundry/keystores"
+    }
+
+    static func home(_ environment: [String: String]) -> String { environment["HOME"] ?? NSHomeDirectory() }
+}
+
+/// Files that hold secrets: refused when group or others may read them (as ssh refuses keys).
+enum SecretFile {
+    static func read(_ path: String, what: String, maxBytes: Int = 1 << 16) throws -> [UInt8] {
+        let contents = try BoundedFile.read(path, what: what, maxBytes: maxBytes)
+        guard contents.mode & 0o077 == 0 else {
+            var bytes = contents.bytes
+            wipe(&bytes)
+            throw ProvenanceError.input(
+                "\(what) \(path) is accessible by group or others (mode \(String(contents.mode & 0o777, radix: 8))); run: chmod 600 \(path)"
+            )
+        }
+        return contents.bytes
+    }
+}
+
+/// Reading a secret from the controlling terminal with echo off.
+enum Terminal {
+    /// Set by the prompt's SIGINT handler; the read then returns EINTR (no SA_RESTART).
+    nonisolated(unsafe) private static var interrupted: sig_atomic_t = 0
+
+    /// Reads one line with echo off. Ctrl-C at the prompt restores echo and stops with exit 130;
+    /// end of input before a newline gives what was typed (an empty password is the caller's to refuse).
+    static func readSecret(prompt: String) throws -> [UInt8]? {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { return nil }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
+        guard tcsetattr(fd, TCSAFLUSH, &quiet) == 0 else {
+            throw ProvenanceError.input("cannot turn off echo on the terminal to read a password")
+        }
+        // Our own SIGINT handler while echo is off, so Ctrl-C cannot leave the terminal silent.
+        interrupted = 0
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in Terminal.interrupted = 1 }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        var previous = sigaction()
+        sigaction(SIGINT, &action, &previous)
+        defer {
+            tcsetattr(fd, TCSAFLUSH, &saved)
+            _ = Glibc.write(fd, "\n", 1)
+            sigaction(SIGINT, &previous, nil)
+        }
+        var line = [UInt8]()
+        var byte: UInt8 = 0
+        while true {
+            let n = Glibc.read(fd, &byte, 1)
+            if n < 0 && errno == EINTR {
+                if interrupted != 0 {
+                    wipe(&line)
+                    throw ProvenanceError(.interrupted, "interrupted at the password prompt; nothing was done")
+                }
+                continue
+            }
+            guard n == 1, byte != 0x0a else { break }
+            if byte != 0x0d { line.append(byte) }
+        }
+        return line
+    }
+}

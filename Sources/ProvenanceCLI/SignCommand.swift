@@ -1,0 +1,52 @@
+import Foundation
+import ProvenanceChain
+import ProvenanceCore
+
+struct SignCommand: Command {
+    static let name = "sign"
+    static let summary = "Sign files offline: write FILE.provenance.json beside each, one signature for the whole set."
+    static let usage = "sign [KEY OPTIONS] [--chunk-size BYTES] [--force] [--json] FILE..."
+    static let discussion = """
+        All files given are signed together: one EIP-712 signature over the Merkle root of their SHA-256
+        digests; each manifest carries its file's inclusion proof. Needs no network.
+        """
+    static let options: [Option] =
+        KeyOptions.options + [
+            ChunkOption.option,
+            .flag("--force", "Replace manifests that already exist."),
+            .flag("--json", "One JSON object per file: path, sha256, signer, manifest."),
+        ]
+
+    static func run(_ args: Arguments) throws -> ExitCode {
+        let chunkSize = try ChunkOption.parse(args, usage: usage)
+        let paths = args.positionals
+        guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
+        if paths.contains("-") {
+            throw UsageError("sign needs files (a manifest is written beside each), not standard input", usage: usage)
+        }
+        if !args.flag("--force") {
+            // Check before any work so that nothing is half done.
+            if let existing = paths.first(where: { FileManager.default.fileExists(atPath: Manifest.path(for: $0)) }) {
+                throw ProvenanceError.input("\(Manifest.path(for: existing)) exists; use --force to replace it")
+            }
+        }
+        let key = try KeyOptions.source(args).load()
+        let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: chunkSize)
+        for item in signed {
+            try item.manifest.write(to: item.manifestPath)
+            if args.flag("--json") {
+                Output.line(
+                    JSON.object([
+                        ("path", .string(item.path)), ("sha256", .string(Hex.encode(item.manifest.sha256))),
+                        ("signer", .string(item.manifest.signer.checksummed)), ("manifest", .string(item.manifestPath)),
+                    ]).compact)
+            } else {
+                Output.line("signed  \(item.path)  sha256 \(Hex.encode(item.manifest.sha256))  → \(item.manifestPath)")
+            }
+        }
+        if !args.flag("--json") {
+            Output.line("signer \(key.address), \(signed.count) file\(signed.count == 1 ? "" : "s") in one signature")
+        }
+        return .ok
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import ProvenanceChain
+import ProvenanceCore
+
+struct VerifyCommand: Command {
+    static let name = "verify"
+    static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
+    static let usage =
+        "verify [--rpc URL] [--signer ADDR]... [--signers FILE] [--registry ADDR] [--confirmations N] [--manifest FILE] [--offline] [--json] PATH..."
+    static let discussion = """
+        Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
+        verified (signer, chain, block, UTC time, tx; every attestation listed), not-attested (no record of
+        this exact content), untrusted-signer (records exist, none by a trusted signer), modified (a manifest
+        beside the file is authentic, but this copy differs from the signed original: the differing byte
+        ranges are listed), error. Directories are walked.
+        --offline checks the manifest's proof and signature instead of the chain.
+        Exit 0: all verified; 1: some not verified; 2: usage or input error; 3: chain unreachable or untrustworthy.
+        """
+    static let options: [Option] =
+        ChainOptions.connection + [
+            .flag("--offline", "Verify against the manifest beside each file, without a chain."),
+            .value("--signer", "ADDR", "Trust only this signer (repeatable).", repeatable: true),
+            .value("--signers", "FILE", "Trust the addresses in FILE (one per line, # comments)."),
+            .value("--manifest", "FILE", "Manifest to use (only with a single FILE)."),
+            .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
+            .value(
+                "--confirmations", "N",
+                "Blocks an attestation needs on top of it, its own included, to count (default 1)."),
+            .flag("--json", "One JSON object per file: path, sha256, status, attestations, detail, differingRanges."),
+        ]
+
+    static func run(_ args: Arguments) throws -> ExitCode {
+        let paths = args.positionals
+        guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
+        if args.value("--manifest") != nil && paths.count != 1 {
+            throw UsageError("--manifest works with one FILE only", usage: usage)
+        }
+        let files = try FileWalker.expand(paths)
+        guard args.flag("--offline") else { return try online(args, files: files) }
+        var verifier = OfflineVerifier(trustedSigners: try trustedSigners(args))
+        if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
+
+        var worst = ExitCode.ok
+        for v in verifier.verify(paths: files, manifestPath: args.value("--manifest")) {
+            if args.flag("--json") { Output.line(json(v).compact) } else { Output.line(text(v)) }
+            if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+        }
+        return worst
+    }
+
+    static func online(_ args: Arguments, files: [String]) throws -> ExitCode {
+        var verifier = OnChainVerifier()
+        verifier.trustedSigners = try trustedSigners(args)
+        if let r = args.value("--registry") { verifier.registry = try Address(r) }
+        if let n = try args.int("--confirmations", usage: usage) {
+            guard n >= 1 else { throw UsageError("--confirmations must be at least 1", usage: usage) }
+            verifier.confirmations = UInt64(n)
+        }
+        verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
+        let report = try verifier.verify(
+            paths: files, manifestPath: args.value("--manifest"), client: try ChainOptions.client(args))
+        var worst = ExitCode.ok
+        for v in report.verdicts {
+            if args.flag("--json") {
+                Output.line(
+                    JSON.object([
+                        ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+                        ("status", .string(v.status.rawValue)),
+                        ("chainId", .number(String(report.chainId))),
+                        ("registry", .string(verifier.registry.checksummed)),
+                        ("attestations", .array(v.attestations.map(JSONOutput.attestation))),
+                        ("detail", .string(v.detail)),
+                        (
+                            "original",
+                            v.originalSHA256.map { sha in
+                                .object([
+                                    ("sha256", .string(Hex.encode(sha))),
+                                    ("attestations", .array(v.originalAttestations.map(JSONOutput.attestation))),
+                                ])
+                            } ?? .null
+                        ),
+                        (
+                            "differingRanges",
+                            .array(
+                                v.differingRanges.map {
+                                    .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))])
+                                })
+                        ),
+                    ]).compact)
+            } else {
+                Output.line(onlineText(v))
+            }
+            if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+        }
+        if !args.flag("--json") && report.verdicts.count > 1 {
+            func count(_ s: Verdict.Status) -> Int { report.verdicts.filter { $0.status == s }.count }
+            Output.line(
+                "summary (chain \(report.chainId)): \(report.verdicts.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors"
+            )
+        }
+        return worst
+    }
+
+    static func onlineText(_ v: Verdict) -> String {
+        func record(_ a: OnChainAttestation) -> String {
+            "\(a.signer), chain \(a.chainId), block \(a.blockNumber) at \(Timestamp.utc(a.blockTime)), tx \(Hex.encode(a.txHash, prefix: true))"
+        }
+        switch v.status {
+        case .verified:
+            var line = "\(v.path): verified — \(record(v.attestations[0]))"
+            for a in v.attestations.dropFirst() { line += "\n  also: \(record(a))" }
+            return line
+        case .modified:
+            let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
+            let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
+            return "\(v.path): MODIFIED — \(v.detail); differs in bytes \(shown)\(more)"
+        case .untrustedSigner:
+            return "\(v.path): untrusted signer — \(v.detail)"
+                + v.attestations.map { "\n  record: \(record($0))" }.joined()
+        case .notAttested:
+            return "\(v.path): not attested — \(v.detail)"
+        case .error:
+            return "\(v.path): error — \(v.detail)"
+        }
+    }
+
+    static func trustedSigners(_ args: Arguments) throws -> Set<Address> {
+        var signers = Set(try args.all("--signer").map { try Address($0) })
+        if let file = args.value("--signers") {
+            let bytes = try BoundedFile.read(file, what: "signers file", maxBytes: 1 << 20).bytes
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw ProvenanceError.input("signers file \(file) is not UTF-8 text")
+            }
+            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line =
+                    raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
+                    .trimmingCharacters(in: .whitespaces) ?? ""
+                if line.isEmpty { continue }
+                do { signers.insert(try Address(line)) } catch let e as ProvenanceError {
+                    throw ProvenanceError.input("\(file):\(n + 1): \(e.message)")
+                }
+            }
+            if signers.isEmpty { throw ProvenanceError.input("signers file \(file) lists no addresses") }
+        }
+        return signers
+    }
+
+    static func text(_ v: OfflineVerdict) -> String {
+        var line = "\(v.path): \(v.status.rawValue) — \(v.detail)"
+        if !v.differingRanges.isEmpty {
+            let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
+            let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
+            line += "; differs in bytes \(shown)\(more)"
+        }
+        return line
+    }
+
+    static func json(_ v: OfflineVerdict) -> JSON {
+        .object([
+            ("path", .string(v.path)),
+            ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+            ("status", .string(v.status.rawValue)),
+            ("signer", v.signer.map { .string($0.checksummed) } ?? .null),
+            ("detail", .string(v.detail)),
+            ("manifest", v.manifestPath.map { .string($0) } ?? .null),
+            (
+                "differingRanges",
+                .array(
+                    v.differingRanges.map {
+                        .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))])
+                    })
+            ),
+        ])
+    }
+}

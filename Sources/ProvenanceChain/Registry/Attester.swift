@@ -1,0 +1,369 @@
+import Foundation
+import ProvenanceCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Puts signed batches on chain and keeps each file's manifest in step with the chain: hash (or take
+/// an authentic journal's digests), look the digests up, plan (AttestPlanner), sign, submit
+/// (BatchSubmitter), write manifests. The signing key (publisher) and the paying key may differ.
+public final class Attester {
+    public enum Status: Sendable {
+        /// Attested now by this run's transaction.
+        case attested
+        /// Already on this chain by this signer: nothing paid; the existing records are listed.
+        case alreadyAttested([OnChainAttestation])
+        /// --dry-run: nothing sent.
+        case planned
+        /// Not a readable regular file, or its manifest cannot be read: reported, never fatal to the rest.
+        case skipped(String)
+    }
+
+    public struct FileResult: Sendable {
+        public let path: String
+        public let sha256: [UInt8]
+        public let manifestPath: String
+        public let status: Status
+        public let anchor: Anchor?
+    }
+
+    /// One transaction: a batch of files under one signature.
+    public struct Batch: Sendable {
+        public let transaction: SignedTransaction
+        public var receipt: EthClient.Receipt?
+        public let maxCost: Wei
+        public let fileCount: Int
+        public let chainId: UInt64
+    }
+
+    public struct Outcome: Sendable {
+        public var files: [FileResult] = []
+        public var batches: [Batch] = []
+        public var chainId: UInt64 = 0
+        public var skipped: Int {
+            files.filter {
+                if case .skipped = $0.status { return true }
+                return false
+            }.count
+        }
+
+        mutating func skip(_ path: String, sha256: [UInt8] = [], _ reason: String) {
+            files.append(
+                FileResult(
+                    path: path, sha256: sha256, manifestPath: Manifest.path(for: path), status: .skipped(reason),
+                    anchor: nil))
+        }
+    }
+
+    public enum Progress: Sendable {
+        /// While hashing: files and bytes done of the totals (sent at most twice a second).
+        case hashing(files: Int, ofFiles: Int, bytes: UInt64, ofBytes: UInt64)
+        case hashed(files: Int, bytes: UInt64, ofFiles: Int)
+        case sent(batch: Int, ofBatches: Int, files: Int, tx: String)
+        case confirmed(batch: Int, ofBatches: Int, block: UInt64)
+    }
+
+    public let client: EthClient
+    public let registry: Address
+    private let submitter: BatchSubmitter
+    public var fees: FeeOptions {
+        get { submitter.fees }
+        set { submitter.fees = newValue }
+    }
+    public var sendOptions: SendOptions {
+        get { submitter.sendOptions }
+        set { submitter.sendOptions = newValue }
+    }
+    public var expectedChainId: UInt64? {
+        get { submitter.expectedChainId }
+        set { submitter.expectedChainId = newValue }
+    }
+    /// Called with each transaction as it is sent (print it: it must never be lost).
+    public var onBroadcast: (SignedTransaction) -> Void {
+        get { submitter.onBroadcast }
+        set { submitter.onBroadcast = newValue }
+    }
+    public var progress: @Sendable (Progress) -> Void {
+        get { submitter.progress }
+        set { submitter.progress = newValue }
+    }
+    /// Records every step durably before it happens, so a killed run resumes (see Journal).
+    public var journal: Journal? {
+        get { submitter.journal }
+        set { submitter.journal = newValue }
+    }
+    public var chunkSize = FileHasher.defaultChunkSize
+    /// Most files per transaction; nil: as many as fit in 90 % of the latest block's gas limit.
+    public var maxPerTransaction: Int?
+
+    public init(client: EthClient, registry: Address, payer: PrivateKey) {
+        self.client = client
+        self.registry = registry
+        submitter = BatchSubmitter(client: client, registry: registry, payer: payer)
+    }
+
+    // MARK: files signed here
+
+    /// Hashes `paths`, skips what `signer` already attested on this chain (unless `force`), signs one
+    /// batch per transaction for the rest (or re-uses the files' existing signature when their whole
+    /// batch is here), sends them, and writes every manifest with its anchor.
+    public func attest(paths inputPaths: [String], signer: PrivateKey, force: Bool = false, dryRun: Bool = false) throws
+        -> Outcome
+    {
+        guard !inputPaths.isEmpty else { throw ProvenanceError.usage("no files to attest") }
+        var outcome = Outcome()
+        // File types first (stat, no open: a FIFO would block), then all regular files on all cores.
+        var regular: [String] = []
+        for path in inputPaths {
+            do {
+                try FileHasher.requireRegularFile(path)
+                regular.append(path)
+            } catch let e as ProvenanceError { outcome.skip(path, e.message) }
+        }
+        if !dryRun { try journal?.settle(client: client, options: sendOptions) }
+        let (paths, digests) = try hash(regular, signer: signer, dryRun: dryRun, outcome: &outcome)
+        try Interrupt.check("after hashing \(regular.count) files, before anything was signed or sent")
+        guard !paths.isEmpty else {
+            throw ProvenanceError.input("no readable file to attest (\(outcome.files.count) skipped)")
+        }
+
+        let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
+        let onChain = try reader.attestations(for: digests.map(\.sha256), expectedChainId: expectedChainId)
+        outcome.chainId = reader.chainId
+        var candidates: [AttestPlanner.Candidate] = []
+        var recordedManifests: [Int: Manifest] = [:]
+        for (i, path) in paths.enumerated() {
+            let existing = Self.existingManifest(for: path)
+            let mine = onChain[i].filter { $0.signer == signer.address }
+            // A record counts as done only when a manifest backed by the chain can be written for it.
+            var records: [OnChainAttestation] = []
+            if !mine.isEmpty, !force,
+                let m = try manifestForRecorded(
+                    path, digest: digests[i], existing: existing.manifest, records: mine, reader: reader)
+            {
+                recordedManifests[i] = m
+                records = mine
+            }
+            candidates.append(.init(path: path, digest: digests[i], records: records, existing: existing))
+        }
+        // The block gas limit is asked for only when something may be sent.
+        let mustSend = force || candidates.contains { $0.records.isEmpty }
+        let perTransaction = try maxPerTransaction ?? (mustSend ? submitter.filesPerTransaction() : 1)
+        let plan = try AttestPlanner.plan(
+            candidates, signer: signer.address, registry: registry, force: force, perTransaction: perTransaction)
+
+        for (i, reason) in plan.skipped { outcome.skip(paths[i], sha256: digests[i].sha256, reason) }
+        for i in plan.recorded {
+            let m = recordedManifests[i]!
+            if !dryRun { try m.write(to: Manifest.path(for: paths[i])) }
+            outcome.files.append(
+                FileResult(
+                    path: paths[i], sha256: digests[i].sha256, manifestPath: Manifest.path(for: paths[i]),
+                    status: .alreadyAttested(candidates[i].records), anchor: candidates[i].records.last?.anchor))
+        }
+        for (k, batch) in plan.batches.enumerated() {
+            try Interrupt.check("after \(k) of \(plan.batches.count) transactions")
+            let manifests =
+                try plan.reused
+                ?? BatchSigner.sign(
+                    paths: batch.map { paths[$0] }, digests: batch.map { digests[$0] }, key: signer, registry: registry
+                ).map(\.manifest)
+            let (sent, anchor) = try submitter.submit(manifests, dryRun: dryRun, number: k + 1, of: plan.batches.count)
+            outcome.batches.append(sent)
+            outcome.chainId = sent.chainId
+            for (i, manifest) in zip(batch, manifests) {
+                var m = manifest
+                if let anchor { m.addAnchor(anchor) }
+                if !dryRun { try m.write(to: Manifest.path(for: paths[i])) }
+                outcome.files.append(
+                    FileResult(
+                        path: paths[i], sha256: m.sha256, manifestPath: Manifest.path(for: paths[i]),
+                        status: dryRun ? .planned : .attested, anchor: anchor))
+            }
+        }
+        return outcome
+    }
+
+    /// Digests of the regular files, from the journal where its authentic record still matches the file,
+    /// else hashed on all cores (and journaled). Files that fail to hash are skipped.
+    private func hash(_ candidates: [String], signer: PrivateKey, dryRun: Bool, outcome: inout Outcome) throws -> (
+        [String], [FileDigest]
+    ) {
+        journal?.macKey = signer.derivedKey(purpose: "attest journal")
+        var cached: [String: FileDigest] = [:]
+        for path in candidates {
+            if let d = journal?.cachedDigest(path: path, chunkSize: chunkSize) { cached[path] = d }
+        }
+        let toHash = candidates.filter { cached[$0] == nil }
+        let totalBytes = toHash.reduce(UInt64(0)) { sum, p in
+            var st = stat()
+            return stat(p, &st) == 0 ? sum &+ UInt64(st.st_size) : sum
+        }
+        let report = progress
+        let count = toHash.count
+        let throttle = Throttle(interval: 0.5)
+        let results = ParallelHasher.hash(toHash.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) }) {
+            files, bytes in
+            if files == count || throttle.ready() {
+                report(.hashing(files: files, ofFiles: count, bytes: bytes, ofBytes: totalBytes))
+            }
+        }
+        var fresh: [String: Result<FileDigest, ProvenanceError>] = [:]
+        for (path, result) in zip(toHash, results) { fresh[path] = result }
+        if !dryRun, let journal {
+            let records = toHash.compactMap { path -> JSON? in
+                guard case .success(let d)? = fresh[path] else { return nil }
+                return journal.hashedRecord(path: path, digest: d)
+            }
+            try journal.append(Array(records.prefix(records.count / 2)))
+            CrashPoint.hit("mid-hash")
+            try journal.append(Array(records.dropFirst(records.count / 2)))
+            CrashPoint.hit("after-hash")
+        }
+        var paths: [String] = []
+        var digests: [FileDigest] = []
+        for path in candidates {
+            switch cached[path].map({ Result<FileDigest, ProvenanceError>.success($0) }) ?? fresh[path]! {
+            case .success(let d):
+                paths.append(path)
+                digests.append(d)
+            case .failure(let e): outcome.skip(path, e.message)
+            }
+        }
+        progress(.hashed(files: paths.count, bytes: digests.reduce(0) { $0 &+ $1.size }, ofFiles: candidates.count))
+        return (paths, digests)
+    }
+
+    private static func existingManifest(for path: String) -> AttestPlanner.ExistingManifest {
+        let manifestPath = Manifest.path(for: path)
+        var st = stat()
+        guard lstat(manifestPath, &st) == 0 else { return .none }
+        do { return .manifest(try Manifest.read(path: manifestPath)) } catch let e as ProvenanceError {
+            return .unreadable(e.message)
+        } catch { return .unreadable("\(manifestPath): \(error)") }
+    }
+
+    // MARK: manifests signed elsewhere (offline signing, online sending)
+
+    /// Anchors batches from manifests alone; the contract checks the signatures, so no signing key is
+    /// needed here. Every manifest of a batch must be given (the contract recomputes the whole root).
+    public func attest(manifestPaths: [String], dryRun: Bool = false) throws -> Outcome {
+        guard !manifestPaths.isEmpty else { throw ProvenanceError.usage("no manifests given") }
+        var manifests = try manifestPaths.map { try Manifest.read(path: $0) }
+        let verifier = OfflineVerifier(registry: registry)
+        for (i, m) in manifests.enumerated() {
+            if let problem = verifier.authenticityProblem(m) {
+                throw ProvenanceError.input("\(manifestPaths[i]): \(problem)")
+            }
+        }
+        if !dryRun { try journal?.settle(client: client, options: sendOptions) }
+        let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
+        let onChain = try reader.attestations(for: manifests.map(\.sha256), expectedChainId: expectedChainId)
+        var outcome = Outcome(chainId: reader.chainId)
+        // Group by batch (one signature each), in first-seen order.
+        var groups: [[Int]] = []
+        var groupOf: [RecoverableSignature: Int] = [:]
+        for (i, m) in manifests.enumerated() {
+            if let g = groupOf[m.signature] {
+                groups[g].append(i)
+            } else {
+                groupOf[m.signature] = groups.count
+                groups.append([i])
+            }
+        }
+        for (number, group) in groups.enumerated() {
+            let first = manifests[group[0]]
+            // fileCount is bounded by the format (≤ the contract's batch limit), so this set is small.
+            let indices = Set(group.map { manifests[$0].batchIndex })
+            guard indices.count == first.message.fileCount else {
+                let missing = Set(0..<first.message.fileCount).subtracting(indices).sorted().prefix(10).map(String.init)
+                    .joined(separator: ", ")
+                throw ProvenanceError.input(
+                    "\(manifestPaths[group[0]]) belongs to a batch of \(first.message.fileCount) files signed together; give all their manifests (missing batch indices: \(missing))"
+                )
+            }
+            // A record counts for these manifests only if its transaction carries this very signature.
+            let mine = try group.map { i in
+                try onChain[i].filter { record in
+                    guard record.signer == first.signer else { return false }
+                    let batch = try reader.verifiedBatch(ofTransaction: record.txHash, signer: first.signer)
+                    return batch?.signature == first.signature
+                }
+            }
+            if mine.allSatisfy({ !$0.isEmpty }) {
+                for (k, i) in group.enumerated() {
+                    for record in mine[k] { manifests[i].addAnchor(record.anchor) }
+                    if !dryRun { try manifests[i].write(to: manifestPaths[i]) }
+                    outcome.files.append(
+                        FileResult(
+                            path: manifestPaths[i], sha256: manifests[i].sha256, manifestPath: manifestPaths[i],
+                            status: .alreadyAttested(mine[k]), anchor: mine[k].last?.anchor))
+                }
+                continue
+            }
+            let (sent, anchor) = try submitter.submit(
+                group.map { manifests[$0] }, dryRun: dryRun, number: number + 1, of: groups.count)
+            outcome.batches.append(sent)
+            outcome.chainId = sent.chainId
+            for i in group.sorted(by: { manifests[$0].batchIndex < manifests[$1].batchIndex }) {
+                if let anchor { manifests[i].addAnchor(anchor) }
+                if !dryRun { try manifests[i].write(to: manifestPaths[i]) }
+                outcome.files.append(
+                    FileResult(
+                        path: manifestPaths[i], sha256: manifests[i].sha256, manifestPath: manifestPaths[i],
+                        status: dryRun ? .planned : .attested, anchor: anchor))
+            }
+        }
+        return outcome
+    }
+
+    // MARK: manifests rebuilt from the chain
+
+    /// The manifest for a file already attested by this signer: the existing one with the chain's
+    /// records of its own signature added, or — when it is missing or describes other content — one
+    /// rebuilt from an attesting transaction that checks out (see RegistryReader.verifiedBatch).
+    /// nil when no record can be backed that way: the file is then attested again.
+    private func manifestForRecorded(
+        _ path: String, digest: FileDigest, existing: Manifest?, records: [OnChainAttestation], reader: RegistryReader
+    ) throws -> Manifest? {
+        if var m = existing, m.sha256 == digest.sha256, m.signer == records[0].signer {
+            var anchored = false
+            for r in records
+            where try reader.verifiedBatch(ofTransaction: r.txHash, signer: m.signer)?.signature == m.signature {
+                m.addAnchor(r.anchor)
+                anchored = true
+            }
+            if anchored { return m }
+        }
+        for record in records {
+            guard let batch = try reader.verifiedBatch(ofTransaction: record.txHash, signer: record.signer),
+                let index = batch.digests.firstIndex(of: digest.sha256)
+            else { continue }
+            let message = AttestationMessage(
+                merkleRoot: batch.merkleRoot, fileCount: batch.digests.count, registry: registry)
+            var m = Manifest(
+                fileName: URL(fileURLWithPath: path).lastPathComponent, digest: digest, signer: record.signer,
+                batchIndex: index, batchProof: Merkle.proof(index: index, leaves: batch.digests), message: message,
+                signature: batch.signature)
+            // The same checks a verifier makes, before anything is written.
+            guard OfflineVerifier(registry: registry).authenticityProblem(m) == nil else { continue }
+            m.addAnchor(record.anchor)
+            return m
+        }
+        return nil
+    }
+}
+
+/// Lets an event through at most once per interval (called under the hasher's lock).
+final class Throttle: @unchecked Sendable {
+    private let interval: Double
+    private var last = Date.distantPast
+    init(interval: Double) { self.interval = interval }
+    func ready() -> Bool {
+        let now = Date()
+        guard now.timeIntervalSince(last) >= interval else { return false }
+        last = now
+        return true
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import ProvenanceCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The attest run's journal: one JSON object per line, appended and fsync'd before the step it
+/// announces, so a run killed at any instant can be resumed by running the same command again.
+///   {"t":"hashed","path","inode","size","mtime","ctime","chunkSize","sha256","chunks","mac"}  a file's digests
+///   {"t":"signed","digests":[…],"root"}                                     a batch about to be sent
+///   {"t":"sent","hash","raw"}                                              a transaction, before broadcast
+///   {"t":"mined","hash","block"}                                           its receipt
+/// Nothing secret is written: digests, public raw transactions and hashes.
+///
+/// The journal saves work; it never decides what is signed. Anyone who can write the archive's
+/// directory can write this file, so a cached digest is used only when its record carries a MAC made
+/// with a key derived from the signing key (which that person does not have) and the file still has
+/// the inode, size, mtime and ctime it had when hashed; anything else is hashed again.
+public final class Journal {
+    public let path: String
+    private let fd: Int32
+    private(set) var records: [JSON] = []
+    /// Authenticates "hashed" records: set by the attester from the signing key before caching.
+    var macKey: [UInt8]?
+    /// Larger journals are refused: ~2,500 bytes per 1 GiB file hashed in 1 MiB chunks, ~300 per small file.
+    public static let maxBytes = 1 << 30
+
+    public init(path: String) throws {
+        self.path = path
+        // No links (a journal that is a link to /dev/zero or another file is refused), no blocking open
+        // on a FIFO, private to its owner.
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else {
+            throw ProvenanceError.input("cannot open journal \(path): \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw ProvenanceError.input("journal \(path) is not a regular file")
+        }
+        guard st.st_size <= Self.maxBytes else {
+            close(fd)
+            throw ProvenanceError.input("journal \(path) is larger than \(Self.maxBytes >> 20) MiB; move it aside")
+        }
+        if st.st_mode & 0o077 != 0 { fchmod(fd, 0o600) }
+        self.fd = fd
+        let data: [UInt8]
+        do { data = try BoundedFile.read(descriptor: fd, size: Int(st.st_size), path: path) } catch {
+            close(fd)
+            throw error
+        }
+        // A line cut short by a crash is ignored: everything before it was fsync'd whole.
+        for line in data.split(separator: 0x0a) {
+            if let record = try? JSON.parse([UInt8](line)), record["t"]?.stringValue != nil { records.append(record) }
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Appends records and makes them durable before returning.
+    func append(_ new: [JSON]) throws {
+        guard !new.isEmpty else { return }
+        var bytes = Array(new.map(\.compact).joined(separator: "\n").utf8)
+        bytes.append(0x0a)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw ProvenanceError.input("cannot write journal \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        guard fsync(fd) == 0 else { throw ProvenanceError.input("cannot sync journal \(path)") }
+        records += new
+    }
+
+    // MARK: the record schema
+
+    /// What identifies a file's content without reading it: if any of these changed, so may the bytes.
+    struct FileIdentity: Equatable {
+        let inode: UInt64
+        let size: UInt64
+        let mtime: String
+        let ctime: String
+
+        init?(path: String) {
+            var followed = stat()
+            guard stat(path, &followed) == 0 else { return nil }
+            inode = UInt64(followed.st_ino)
+            size = UInt64(followed.st_size)
+            mtime = "\(followed.st_mtim.tv_sec).\(followed.st_mtim.tv_nsec)"
+            ctime = "\(followed.st_ctim.tv_sec).\(followed.st_ctim.tv_nsec)"
+        }
+    }
+
+    private func mac(_ fields: [(String, JSON)]) -> String? {
+        guard let macKey else { return nil }
+        return Hex.encode(HMACSHA256.mac(key: macKey, data: Array(JSON.object(fields).compact.utf8)))
+    }
+
+    func hashedRecord(path: String, digest: FileDigest) -> JSON? {
+        guard let id = FileIdentity(path: path), id.size == digest.size else { return nil }
+        var fields: [(String, JSON)] = [
+            ("t", .string("hashed")), ("path", .string(path)), ("inode", .number(String(id.inode))),
+            ("size", .number(String(id.size))), ("mtime", .string(id.mtime)), ("ctime", .string(id.ctime)),
+            ("chunkSize", .int(digest.chunkSize)), ("sha256", .string(Hex.encode(digest.sha256))),
+            ("chunks", .array(digest.chunks.map { .string(Hex.encode($0)) })),
+        ]
+        guard let mac = mac(fields) else { return nil }
+        fields.append(("mac", .string(mac)))
+        return .object(fields)
+    }
+
+    /// A cached digest for `path`, only from an authentic record of a file that has not changed since.
+    func cachedDigest(path: String, chunkSize: Int) -> FileDigest? {
+        guard let id = FileIdentity(path: path),
+            let record = records.last(where: { $0["t"]?.stringValue == "hashed" && $0["path"]?.stringValue == path }),
+            var fields = record.objectValue, let last = fields.popLast(), last.0 == "mac",
+            let mac = mac(fields),
+            last.1.stringValue.map({ constantTimeEqual(Array($0.utf8), Array(mac.utf8)) }) == true,
+            record["inode"] == .number(String(id.inode)), record["size"] == .number(String(id.size)),
+            record["mtime"]?.stringValue == id.mtime, record["ctime"]?.stringValue == id.ctime,
+            record["chunkSize"]?.intValue == chunkSize,
+            let sha = record["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }),
+            let items = record["chunks"]?.arrayValue
+        else { return nil }
+        let chunks = items.compactMap { $0.stringValue.flatMap { Hex.decode($0, count: 32) } }
+        guard chunks.count == items.count, !chunks.isEmpty else { return nil }
+        return FileDigest(size: id.size, sha256: sha, chunkSize: chunkSize, chunks: chunks)
+    }
+
+    func recordSigned(root: [UInt8], digests: [[UInt8]]) throws {
+        try append([
+            .object([
+                ("t", .string("signed")), ("root", .string(Hex.encode(root, prefix: true))),
+                ("digests", .array(digests.map { .string(Hex.encode($0)) })),
+            ])
+        ])
+    }
+
+    func recordSent(_ tx: SignedTransaction) throws {
+        try append([
+            .object([
+                ("t", .string("sent")), ("hash", .string(tx.hashHex)),
+                ("raw", .string(Hex.encode(tx.raw, prefix: true))),
+            ])
+        ])
+    }
+
+    func recordMined(hash: [UInt8], block: UInt64) throws {
+        try append([
+            .object([
+                ("t", .string("mined")), ("hash", .string(Hex.encode(hash, prefix: true))),
+                ("block", .number(String(block))),
+            ])
+        ])
+    }
+
+    /// Transactions sent (raw bytes) with no receipt recorded.
+    var unsettled: [[UInt8]] {
+        let mined = Set(records.filter { $0["t"]?.stringValue == "mined" }.compactMap { $0["hash"]?.stringValue })
+        return records.filter { $0["t"]?.stringValue == "sent" && !mined.contains($0["hash"]?.stringValue ?? "") }
+            .compactMap { $0["raw"]?.stringValue.flatMap { Hex.decode($0) } }
+    }
+
+    // MARK: settling
+
+    /// Before anything new is sent: every transaction the journal says was sent but not seen mined is
+    /// followed up — mined (recorded), pending (waited for), or dropped (broadcast again; if its nonce
+    /// was taken meanwhile, the chain check that follows decides what is still to attest).
+    func settle(client: EthClient, options: SendOptions) throws {
+        for raw in unsettled {
+            let hash = Keccak256.hash(raw)
+            var receipt = try client.receipt(hash)
+            if receipt == nil {
+                if try client.transaction(hash) == nil { _ = try? client.sendRawTransaction(raw) }
+                let deadline = Date().addingTimeInterval(options.timeout)
+                while receipt == nil && Date() < deadline {
+                    // Dropped and refused again: the chain check takes over.
+                    if try client.transaction(hash) == nil { break }
+                    Thread.sleep(forTimeInterval: options.pollInterval)
+                    receipt = try client.receipt(hash)
+                }
+            }
+            if let receipt { try recordMined(hash: hash, block: receipt.blockNumber) }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import ProvenanceCore
+
+/// The verdict on one file checked against a chain.
+public struct Verdict: Sendable {
+    public enum Status: String, Sendable {
+        case verified
+        case notAttested = "not-attested"
+        case untrustedSigner = "untrusted-signer"
+        /// A manifest beside the file is authentic, but this copy's bytes differ from the signed original.
+        case modified
+        case error
+    }
+
+    public let path: String
+    public let sha256: [UInt8]?
+    public let status: Status
+    public let detail: String
+    /// Records of this exact content: the trusted ones when verified, all of them otherwise.
+    public let attestations: [OnChainAttestation]
+    /// For a modified copy: the original's digest and its records, and where the copy differs.
+    public let originalSHA256: [UInt8]?
+    public let originalAttestations: [OnChainAttestation]
+    public let differingRanges: [ByteRange]
+
+}
+
+/// Verifies files by their content hash alone against a registry on one chain, using a manifest
+/// beside the file (when there is one) to explain a mismatch.
+public struct OnChainVerifier {
+    /// Accepted signers; empty means any signer.
+    public var trustedSigners: Set<Address> = []
+    public var registry: Address = RegistryAddress.canonical
+    public var confirmations: UInt64 = 1
+    public var expectedChainId: UInt64?
+
+    public init() {}
+
+    public struct Report {
+        public let chainId: UInt64
+        public let latestBlock: UInt64
+        public let verdicts: [Verdict]
+    }
+
+    public func verify(paths: [String], manifestPath: String? = nil, client: EthClient) throws -> Report {
+        struct Local {
+            var digest: FileDigest?
+            var manifest: Manifest?
+            var manifestProblem: String?
+            var error: String?
+        }
+        let offline = OfflineVerifier(registry: registry)
+        var locals: [Local] = []
+        for path in paths {
+            var local = Local()
+            let mPath = manifestPath ?? Manifest.path(for: path)
+            if FileManager.default.fileExists(atPath: mPath) {
+                do {
+                    let m = try Manifest.read(path: mPath)
+                    if let problem = offline.authenticityProblem(m) {
+                        local.manifestProblem = "\(mPath): \(problem)"
+                    } else {
+                        local.manifest = m
+                    }
+                } catch { local.manifestProblem = "\(error)" }
+            }
+            locals.append(local)
+        }
+        // All files on all cores; chunks must line up with each manifest's to locate differences.
+        let hashed = ParallelHasher.hash(
+            zip(paths, locals).map {
+                ParallelHasher.Item(path: $0, chunkSize: $1.manifest?.chunkSize ?? FileHasher.defaultChunkSize)
+            })
+        for (i, r) in hashed.enumerated() {
+            switch r {
+            case .success(let d): locals[i].digest = d
+            case .failure(let e): locals[i].error = e.message
+            }
+        }
+        // One lookup for every file's content and every authentic manifest's original.
+        var queries: [[UInt8]] = []
+        for l in locals {
+            if let d = l.digest { queries.append(d.sha256) }
+            if let m = l.manifest, m.sha256 != l.digest?.sha256 { queries.append(m.sha256) }
+        }
+        let reader = RegistryReader(client: client, registry: registry, confirmations: confirmations)
+        let found = queries.isEmpty ? [] : try reader.attestations(for: queries, expectedChainId: expectedChainId)
+        var records: [String: [OnChainAttestation]] = [:]
+        for (q, f) in zip(queries, found) { records[Hex.encode(q)] = f }
+        let chain = "chain \(reader.chainId)"
+
+        let verdicts = zip(paths, locals).map { path, l -> Verdict in
+            guard let digest = l.digest else {
+                return Verdict(
+                    path: path, sha256: nil, status: .error, detail: l.error ?? "unreadable", attestations: [],
+                    originalSHA256: nil, originalAttestations: [], differingRanges: [])
+            }
+            let all = records[Hex.encode(digest.sha256)] ?? []
+            let trusted = trustedSigners.isEmpty ? all : all.filter { trustedSigners.contains($0.signer) }
+            if !trusted.isEmpty {
+                return Verdict(
+                    path: path, sha256: digest.sha256, status: .verified, detail: "attested on \(chain)",
+                    attestations: trusted,
+                    originalSHA256: nil, originalAttestations: [], differingRanges: [])
+            }
+            if !all.isEmpty {
+                let who = Set(all.map(\.signer.checksummed)).sorted().joined(separator: ", ")
+                return Verdict(
+                    path: path, sha256: digest.sha256, status: .untrustedSigner,
+                    detail: "attested on \(chain) by \(who), none of them a trusted signer",
+                    attestations: all, originalSHA256: nil, originalAttestations: [], differingRanges: [])
+            }
+            if let m = l.manifest, m.sha256 != digest.sha256 {
+                let original = records[Hex.encode(m.sha256)] ?? []
+                let originalTrusted =
+                    trustedSigners.isEmpty ? original : original.filter { trustedSigners.contains($0.signer) }
+                var detail = "this copy differs from the original signed by \(m.signer)"
+                if !originalTrusted.isEmpty {
+                    detail += " and attested on \(chain) in block \(originalTrusted[0].blockNumber)"
+                } else if !original.isEmpty {
+                    detail += " (attested on \(chain) by an untrusted signer)"
+                } else {
+                    detail += " (the original is not attested on \(chain))"
+                }
+                if digest.size != m.size { detail += "; size \(digest.size), original \(m.size)" }
+                return Verdict(
+                    path: path, sha256: digest.sha256, status: .modified, detail: detail, attestations: [],
+                    originalSHA256: m.sha256,
+                    originalAttestations: original,
+                    differingRanges: ChunkDiff.ranges(original: (m.size, m.chunks), copy: digest))
+            }
+            var detail = "no record of this exact content on \(chain) (registry \(registry))"
+            if let m = l.manifest { detail += "; its manifest is signed by \(m.signer) but not anchored here" }
+            if let problem = l.manifestProblem { detail += "; manifest rejected: \(problem)" }
+            return Verdict(
+                path: path, sha256: digest.sha256, status: .notAttested, detail: detail, attestations: [],
+                originalSHA256: nil,
+                originalAttestations: [], differingRanges: [])
+        }
+        return Report(chainId: reader.chainId, latestBlock: reader.latestBlock, verdicts: verdicts)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes files so a reader sees either the old content or the new, never a torn one:
+/// a temporary file in the same directory, fsync, rename over the target, fsync the directory.
+public enum AtomicFile {
+    /// - Parameter exclusive: never replace an existing file: the new one is linked into place, which
+    ///   fails if the name exists (no check-then-rename race; keystores are never overwritten).
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644, exclusive: Bool = false) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw ProvenanceError.input("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        var ok = false
+        defer {
+            if !ok { unlink(tmp) }
+        }
+        // The mode passed to open() is masked by umask; set it explicitly (0600 for key files matters).
+        guard fchmod(fd, mode) == 0 else {
+            close(fd)
+            throw ProvenanceError.input("cannot set the mode of \(path): \(String(cString: strerror(errno)))")
+        }
+        let written = data.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
+        let synced = written && fsync(fd) == 0
+        let errnoText = String(cString: strerror(errno))
+        close(fd)
+        guard synced else { throw ProvenanceError.input("cannot write \(path): \(errnoText)") }
+        if exclusive {
+            guard link(tmp, path) == 0 else {
+                let reason = errno == EEXIST ? "it exists; refusing to overwrite it" : String(cString: strerror(errno))
+                throw ProvenanceError.input("cannot write \(path): \(reason)")
+            }
+            unlink(tmp)
+        } else {
+            guard rename(tmp, path) == 0 else {
+                throw ProvenanceError.input("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        ok = true
+        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+}

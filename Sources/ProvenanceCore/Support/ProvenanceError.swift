@@ -1,0 +1,36 @@
+/// An error meant for the user: what kind of failure it is and one line of text. The command line
+/// decides how a kind is shown and which exit code it maps to; the library never knows either.
+/// Messages never contain secrets; callers pass only public facts (paths, addresses, hosts).
+public struct ProvenanceError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// Bad arguments: the caller asked for something that cannot be done as asked.
+        case usage
+        /// Bad input: a missing or unreadable file, a malformed manifest, key or number.
+        case input
+        /// The chain could not be consulted, or what it answered cannot be trusted.
+        case chain
+        /// The password does not open the keystore (its MAC does not match).
+        case wrongPassword
+        /// Stopped by the user after a completed step; running the same command again resumes.
+        case interrupted
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public static func input(_ message: String) -> ProvenanceError { .init(.input, message) }
+    public static func usage(_ message: String) -> ProvenanceError { .init(.usage, message) }
+
+    public var description: String { message }
+}
+
+/// A failure inside a C library call: always a bug or resource exhaustion, never user input.
+struct CryptoFailure: Error, CustomStringConvertible {
+    let function: String
+    var description: String { "internal error in OpenSSL (\(function))" }
+}

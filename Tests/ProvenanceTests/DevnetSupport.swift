@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+/// A Python server of the project's own (the devnet, the fault proxy) run for a test on a free
+/// loopback port; stopped when released.
+final class ChildServer {
+    let process = Process()
+    let url: String
+
+    init(script: String, arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: try interopPython())
+        process.arguments = [repoRoot.appendingPathComponent(script).path] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The server prints "… listening on http://127.0.0.1:PORT …" once it is ready.
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !text.contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty {
+                guard process.isRunning, Date() < deadline else {
+                    throw ProvenanceError.input("\(script) did not start")
+                }
+                continue
+            }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+            throw ProvenanceError.input("\(script) printed no URL: \(text)")
+        }
+        url = String(text[range])
+    }
+
+    deinit {
+        // SIGKILL: the child may inherit a blocked SIGTERM from the test runner's signal mask.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Sets the fault proxy's plan for the next requests.
+    func plan(_ actions: String) throws {
+        _ = try runTool("/usr/bin/curl", ["-s", "-m", "10", "-X", "POST", "--data-binary", actions, url + "/__plan"])
+    }
+
+    func stats() throws -> JSON {
+        try JSON.parse(try runTool("/usr/bin/curl", ["-s", "-m", "10", url + "/__stats"]).out)
+    }
+}
+
+/// The funded development key of the devnet (Anvil/Hardhat account 0: public, for local use only).
+let devKeyHex = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

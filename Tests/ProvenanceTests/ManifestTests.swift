@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+@Suite struct ManifestTests {
+    /// Signs three files in one batch, then checks the verdicts for the originals, an edited copy,
+    /// an untrusted signer and tampered manifests.
+    @Test func signVerifyAndTamper() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let paths = (0..<3).map { dir.appendingPathComponent("f\($0).bin").path }
+        for (i, p) in paths.enumerated() {
+            _ = FileManager.default.createFile(
+                atPath: p, contents: Data((0..<(3000 + i * 5000)).map { UInt8(truncatingIfNeeded: $0 * (i + 3)) }))
+        }
+        let key = try PrivateKey.generate()
+        let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: 1024)
+        for s in signed { try s.manifest.write(to: s.manifestPath) }
+        #expect(Set(signed.map { $0.manifest.signature }).count == 1)  // one signature for the batch
+
+        let verifier = OfflineVerifier()
+        for p in paths { #expect(verifier.verify(path: p).status == .verified) }
+        #expect(OfflineVerifier(trustedSigners: [key.address]).verify(path: paths[0]).status == .verified)
+        #expect(
+            OfflineVerifier(trustedSigners: [try PrivateKey.generate().address]).verify(path: paths[0]).status
+                == .untrustedSigner)
+
+        // Edit one byte in the middle of f2 (13000 bytes): only chunk 5 (5120–6144) differs.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: paths[2]))
+        bytes[5500] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: paths[2]))
+        let modified = verifier.verify(path: paths[2])
+        #expect(modified.status == .modified)
+        #expect(modified.differingRanges == [ByteRange(start: 5120, end: 6144)])
+        #expect(modified.signer == key.address)
+
+        // Tampering with the manifest.
+        let original = try Manifest.read(path: signed[0].manifestPath)
+        func check(_ change: (inout Manifest) -> Void, _ expected: OfflineVerdict.Status) throws {
+            var m = original
+            change(&m)
+            try m.write(to: signed[0].manifestPath)
+            #expect(verifier.verify(path: paths[0]).status == expected)
+        }
+        let other = try PrivateKey.generate()
+        try check({ $0.signer = other.address }, .invalidSignature)
+        try check({ $0.batchProof[0][0] ^= 1 }, .invalidSignature)
+        try check({ $0.batchIndex = 1 }, .invalidSignature)
+        try check({ $0.signature = try! other.sign(digest: try! $0.message.signingDigest()) }, .invalidSignature)
+        try check(
+            { m in
+                // Same signature with s → n − s (the EVM accepts it; EIP-2 does not).
+                let n = hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+                m.signature = RecoverableSignature(
+                    r: m.signature.r, s: subtract(n, m.signature.s), recoveryID: m.signature.recoveryID ^ 1)
+            }, .invalidSignature)
+        try check({ $0.sha256[0] ^= 1 }, .invalidSignature)
+        try check({ _ in }, .verified)
+    }
+
+    @Test func malformedManifestsAreInputErrors() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a.wav").path
+        _ = FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
+        let key = try PrivateKey.generate()
+        let good = try BatchSigner.sign(paths: [file], key: key)[0].manifest.json.compact
+        let variants = [
+            "", "{", "[]", "null", String(repeating: "[", count: 10_000),
+            good.replacingOccurrences(of: "\"version\":1", with: "\"version\":\"1\""),
+            good.replacingOccurrences(of: "\"chunkSize\":1048576", with: "\"chunkSize\":1000"),
+            good.replacingOccurrences(of: "\"primaryType\":\"Attestation\"", with: "\"primaryType\":\"Mail\""),
+            good.replacingOccurrences(of: "\"signature\":\"0x", with: "\"signature\":\"0xzz"),
+        ]
+        for v in variants {
+            try Data(v.utf8).write(to: URL(fileURLWithPath: Manifest.path(for: file)))
+            let verdict = OfflineVerifier().verify(path: file)
+            #expect(verdict.status == .error, "accepted: \(v.prefix(80))")
+            #expect(verdict.exitCode == .usage)
+            #expect(!verdict.detail.contains("\n"))
+        }
+        try FileManager.default.removeItem(atPath: Manifest.path(for: file))
+        #expect(OfflineVerifier().verify(path: file).status == .noManifest)
+    }
+
+    /// The worked example in docs/FORMAT.md: every value printed there is recomputed here.
+    @Test func formatDocumentWorkedExample() throws {
+        let doc = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
+        let key = try PrivateKey(bytes: Keccak256.hash(Array("provenance example key".utf8)))
+        let files = [
+            Array("first recording\n".utf8), Array("second recording\n".utf8), Array("third recording\n".utf8),
+        ]
+        let digests = files.map { SHA256Hasher.hash($0) }
+        let message = AttestationMessage(digests: digests)
+        let digest = try message.signingDigest()
+        let signature = try key.sign(digest: digest)
+        let td = try TypedData(json: message.typedDataJSON)
+        let values = [
+            key.address.checksummed,
+            Hex.encode(digests[0]), Hex.encode(digests[1]), Hex.encode(digests[2]),
+            Hex.encode(Keccak256.hash(digests[0] + digests[1]), prefix: true),
+            Hex.encode(message.merkleRoot, prefix: true),
+            RegistryAddress.canonical.checksummed,
+            Hex.encode(try td.typeHash("Attestation"), prefix: true),
+            Hex.encode(try td.domainSeparator(), prefix: true),
+            Hex.encode(digest, prefix: true),
+            Hex.encode(signature.bytes, prefix: true),
+        ]
+        for v in values { #expect(doc.contains(v), "docs/FORMAT.md lacks \(v)") }
+    }
+}

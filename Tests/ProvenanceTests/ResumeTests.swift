@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+/// Kill -9 at each step of an archive attestation, run the same command again: every file is
+/// attested exactly once and the manifests are those an uninterrupted run writes.
+@Suite(.serialized) final class ResumeTests {
+    let devnet: ChildServer
+    let reference: ChildServer
+
+    init() throws {
+        devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
+        reference = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
+    }
+
+    /// A directory of five files with the same names and content each time it is made for `tag`.
+    func archive(_ cli: CLI, tag: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: cli.path("archive"), withIntermediateDirectories: true)
+        return try (0..<5).map { i in
+            try cli.write(
+                "archive/ep\(i).wav", "\(tag) episode \(i) " + String(repeating: "x", count: i * 70_000), mode: 0o644)
+            return "archive/ep\(i).wav"
+        }
+    }
+
+    func manifestsWithoutAnchors(_ cli: CLI, _ files: [String]) throws -> [String] {
+        try files.map { f in
+            var m = try Manifest.read(path: cli.path(f + ".provenance.json"))
+            m.anchors = []
+            return m.json.compact
+        }
+    }
+
+    @Test(arguments: ["mid-hash", "after-hash", "after-sign", "after-broadcast", "after-receipt"])
+    func killedAndResumed(at point: String) throws {
+        let tag = "\(point)-\(UUID())"
+        // The uninterrupted run, on a chain of its own.
+        var ref = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: ref.dir) }
+        try ref.write("dev.key", devKeyHex + "\n")
+        ref.environment["ETH_RPC_URL"] = reference.url
+        _ = try ref.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        let refFiles = try archive(ref, tag: tag)
+        #expect(try ref.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"]).status == 0)
+
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        try cli.write("dev.key", devKeyHex + "\n")
+        cli.environment["ETH_RPC_URL"] = devnet.url
+        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        let files = try archive(cli, tag: tag)
+        let killed = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"],
+            env: ["PROVENANCE_TEST_CRASH_AT": point])
+        #expect(killed.status == SIGKILL, "\(point): expected the run to die, got \(killed.status)")
+        #expect(FileManager.default.fileExists(atPath: cli.path("archive/.provenance-journal.jsonl")))
+        let resumed = try cli.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"])
+        #expect(resumed.status == 0, "\(point): \(resumed.err)")
+
+        // Exactly once: one attestation per file on chain, and the manifests' anchors name it.
+        let verdicts = try cli.run(["verify", "--json"] + files).out.split(separator: "\n").map {
+            try JSON.parse(String($0))
+        }
+        for (file, v) in zip(files, verdicts) {
+            let records = try v["attestations"].unwrap().arrayValue.unwrap()
+            #expect(
+                v["status"]?.stringValue == "verified" && records.count == 1,
+                "\(point): \(file) has \(records.count) attestations")
+            let m = try Manifest.read(path: cli.path(file + ".provenance.json"))
+            #expect(
+                m.anchors.count == 1
+                    && Hex.encode(m.anchors[0].txHash, prefix: true) == records.first?["txHash"]?.stringValue)
+        }
+        // The same manifests as the uninterrupted run (anchors name each chain's own transactions).
+        #expect(try manifestsWithoutAnchors(cli, files) == (try manifestsWithoutAnchors(ref, refFiles)), "\(point)")
+        #expect(try cli.run(["verify", "--offline"] + files).status == 0)
+    }
+
+    /// Ctrl-C stops after the current step, says how to resume, and the same command finishes the job.
+    @Test(arguments: [("after-hash", 0), ("after-receipt", 1)])
+    func interruptedAndResumed(at point: String, sentBeforeStop: Int) throws {
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        try cli.write("dev.key", devKeyHex + "\n")
+        cli.environment["ETH_RPC_URL"] = devnet.url
+        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        let files = try archive(cli, tag: "interrupt-\(point)-\(UUID())")
+        let stopped = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"],
+            env: ["PROVENANCE_TEST_INTERRUPT_AT": point])
+        #expect(stopped.status == 130, "\(stopped.err)")
+        #expect(stopped.err.contains("interrupted") && stopped.err.contains("run the same command again to resume"))
+        #expect(stopped.err.components(separatedBy: "sending attestation").count - 1 == sentBeforeStop)
+        let resumed = try cli.run([
+            "attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "--summary", "summary.json", "archive",
+        ])
+        #expect(resumed.status == 0, "\(resumed.err)")
+        let summary = try JSON.parse(try Data(contentsOf: URL(fileURLWithPath: cli.path("summary.json"))))
+        #expect(summary["files"]?.arrayValue?.count == 5 && summary["chainId"] == .number("31337"))
+        #expect(summary["files"]?.arrayValue?.allSatisfy { $0["sha256"] != nil && $0["txHash"] != nil } == true)
+        let v = try cli.run(["verify", "archive"])
+        #expect(
+            v.status == 0 && v.out.contains("summary (chain 31337): 5 files — 5 verified, 0 modified, 0 not attested"))
+        _ = files
+    }
+
+    /// A file changed after it was journaled is hashed again, not taken from the journal.
+    @Test func changedFileIsRehashed() throws {
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        try cli.write("dev.key", devKeyHex + "\n")
+        cli.environment["ETH_RPC_URL"] = devnet.url
+        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        let files = try archive(cli, tag: "changed-\(UUID())")
+        let killed = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "archive"], env: ["PROVENANCE_TEST_CRASH_AT": "after-hash"])
+        #expect(killed.status == SIGKILL)
+        Thread.sleep(forTimeInterval: 0.01)
+        try cli.write(files[2], "edited after hashing \(UUID())", mode: 0o644)
+        #expect(try cli.run(["attest", "--private-key-file", "dev.key", "archive"]).status == 0)
+        let sha = try FileHasher.hash(path: cli.path(files[2])).sha256
+        #expect(try Manifest.read(path: cli.path(files[2] + ".provenance.json")).sha256 == sha)
+        #expect(try cli.run(["verify"] + files).status == 0)
+    }
+}

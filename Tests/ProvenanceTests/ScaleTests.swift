@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+/// Many files: the parallel engine, and attest packing into several transactions.
+@Suite struct ParallelHashingTests {
+    @Test func sameDigestsAsTheSingleFileEngineInArgumentOrder() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let chunk = 65536
+        let sizes = [0, 1, chunk - 1, chunk, chunk + 1, 3 * chunk + 5, (2 << 20) + 3, 777, 5 * chunk]
+        var items: [ParallelHasher.Item] = []
+        for (i, size) in sizes.enumerated() {
+            let path = dir.appendingPathComponent("f\(i)").path
+            _ = FileManager.default.createFile(
+                atPath: path, contents: Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) }))
+            items.append(ParallelHasher.Item(path: path, chunkSize: chunk))
+        }
+        items.insert(ParallelHasher.Item(path: dir.appendingPathComponent("missing").path, chunkSize: chunk), at: 4)
+        let results = ParallelHasher.hash(items, workers: 3)
+        #expect(results.count == items.count)
+        for (item, result) in zip(items, results) {
+            if item.path.hasSuffix("missing") {
+                if case .failure(let e) = result {
+                    #expect(e.message.contains("No such file"))
+                } else {
+                    Issue.record("missing file hashed")
+                }
+                continue
+            }
+            #expect(try result.get() == (try FileHasher.hash(path: item.path, chunkSize: chunk)), "\(item.path)")
+        }
+    }
+}
+
+@Suite(.serialized) final class BatchPackingTests {
+    @Test func packsIntoSeveralTransactionsAndSkipsBadInput() throws {
+        let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        cli.environment["ETH_RPC_URL"] = devnet.url
+        try cli.write("dev.key", devKeyHex + "\n")
+        #expect(try cli.run(["registry", "deploy", "--private-key-file", "dev.key"]).status == 0)
+        let files = try (0..<5).map { i -> String in
+            try cli.write("ep\(i).wav", "episode \(i) \(UUID())", mode: 0o644)
+            return "ep\(i).wav"
+        }
+        #expect(mkfifo(cli.path("pipe"), 0o600) == 0)
+        try cli.write("bad.wav", "audio", mode: 0o644)
+        try cli.write("bad.wav.provenance.json", "{\"format\": tru", mode: 0o644)  // corrupt: skipped, left untouched
+        let r = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "--json"] + files + [
+                "/proc/self/mem", "pipe", "bad.wav",
+            ])
+        #expect(r.status == 2, "\(r.err)")  // some input was bad; the rest is attested
+        // --json: machine-readable progress lines on standard error.
+        let progress = r.err.split(separator: "\n").filter { $0.hasPrefix("provenance: {") }.compactMap {
+            try? JSON.parse(String($0.dropFirst(12)))
+        }
+        #expect(
+            progress.contains {
+                $0["progress"]?.stringValue == "hashing" && $0["files"] != nil && $0["files"] == $0["of"]
+            })
+        #expect(progress.filter { $0["progress"]?.stringValue == "confirmed" }.count == 3)
+        let lines = try r.out.split(separator: "\n").map { try JSON.parse(String($0)) }
+        #expect(lines.filter { $0["status"]?.stringValue == "skipped" }.count == 3)
+        #expect(try String(contentsOfFile: cli.path("bad.wav.provenance.json"), encoding: .utf8) == "{\"format\": tru")
+        #expect(lines.filter { $0["status"]?.stringValue == "attested" }.count == 5)
+        let txs = lines.compactMap { $0["txHash"]?.stringValue }
+        #expect(Set(txs).count == 3)  // 2 + 2 + 1 files, one signature each
+        #expect(lines.compactMap { $0["files"]?.intValue } == [2, 2, 1])
+        let counts = try files.map { try Manifest.read(path: cli.path($0 + ".provenance.json")).message.fileCount }
+        #expect(counts == [2, 2, 2, 2, 1])
+        #expect(try cli.run(["verify"] + files).status == 0)
+        #expect(try cli.run(["verify", "--offline"] + files).status == 0)
+    }
+}
