@@ -131,10 +131,10 @@ struct AttestCommand: Command {
                         ]).compact)
                 } else if let a = f.anchor {
                     Output.line(
-                        "attested  \(f.path)  sha256 \(sha)  chain \(a.chainId) block \(a.blockNumber) tx \(Hex.encode(a.txHash, prefix: true))"
+                        "attested  \(Display.safe(f.path))  sha256 \(sha)  chain \(a.chainId) block \(a.blockNumber) tx \(Hex.encode(a.txHash, prefix: true))"
                     )
                 } else {
-                    Output.line("would attest  \(f.path)  sha256 \(sha)")
+                    Output.line("would attest  \(Display.safe(f.path))  sha256 \(sha)")
                 }
             case .alreadyAttested(let records):
                 if json {
@@ -148,7 +148,7 @@ struct AttestCommand: Command {
                 } else {
                     let r = records[0]
                     Output.line(
-                        "already   \(f.path)  sha256 \(sha)  attested by \(r.signer) on chain \(r.chainId) in block \(r.blockNumber) (tx \(Hex.encode(r.txHash, prefix: true))); nothing paid"
+                        "already   \(Display.safe(f.path))  sha256 \(sha)  attested by \(r.signer) on chain \(r.chainId) in block \(r.blockNumber) (tx \(Hex.encode(r.txHash, prefix: true))); nothing paid"
                     )
                 }
             case .skipped(let reason):

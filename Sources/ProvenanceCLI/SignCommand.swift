@@ -41,7 +41,9 @@ struct SignCommand: Command {
                         ("signer", .string(item.manifest.signer.checksummed)), ("manifest", .string(item.manifestPath)),
                     ]).compact)
             } else {
-                Output.line("signed  \(item.path)  sha256 \(Hex.encode(item.manifest.sha256))  → \(item.manifestPath)")
+                Output.line(
+                    "signed  \(Display.safe(item.path))  sha256 \(Hex.encode(item.manifest.sha256))  → \(Display.safe(item.manifestPath))"
+                )
             }
         }
         if !args.flag("--json") {

@@ -107,20 +107,20 @@ struct VerifyCommand: Command {
         }
         switch v.status {
         case .verified:
-            var line = "\(v.path): verified — \(record(v.attestations[0]))"
+            var line = "\(Display.safe(v.path)): verified — \(record(v.attestations[0]))"
             for a in v.attestations.dropFirst() { line += "\n  also: \(record(a))" }
             return line
         case .modified:
             let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
             let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
-            return "\(v.path): MODIFIED — \(v.detail); differs in bytes \(shown)\(more)"
+            return "\(Display.safe(v.path)): MODIFIED — \(Display.safe(v.detail)); differs in bytes \(shown)\(more)"
         case .untrustedSigner:
-            return "\(v.path): untrusted signer — \(v.detail)"
+            return "\(Display.safe(v.path)): untrusted signer — \(Display.safe(v.detail))"
                 + v.attestations.map { "\n  record: \(record($0))" }.joined()
         case .notAttested:
-            return "\(v.path): not attested — \(v.detail)"
+            return "\(Display.safe(v.path)): not attested — \(Display.safe(v.detail))"
         case .error:
-            return "\(v.path): error — \(v.detail)"
+            return "\(Display.safe(v.path)): error — \(Display.safe(v.detail))"
         }
     }
 
@@ -146,7 +146,7 @@ struct VerifyCommand: Command {
     }
 
     static func text(_ v: OfflineVerdict) -> String {
-        var line = "\(v.path): \(v.status.rawValue) — \(v.detail)"
+        var line = "\(Display.safe(v.path)): \(v.status.rawValue) — \(Display.safe(v.detail))"
         if !v.differingRanges.isEmpty {
             let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
             let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""

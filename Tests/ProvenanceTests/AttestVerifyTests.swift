@@ -20,7 +20,7 @@ import Testing
         try cli.write("publisher.key", publisherKey.withUnsafeBytes { Hex.encode($0) } + "\n")
         cli.environment["ETH_RPC_URL"] = devnet.url
         let deployed = try cli.run(["registry", "deploy", "--private-key-file", "relayer.key"])
-        #expect(deployed.status == 0)
+        try #require(deployed.status == 0, "\(deployed.err)")
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }

@@ -18,20 +18,25 @@ final class ChildServer {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // The server prints "… listening on http://127.0.0.1:PORT …" once it is ready.
+        // The server prints "… listening on http://127.0.0.1:PORT …" once it is ready. Read with poll()
+        // and a deadline, so a server that starts but never answers cannot hang the test run.
         var text = ""
         let deadline = Date().addingTimeInterval(60)
+        let fd = out.fileHandleForReading.fileDescriptor
         while !text.contains("\n") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty {
-                guard process.isRunning, Date() < deadline else {
-                    throw ProvenanceError.input("\(script) did not start")
-                }
-                continue
+            guard process.isRunning, Date() < deadline else {
+                kill(process.processIdentifier, SIGKILL)
+                throw ProvenanceError.input("\(script) did not start within 60 s")
             }
-            text += String(decoding: chunk, as: UTF8.self)
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 200) > 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { continue }
+            text += String(decoding: buffer[0..<n], as: UTF8.self)
         }
         guard let range = text.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+            kill(process.processIdentifier, SIGKILL)
             throw ProvenanceError.input("\(script) printed no URL: \(text)")
         }
         url = String(text[range])

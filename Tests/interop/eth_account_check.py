@@ -1,5 +1,5 @@
 """Independent checks with eth-account and hashlib only (no code of this project).
-Called by Tests/ProvenanceKitTests/InteropTests.swift. Passwords come from the environment
+Called by Tests/ProvenanceTests/InteropTests.swift. Passwords come from the environment
 variable CHECK_PASSWORD, never from argv.
 
   sign                       stdin: [{"key": hex, "digest": hex}, ...] -> [signature hex, ...]

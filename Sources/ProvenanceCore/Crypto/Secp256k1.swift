@@ -13,13 +13,14 @@ public struct RecoverableSignature: Hashable, Sendable {
         self.recoveryID = recoveryID
     }
 
-    /// Parses `r‖s‖v` with v ∈ {27, 28} (or the raw recovery ids 0, 1). Range checks happen on use.
-    public init(bytes: [UInt8]) throws {
+    /// Parses `r‖s‖v` with v ∈ {27, 28}, or also the raw recovery ids 0 and 1 unless `vMustBe27Or28`
+    /// (manifests, whose format says 27 or 28). Range checks happen on use.
+    public init(bytes: [UInt8], vMustBe27Or28: Bool = false) throws {
         guard bytes.count == 65 else {
             throw ProvenanceError.input("signature must be 65 bytes (r‖s‖v), got \(bytes.count)")
         }
         let v = bytes[64]
-        guard v == 27 || v == 28 || v == 0 || v == 1 else {
+        guard v == 27 || v == 28 || (!vMustBe27Or28 && (v == 0 || v == 1)) else {
             throw ProvenanceError.input("signature v must be 27 or 28, got \(v)")
         }
         r = Array(bytes[0..<32])

@@ -7,6 +7,10 @@ enum KDF {
 
     static let maxPBKDF2Iterations = 100_000_000
 
+    /// Most scrypt work accepted, N·r·p (each unit one 128-byte BlockMix): geth's standard keystore is
+    /// 2^18·8·1 = 2^21 (about a second here); 2^26 is ~30 s, a generous bound for slow, careful keystores.
+    static let maxScryptWork: UInt64 = 1 << 26
+
     /// Refuses scrypt parameters that are invalid, absurd or unsupported, before any allocation.
     static func checkScrypt(n: UInt64, r: UInt64, p: UInt64) throws {
         guard n > 1, n & (n - 1) == 0, r >= 1, p >= 1, r <= 1024, p <= 1024 else {
@@ -17,6 +21,13 @@ enum KDF {
         guard !overflow, memory <= maxScryptMemory else {
             throw ProvenanceError.input(
                 "keystore asks for \(overflow ? "more than 2^64" : "\(memory >> 20) MiB of") scrypt memory (n=\(n), r=\(r)); refusing more than \(maxScryptMemory >> 20) MiB"
+            )
+        }
+        // Memory alone does not bound the time: p multiplies the work without adding memory.
+        let (work, workOverflow) = n.multipliedReportingOverflow(by: r * p)
+        guard !workOverflow, work <= maxScryptWork else {
+            throw ProvenanceError.input(
+                "keystore asks for scrypt work n·r·p = \(workOverflow ? "more than 2^64" : String(work)) (n=\(n), r=\(r), p=\(p)); refusing more than 2^26"
             )
         }
         // RFC 7914 requires N < 2^(128·r/8); OpenSSL enforces it and some old keystores break it.

@@ -85,9 +85,10 @@ public struct AttestationMessage: Equatable, Sendable {
             let rootText = message["merkleRoot"]?.stringValue, let root = Hex.decode(rootText, count: 32),
             let countWord = message["fileCount"].flatMap({ Word256(json: $0) }),
             countWord.fits(bits: 32, signed: false),
-            let count = Int(Hex.encode(countWord.bytes.suffix(4)), radix: 16), count >= 1
+            let count = Int(Hex.encode(countWord.bytes.suffix(4)), radix: 16), count >= 1,
+            count <= RegistryContract.maxBatch
         else {
-            throw reject("message must hold merkleRoot (bytes32) and fileCount (≥ 1)")
+            throw reject("message must hold merkleRoot (bytes32) and fileCount (1 … \(RegistryContract.maxBatch))")
         }
         self.init(merkleRoot: root, fileCount: count, registry: try Address(contract))
     }

@@ -85,16 +85,9 @@ public struct Manifest: Sendable {
     }
 
     public static func read(path: String) throws -> Manifest {
-        let url = URL(fileURLWithPath: path)
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = attributes?[.size] as? Int, size > maxBytes {
-            throw ProvenanceError.input("\(path): manifest larger than \(maxBytes >> 20) MiB")
-        }
-        guard let data = try? Data(contentsOf: url) else {
-            throw ProvenanceError.input("\(path): cannot read manifest")
-        }
+        let bytes = try BoundedFile.read(path, what: "manifest", maxBytes: maxBytes).bytes
         do {
-            return try Manifest(json: JSON.parse(data))
+            return try Manifest(json: JSON.parse(bytes))
         } catch let error as JSON.ParseError {
             throw ProvenanceError.input("\(path): malformed manifest: \(error)")
         } catch let error as ProvenanceError {
@@ -122,7 +115,8 @@ public struct Manifest: Sendable {
             throw bad("file.chunkSize must be a power of two between 1 KiB and 1 GiB")
         }
         guard let chunkItems = file["chunks"]?.arrayValue else { throw bad("file.chunks must be an array") }
-        let expectedChunks = max(1, (size + UInt64(chunkSize) - 1) / UInt64(chunkSize))
+        // size comes from the file: 2^64−1 must be an error for this manifest, not an overflow trap.
+        let expectedChunks = max(1, size / UInt64(chunkSize) + (size % UInt64(chunkSize) == 0 ? 0 : 1))
         guard UInt64(chunkItems.count) == expectedChunks else {
             throw bad(
                 "file.chunks has \(chunkItems.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)"
@@ -134,10 +128,9 @@ public struct Manifest: Sendable {
             }
             return d
         }
-        if let rootText = file["chunkRoot"]?.stringValue {
-            guard Hex.decode(rootText, count: 32) == Merkle.root(chunks) else {
-                throw bad("file.chunkRoot does not match file.chunks")
-            }
+        guard let rootText = file["chunkRoot"]?.stringValue, Hex.decode(rootText, count: 32) == Merkle.root(chunks)
+        else {
+            throw bad("file.chunkRoot must be present and match file.chunks")
         }
         guard let signerText = json["signer"]?.stringValue else { throw bad("missing signer") }
         let signer = try Address(signerText)
@@ -159,7 +152,7 @@ public struct Manifest: Sendable {
         guard let sigText = json["signature"]?.stringValue, let sigBytes = Hex.decode(sigText) else {
             throw bad("signature must be 0x-hex")
         }
-        let signature = try RecoverableSignature(bytes: sigBytes)
+        let signature = try RecoverableSignature(bytes: sigBytes, vMustBe27Or28: true)
         let anchorItems = json["anchors"]?.arrayValue ?? []
         guard anchorItems.count <= 1024 else { throw bad("more anchors than any real manifest has") }
         let anchors = try anchorItems.map { try Anchor(json: $0) }

@@ -141,13 +141,16 @@ public indirect enum JSON: Equatable, Sendable {
     }
 
     public static let maxDepth = 64
+    /// Most values in one document: a manifest of a 4 TiB file at 1 MiB chunks holds ~4.2 million.
+    /// A tree of small values costs far more memory than its text, so the count is bounded, not only the bytes.
+    public static let maxElements = 5_000_000
 
     public static func parse(_ text: String) throws -> JSON { try parse(Array(text.utf8)) }
 
     public static func parse(_ data: Data) throws -> JSON { try parse([UInt8](data)) }
 
-    public static func parse(_ bytes: [UInt8]) throws -> JSON {
-        var p = Parser(bytes: bytes)
+    public static func parse(_ bytes: [UInt8], maxElements: Int = maxElements) throws -> JSON {
+        var p = Parser(bytes: bytes, elementLimit: maxElements)
         p.skipWhitespace()
         let value = try p.value(depth: 0)
         p.skipWhitespace()
@@ -157,7 +160,9 @@ public indirect enum JSON: Equatable, Sendable {
 
     private struct Parser {
         let bytes: [UInt8]
+        let elementLimit: Int
         var pos = 0
+        var elements = 0
 
         func fail(_ reason: String) -> ParseError { ParseError(offset: pos, reason: reason) }
 
@@ -175,6 +180,8 @@ public indirect enum JSON: Equatable, Sendable {
 
         mutating func value(depth: Int) throws -> JSON {
             guard depth < JSON.maxDepth else { throw fail("nested deeper than \(JSON.maxDepth) levels") }
+            elements += 1
+            guard elements <= elementLimit else { throw fail("more than \(elementLimit) values") }
             guard pos < bytes.count else { throw fail("unexpected end of input") }
             switch bytes[pos] {
             case UInt8(ascii: "{"): return try object(depth: depth)
@@ -196,6 +203,7 @@ public indirect enum JSON: Equatable, Sendable {
         mutating func object(depth: Int) throws -> JSON {
             pos += 1
             var members: [(String, JSON)] = []
+            var keys = Set<String>()
             skipWhitespace()
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
                 pos += 1
@@ -208,6 +216,8 @@ public indirect enum JSON: Equatable, Sendable {
                 skipWhitespace()
                 try expect(":")
                 skipWhitespace()
+                // Another parser keeping the last of two equal keys would read a different document.
+                guard keys.insert(key).inserted else { throw fail("duplicate key \"\(key.prefix(40))\"") }
                 members.append((key, try value(depth: depth + 1)))
                 skipWhitespace()
                 guard pos < bytes.count else { throw fail("unterminated object") }

@@ -4,31 +4,6 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-// Values from ../shared/testvectors/VECTORS.md (recomputed there with eth-account, an independent
-// RFC 6979 implementation and plain OpenSSL) and from the EIPs themselves.
-@Suite struct KeccakTests {
-    @Test func emptyAndABC() {
-        #expect(
-            Hex.encode(Keccak256.hash([UInt8]())) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
-        #expect(
-            Hex.encode(Keccak256.hash(Array("abc".utf8)))
-                == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
-        // Must not be SHA3-256 (different padding).
-        #expect(
-            Hex.encode(Keccak256.hash(Array("abc".utf8)))
-                != "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532")
-    }
-
-    @Test func streamingEqualsOneShot() {
-        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
-        var k = Keccak256()
-        k.update(data[0..<135])
-        k.update(data[135..<137])
-        k.update(data[137...])
-        #expect(k.finalize() == Keccak256.hash(data))
-    }
-}
-
 @Suite struct SignatureVectorTests {
     @Test func rfc6979Nonce() {
         let key = [UInt8](repeating: 0, count: 31) + [1]
@@ -142,17 +117,4 @@ import Testing
             #expect(try ECRecover.address(digest: digest, signature: a) == key.address)
         }
     }
-}
-
-/// a − b for 32-byte big-endian values with a ≥ b.
-func subtract(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: 32)
-    var borrow = 0
-    for i in stride(from: 31, through: 0, by: -1) {
-        var v = Int(a[i]) - Int(b[i]) - borrow
-        borrow = v < 0 ? 1 : 0
-        if v < 0 { v += 256 }
-        out[i] = UInt8(v)
-    }
-    return out
 }

@@ -19,9 +19,11 @@ import Testing
         cli = CLI(dir: dir)
         try cli.write("dev.key", devKeyHex + "\n")
         cli.environment["ETH_RPC_URL"] = proxy.url
-        #expect(try cli.run(["registry", "deploy", "--private-key-file", "dev.key", "--rpc", devnet.url]).status == 0)
+        try #require(
+            try cli.run(["registry", "deploy", "--private-key-file", "dev.key", "--rpc", devnet.url]).status == 0)
         try cli.write("a.txt", "recording \(UUID())", mode: 0o644)
-        #expect(try cli.run(["attest", "--private-key-file", "dev.key", "--rpc", devnet.url, "a.txt"]).status == 0)
+        try #require(
+            try cli.run(["attest", "--private-key-file", "dev.key", "--rpc", devnet.url, "a.txt"]).status == 0)
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }
@@ -121,100 +123,5 @@ import Testing
         #expect(removed.status == 1 && removed.out.contains("not attested"))
         try proxy.plan("[]")
         #expect(try cli.run(["verify", "a.txt"]).status == 0)
-    }
-}
-
-/// Bad input: each gets a clear one-line message, a distinct exit code, and nothing is lost.
-@Suite struct BadInputTests {
-    @Test func specialFilesEmptyFilesAndLoops() throws {
-        var cli = CLI(dir: try makeTempDir())
-        defer { try? FileManager.default.removeItem(at: cli.dir) }
-        try cli.write("key.hex", devKeyHex)
-        // A FIFO cannot be signed (no stable content) and is refused before it is opened.
-        #expect(mkfifo(cli.path("pipe"), 0o600) == 0)
-        let fifo = try cli.run(["sign", "--private-key-file", "key.hex", "pipe"])
-        #expect(fifo.status == 2 && fifo.err.contains("not a regular file"))
-        #expect(!FileManager.default.fileExists(atPath: cli.path("pipe.provenance.json")))
-        // An empty file is content like any other.
-        try cli.write("empty.wav", "", mode: 0o644)
-        #expect(try cli.run(["sign", "--private-key-file", "key.hex", "empty.wav"]).status == 0)
-        #expect(try cli.run(["verify", "--offline", "empty.wav"]).status == 0)
-        // A dangling path.
-        #expect(try cli.run(["hash", "nowhere/x.wav"]).status == 2)
-        // An unreadable file (read(2) fails; chmod 000 would not stop root): one line, exit 2, the
-        // other files are still hashed.
-        let unreadable = try cli.run(["hash", "/proc/self/mem", "empty.wav"])
-        #expect(
-            unreadable.status == 2 && unreadable.err == "provenance: /proc/self/mem: read failed: Input/output error\n")
-        #expect(unreadable.out.hasSuffix("  empty.wav\n"))
-        // A symbolic-link loop is walked once when links are followed.
-        let root = cli.dir.appendingPathComponent("archive")
-        try FileManager.default.createDirectory(
-            at: root.appendingPathComponent("sub"), withIntermediateDirectories: true)
-        try Data("a".utf8).write(to: root.appendingPathComponent("a.txt"))
-        try Data("b".utf8).write(to: root.appendingPathComponent("sub/b.txt"))
-        try FileManager.default.createSymbolicLink(
-            atPath: root.appendingPathComponent("sub/loop").path, withDestinationPath: "..")
-        #expect(
-            try FileWalker.expand([root.path], followSymlinks: true).map { URL(fileURLWithPath: $0).lastPathComponent }
-                .sorted() == ["a.txt", "b.txt"])
-        #expect(try FileWalker.expand([root.path]).count == 2)
-    }
-
-    @Test func zeroRInAManifestSignature() throws {
-        let dir = try makeTempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("a.wav").path
-        _ = FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
-        var m = try BatchSigner.sign(paths: [file], key: try PrivateKey.generate())[0].manifest
-        m.signature = RecoverableSignature(
-            r: [UInt8](repeating: 0, count: 32), s: m.signature.s, recoveryID: m.signature.recoveryID)
-        try m.write(to: Manifest.path(for: file))
-        let v = OfflineVerifier().verify(path: file)
-        #expect(v.status == .invalidSignature && v.detail.contains("r is out of range"))
-    }
-}
-
-/// A whole session of use — key import, deploy, attest, verify, chain — with a known private key, a
-/// password and an RPC URL whose path and query carry "API keys": none of them may appear in any
-/// output or any file the tool writes.
-@Suite struct SecretsTests {
-    @Test func noSecretInOutputOrFiles() throws {
-        let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
-        var cli = CLI(dir: try makeTempDir())
-        defer { try? FileManager.default.removeItem(at: cli.dir) }
-        let secretKey = devKeyHex
-        let password = "pw-\(UUID().uuidString)"
-        let url = devnet.url + "/v3/PATHSECRET123?apikey=QUERYSECRET456"
-        cli.environment["ETH_RPC_URL"] = url
-        try cli.write("pw", password + "\n")
-        _ = try cli.copyFixtures()
-        let steps: [[String]] = [
-            ["key", "import", "--keystore", "k.json", "--password-file", "pw", "--light-kdf"],
-            ["chain", "--keystore", "k.json", "--password-file", "pw"],
-            ["registry", "deploy", "--keystore", "k.json", "--password-file", "pw"],
-            ["attest", "--keystore", "k.json", "--password-file", "pw", "--json", "speech.wav", "clip.mp4"],
-            ["attest", "--keystore", "k.json", "--password-file", "pw", "--dry-run", "--force", "speech.mp3"],
-            ["verify", "--json", "speech.wav", "clip.mp4", "speech.mp3"],
-            ["verify", "--rpc", "http://127.0.0.1:9/v3/PATHSECRET123", "speech.wav"],
-            ["key", "address", "--keystore", "k.json", "--password-file", "wrong-file"],
-        ]
-        for (i, step) in steps.enumerated() {
-            let r = try cli.run(step, stdin: i == 0 ? Data((secretKey + "\n").utf8) : nil)
-            if i < 4 { #expect(r.status == 0, "\(step): \(r.err)") }
-        }
-        var everything = cli.transcript
-        for name in try FileManager.default.contentsOfDirectory(atPath: cli.dir.path)
-        where name.hasSuffix(".json") && name != "k.json" {
-            everything += try String(contentsOfFile: cli.path(name), encoding: .utf8)
-        }
-        #expect(everything.contains("attested"))  // the run did happen
-        for secret in [secretKey, password, "PATHSECRET123", "QUERYSECRET456"] {
-            #expect(!everything.lowercased().contains(secret.lowercased()), "\(secret.prefix(6))… leaked")
-        }
-        // The keystore holds the key only encrypted, and is private.
-        #expect(!(try String(contentsOfFile: cli.path("k.json"), encoding: .utf8)).contains(secretKey))
-        #expect(
-            (try FileManager.default.attributesOfItem(atPath: cli.path("k.json"))[.posixPermissions] as? Int) == 0o600)
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+/// Manifests, keystores, password files and signers lists that are not what they seem: links to
+/// /dev/zero, FIFOs, huge files. Each is a clear input error within seconds, never a hang or an
+/// out-of-memory (every run here is killed after 20 s, which fails the test).
+@Suite struct HostileFilesTests {
+    let dir: URL
+    let cli: CLI
+
+    init() throws {
+        dir = try makeTempDir()
+        var cli = CLI(dir: dir)
+        try cli.write("k", devKeyHex)
+        try cli.write("a.txt", "a recording", mode: 0o644)
+        try cli.write("b.txt", "another recording", mode: 0o644)
+        try #require(try cli.run(["sign", "--private-key-file", "k", "b.txt"]).status == 0)
+        self.cli = cli
+    }
+
+    func run(_ args: [String], env: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        try runTool(
+            try provenanceBinary(), args, environment: cli.environment.merging(env) { $1 }, cwd: dir, timeout: 20)
+    }
+
+    @Test func manifestsThatAreLinksFIFOsOrHuge() throws {
+        let manifest = cli.path("a.txt.provenance.json")
+        try FileManager.default.createSymbolicLink(atPath: manifest, withDestinationPath: "/dev/zero")
+        var r = try run(["verify", "--offline", "a.txt", "b.txt"])
+        #expect(r.status == 2 && r.out.contains("a.txt: error") && r.out.contains("symbolic link"), "\(r)")
+        #expect(r.out.contains("b.txt: verified"))
+
+        try FileManager.default.removeItem(atPath: manifest)
+        #expect(mkfifo(manifest, 0o644) == 0)
+        r = try run(["verify", "--offline", "a.txt", "b.txt"])
+        #expect(r.status == 2 && r.out.contains("not a regular file"), "\(r)")
+        #expect(r.out.contains("b.txt: verified"))
+
+        try FileManager.default.removeItem(atPath: manifest)
+        #expect(FileManager.default.createFile(atPath: manifest, contents: nil))
+        #expect(truncate(manifest, off_t(Manifest.maxBytes) + 1) == 0)  // sparse: no disk used
+        r = try run(["verify", "--offline", "a.txt"])
+        #expect(r.status == 2 && r.out.contains("larger than"), "\(r)")
+    }
+
+    @Test func keystorePasswordAndSignersFiles() throws {
+        try FileManager.default.createSymbolicLink(atPath: cli.path("ks.json"), withDestinationPath: "/dev/zero")
+        var r = try run(["sign", "--keystore", "ks.json", "--password-file", "k", "a.txt"])
+        #expect(r.status == 2 && r.err.contains("symbolic link"), "\(r)")
+
+        #expect(mkfifo(cli.path("pw"), 0o600) == 0)
+        try #require(
+            try run(["key", "new", "--keystore", "real.json", "--light-kdf"], env: ["PROVENANCE_PASSWORD": "pw1"])
+                .status == 0)
+        r = try run(["sign", "--keystore", "real.json", "--password-file", "pw", "a.txt"])
+        #expect(r.status == 2 && r.err.contains("not a regular file"), "\(r)")
+
+        try FileManager.default.createSymbolicLink(atPath: cli.path("signers"), withDestinationPath: "/dev/zero")
+        r = try run(["verify", "--offline", "--signers", "signers", "b.txt"])
+        #expect(r.status == 2 && r.err.contains("symbolic link"), "\(r)")
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+@Suite struct MerkleTests {
+    func leaves(_ n: Int) -> [[UInt8]] {
+        (0..<n).map { SHA256Hasher.hash([UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)]) }
+    }
+
+    @Test func smallTreesByHand() {
+        let l = leaves(3)
+        #expect(Merkle.root([l[0]]) == l[0])
+        #expect(Merkle.root(Array(l[0..<2])) == Keccak256.hash(l[0] + l[1]))
+        // Odd node carried up unchanged.
+        #expect(Merkle.root(l) == Keccak256.hash(Keccak256.hash(l[0] + l[1]) + l[2]))
+    }
+
+    @Test func everyProofLeadsToTheRoot() {
+        for n in 1...33 {
+            let l = leaves(n)
+            let root = Merkle.root(l)
+            let proofs = Merkle.allProofs(l)
+            for i in 0..<n {
+                #expect(proofs[i] == Merkle.proof(index: i, leaves: l))
+                #expect(Merkle.root(leaf: l[i], index: i, count: n, proof: proofs[i]) == root)
+                // Wrong position, wrong count, or a truncated proof must not reproduce the root.
+                if n > 1 {
+                    #expect(Merkle.root(leaf: l[i], index: (i + 1) % n, count: n, proof: proofs[i]) != root)
+                    #expect(Merkle.root(leaf: l[i], index: i, count: n, proof: Array(proofs[i].dropLast())) != root)
+                }
+            }
+        }
+    }
+
+    @Test func innerNodeCannotPoseAsALeafOfTheSameCount() {
+        let l = leaves(4)
+        let root = Merkle.root(l)
+        let inner = Keccak256.hash(l[0] + l[1])
+        // With count 4 the shape is fixed: an inner node at index 0 would need a 1-element proof, which fails.
+        #expect(Merkle.root(leaf: inner, index: 0, count: 4, proof: [Keccak256.hash(l[2] + l[3])]) == nil)
+        // It needs count 2: a different signed message.
+        #expect(Merkle.root(leaf: inner, index: 0, count: 2, proof: [Keccak256.hash(l[2] + l[3])]) == root)
+    }
+}
