@@ -159,10 +159,17 @@ enum Terminal {
         action.sa_flags = 0
         var previous = sigaction()
         sigaction(SIGINT, &action, &previous)
+        // A launcher may hand us SIGINT blocked; Ctrl-C must still reach the handler while echo is off.
+        var sigint = sigset_t()
+        sigemptyset(&sigint)
+        sigaddset(&sigint, SIGINT)
+        var previousMask = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &sigint, &previousMask)
         defer {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = Glibc.write(fd, "\n", 1)
             sigaction(SIGINT, &previous, nil)
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
         }
         var line = [UInt8]()
         var byte: UInt8 = 0
