@@ -36,13 +36,10 @@ struct KeyCommand: Command {
     /// The hex key to import: --private-key-file, else standard input (never the command line).
     static func importedKey(_ args: Arguments) throws -> PrivateKey {
         if let file = args.value("--private-key-file") {
-            var bytes = try SecretFile.read(file, what: "private key file")
-            defer { wipe(&bytes) }
-            return try PrivateKey(hex: String(decoding: bytes, as: UTF8.self))
+            return try PrivateKey(hexText: try SecretFile.read(file, what: "private key file"))
         }
         var bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-        defer { wipe(&bytes) }
-        return try PrivateKey(hex: String(decoding: bytes, as: UTF8.self))
+        return try PrivateKey(hexText: SecretBytes(wiping: &bytes))
     }
 
     static func write(_ args: Arguments, key: PrivateKey) throws -> ExitCode {
@@ -63,8 +60,7 @@ struct KeyCommand: Command {
             throw ProvenanceError.input("\(path) exists; refusing to overwrite a keystore")
         }
         let source = KeySource(passwordFile: args.value("--password-file"), environment: environment)
-        var password = try source.password(for: path, confirm: true)
-        defer { wipe(&password) }
+        let password = try source.password(for: path, confirm: true)
         // An empty password (end of input, an empty file or variable) would leave the key unprotected.
         guard !password.isEmpty else { throw ProvenanceError.input("refusing an empty password for a new keystore") }
         let json = try Keystore.encrypt(

@@ -38,12 +38,11 @@ struct KeySource: Sendable {
         if let path = keystore { return try loadKeystore(path) }
         if let name = account { return try loadKeystore(try Self.resolveAccount(name, environment: environment)) }
         if let path = privateKeyFile {
-            var text = try SecretFile.read(path, what: "private key file")
-            defer { wipe(&text) }
-            return try PrivateKey(hex: String(decoding: text, as: UTF8.self))
+            return try PrivateKey(hexText: try SecretFile.read(path, what: "private key file"))
         }
         if let hex = environment[Self.privateKeyVariable] {
-            return try PrivateKey(hex: hex)
+            var bytes = Array(hex.utf8)
+            return try PrivateKey(hexText: SecretBytes(wiping: &bytes))
         }
         throw ProvenanceError.usage(
             "no signing key: give --keystore FILE, --account NAME or --private-key-file FILE (or set \(Self.privateKeyVariable))"
@@ -51,11 +50,11 @@ struct KeySource: Sendable {
     }
 
     func loadKeystore(_ path: String) throws -> PrivateKey {
-        let bytes = try SecretFile.read(path, what: "keystore", maxBytes: 1 << 16)
+        // A keystore is encrypted: its text is not secret, but it is read with the same care.
+        let bytes = try SecretFile.read(path, what: "keystore", maxBytes: 1 << 16).copyBytes()
         let json: JSON
         do { json = try JSON.parse(bytes) } catch { throw ProvenanceError.input("\(path): not a keystore (\(error))") }
-        var password = try self.password(for: path, confirm: false)
-        defer { wipe(&password) }
+        let password = try self.password(for: path, confirm: false)
         do {
             return try Keystore.decrypt(json, password: password)
         } catch Keystore.DecryptError.wrongPassword {
@@ -66,22 +65,29 @@ struct KeySource: Sendable {
     }
 
     /// The password: --password-file (first line), else PROVENANCE_PASSWORD, else a no-echo prompt.
-    public func password(for path: String, confirm: Bool) throws -> [UInt8] {
+    func password(for path: String, confirm: Bool) throws -> SecretBytes {
         if let file = passwordFile {
-            var bytes = try SecretFile.read(file, what: "password file")
-            defer { wipe(&bytes) }
+            let bytes = try SecretFile.read(file, what: "password file")
             // The first line, without its line ending, as geth reads --password files.
-            let line = bytes.split(separator: 0x0a, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
-            return Array(line.last == 0x0d ? line.dropLast() : line)
+            let end = bytes.withUnsafeBytes { b -> Int in
+                var n = b.firstIndex(of: 0x0a) ?? b.count
+                if n > 0 && b[n - 1] == 0x0d { n -= 1 }
+                return n
+            }
+            return bytes.slice(0..<end)
         }
-        if let env = environment[Self.passwordVariable] { return Array(env.utf8) }
+        if let env = environment[Self.passwordVariable] {
+            var bytes = Array(env.utf8)
+            return SecretBytes(wiping: &bytes)
+        }
         guard let first = try Terminal.readSecret(prompt: "Password for \(path): ") else {
             throw ProvenanceError.usage(
                 "no password for \(path): give --password-file FILE or set \(Self.passwordVariable) (no terminal to prompt on)"
             )
         }
         if confirm {
-            guard let again = try Terminal.readSecret(prompt: "Repeat password: "), again == first else {
+            guard let again = try Terminal.readSecret(prompt: "Repeat password: "), again.constantTimeEquals(first)
+            else {
                 throw ProvenanceError.usage("the passwords do not match")
             }
         }
@@ -119,16 +125,16 @@ struct KeySource: Sendable {
 
 /// Files that hold secrets: refused when group or others may read them (as ssh refuses keys).
 enum SecretFile {
-    static func read(_ path: String, what: String, maxBytes: Int = 1 << 16) throws -> [UInt8] {
+    static func read(_ path: String, what: String, maxBytes: Int = 1 << 16) throws -> SecretBytes {
         let contents = try BoundedFile.read(path, what: what, maxBytes: maxBytes)
+        var bytes = contents.bytes
+        let secret = SecretBytes(wiping: &bytes)
         guard contents.mode & 0o077 == 0 else {
-            var bytes = contents.bytes
-            wipe(&bytes)
             throw ProvenanceError.input(
                 "\(what) \(path) is accessible by group or others (mode \(String(contents.mode & 0o777, radix: 8))); run: chmod 600 \(path)"
             )
         }
-        return contents.bytes
+        return secret
     }
 }
 
@@ -139,7 +145,7 @@ enum Terminal {
 
     /// Reads one line with echo off. Ctrl-C at the prompt restores echo and stops with exit 130;
     /// end of input before a newline gives what was typed (an empty password is the caller's to refuse).
-    static func readSecret(prompt: String) throws -> [UInt8]? {
+    static func readSecret(prompt: String) throws -> SecretBytes? {
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -185,6 +191,6 @@ enum Terminal {
             guard n == 1, byte != 0x0a else { break }
             if byte != 0x0d { line.append(byte) }
         }
-        return line
+        return SecretBytes(wiping: &line)
     }
 }

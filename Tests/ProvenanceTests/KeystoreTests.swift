@@ -13,7 +13,7 @@ import Testing
         let cases = try doc.objectValue.unwrap()
         #expect(cases.count >= 5)
         for (name, c) in cases {
-            let password = Array(try c["password"].unwrap().stringValue.unwrap().utf8)
+            let password = secret(try c["password"].unwrap().stringValue.unwrap())
             let json = try c["json"].unwrap()
             if name == "test2" {
                 do {
@@ -40,18 +40,18 @@ import Testing
              "kdfparams":{"dklen":32,"n":262144,"p":1,"r":8,"salt":"25710c2ccd7c610b24d068af83b959b7a0e5f40641f0c82daeb1345766191034"},
              "mac":"61de4bf77db2f8e07e01232c045e5b455997efeb22bb8ea08a66ff5a252182a6"}}
             """)
-        let key = try Keystore.decrypt(json, password: Array("testpassword".utf8))
+        let key = try Keystore.decrypt(json, password: secret("testpassword"))
         #expect(
             key.withUnsafeBytes { Hex.encode($0) } == "7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d"
         )
         #expect(key.address.checksummed == "0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b")
-        #expect(throws: Keystore.DecryptError.self) { try Keystore.decrypt(json, password: Array("wrong".utf8)) }
+        #expect(throws: Keystore.DecryptError.self) { try Keystore.decrypt(json, password: secret("wrong")) }
     }
 
     @Test func roundTripAndHostileParameters() throws {
         let key = try PrivateKey.generate()
-        let json = try Keystore.encrypt(key, password: Array("pw".utf8), parameters: .light)
-        #expect(try Keystore.decrypt(json, password: Array("pw".utf8)).address == key.address)
+        let json = try Keystore.encrypt(key, password: secret("pw"), parameters: .light)
+        #expect(try Keystore.decrypt(json, password: secret("pw")).address == key.address)
         #expect(!json.compact.contains(key.withUnsafeBytes { Hex.encode($0) }))
 
         func mutated(_ path: [String], _ value: JSON) -> JSON {
@@ -71,7 +71,7 @@ import Testing
         ]
         for (doc, expected) in hostile {
             do {
-                _ = try Keystore.decrypt(doc, password: Array("pw".utf8))
+                _ = try Keystore.decrypt(doc, password: secret("pw"))
                 Issue.record("accepted a hostile keystore (\(expected))")
             } catch let e as ProvenanceError {
                 #expect(e.message.contains(expected), "\(e.message)")

@@ -5,11 +5,11 @@ import Testing
 @testable import ProvenanceCore
 
 @Suite struct SignatureVectorTests {
-    @Test func rfc6979Nonce() {
+    @Test func rfc6979Nonce() throws {
         let key = [UInt8](repeating: 0, count: 31) + [1]
         let digest = SHA256Hasher.hash(Array("Satoshi Nakamoto".utf8))
         #expect(
-            Hex.encode(RFC6979.firstNonce(privateKey: key, digest: digest))
+            Hex.encode(try RFC6979.firstNonce(privateKey: key, digest: digest))
                 == "8f8a276c19f4149656b280621e358cce24f5f52542772691ee69063b74f15d15")
     }
 
@@ -18,7 +18,7 @@ import Testing
         #expect(key.address.checksummed == "0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F")
         let digest = hex("daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53")
         #expect(
-            Hex.encode(RFC6979.firstNonce(privateKey: [UInt8](repeating: 0x46, count: 32), digest: digest))
+            Hex.encode(try RFC6979.firstNonce(privateKey: [UInt8](repeating: 0x46, count: 32), digest: digest))
                 == "4944e27076bf36f65cc600501d777cbdb93a740b2d1e12298414c5bad5cd3e56")
         let sig = try key.sign(digest: digest)
         // From the published raw transaction: v = 37 = 0 + 2·1 + 35 → recovery id 0.

@@ -105,3 +105,9 @@ func subtract(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
     }
     return out
 }
+
+/// A password (or other secret) from test text.
+func secret(_ text: String) -> SecretBytes {
+    var bytes = Array(text.utf8)
+    return SecretBytes(wiping: &bytes)
+}

@@ -1,14 +1,15 @@
 internal import COpenSSL
 
 /// Streaming SHA-256 through OpenSSL's EVP interface (SHA-NI where the CPU has it).
-/// Owns its EVP_MD_CTX and frees it in deinit.
+/// Owns its EVP_MD_CTX and frees it in deinit. OpenSSL's answers are checked: SHA-256 fails only on
+/// a broken library or exhausted memory, and then the process stops rather than return a wrong digest
+/// (a digest feeds signatures; there is no safe way to go on).
 public final class SHA256Hasher {
     private let ctx: OpaquePointer
 
     public init() {
-        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
-            fatalError("OpenSSL cannot initialise SHA-256")
-        }
+        guard let ctx = EVP_MD_CTX_new() else { fatalError("OpenSSL EVP_MD_CTX_new failed (out of memory)") }
+        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { fatalError("OpenSSL cannot initialise SHA-256") }
         self.ctx = ctx
     }
 
@@ -16,7 +17,9 @@ public final class SHA256Hasher {
 
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
-        EVP_DigestUpdate(ctx, bytes.baseAddress, bytes.count)
+        guard EVP_DigestUpdate(ctx, bytes.baseAddress, bytes.count) == 1 else {
+            fatalError("OpenSSL SHA-256 update failed")
+        }
     }
 
     public func update(_ bytes: [UInt8]) {
@@ -27,8 +30,9 @@ public final class SHA256Hasher {
     public func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var len: UInt32 = 0
-        EVP_DigestFinal_ex(ctx, &out, &len)
-        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+        guard EVP_DigestFinal_ex(ctx, &out, &len) == 1, len == 32, EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
+            fatalError("OpenSSL SHA-256 finalisation failed")
+        }
         return out
     }
 
@@ -39,13 +43,39 @@ public final class SHA256Hasher {
     }
 }
 
-/// HMAC-SHA256 through OpenSSL (used by RFC 6979 nonce generation).
+/// HMAC-SHA256 through OpenSSL (RFC 6979 nonces, derived keys).
 public enum HMACSHA256 {
+    /// HMAC of public data under a key that is not secret on its own (or whose caller wipes it).
     public static func mac(key: [UInt8], data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var outLen = 0
-        let ok = EVP_Q_mac(nil, "HMAC", nil, "SHA256", nil, key, key.count, data, data.count, &out, 32, &outLen)
-        precondition(ok != nil && outLen == 32, "OpenSSL HMAC-SHA256 failed")
+        let ok = key.withUnsafeBytes { k in
+            data.withUnsafeBytes { d in
+                out.withUnsafeMutableBytes { o in
+                    EVP_Q_mac(
+                        nil, "HMAC", nil, "SHA256", nil, k.baseAddress, k.count, d.baseAddress, d.count,
+                        o.baseAddress, 32, &outLen)
+                }
+            }
+        }
+        guard ok != nil, outLen == 32 else { fatalError("OpenSSL HMAC-SHA256 failed") }
+        return out
+    }
+
+    /// HMAC with the key, the data and the result all secret: nothing passes through an array.
+    static func mac(key: SecretBytes, data: SecretBytes) throws -> SecretBytes {
+        let out = SecretBytes(count: 32)
+        var outLen = 0
+        let ok = key.withUnsafeBytes { k in
+            data.withUnsafeBytes { d in
+                out.withUnsafeMutableBytes { o in
+                    EVP_Q_mac(
+                        nil, "HMAC", nil, "SHA256", nil, k.baseAddress, k.count, d.baseAddress, d.count,
+                        o.baseAddress, 32, &outLen)
+                }
+            }
+        }
+        guard ok != nil, outLen == 32 else { throw CryptoFailure(function: "EVP_Q_mac(HMAC-SHA256)") }
         return out
     }
 }

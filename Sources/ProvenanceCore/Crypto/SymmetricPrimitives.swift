@@ -38,57 +38,84 @@ enum KDF {
         }
     }
 
-    static func scrypt(password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int) throws -> [UInt8]
+    /// scrypt into a secret buffer; the password is read in place.
+    static func scrypt(password: SecretBytes, salt: [UInt8], n: UInt64, r: UInt64, p: UInt64, length: Int) throws
+        -> SecretBytes
     {
         try checkScrypt(n: n, r: r, p: p)
-        let memory = n * 128 * r
-        var out = [UInt8](repeating: 0, count: length)
-        let maxmem = memory + 128 * r * p + (1 << 20)
-        guard
-            EVP_PBE_scrypt(
-                password.map { CChar(bitPattern: $0) }, password.count, salt, salt.count, n, r, p, maxmem, &out, length)
-                == 1
-        else {
+        let out = SecretBytes(count: length)
+        let maxmem = n * 128 * r + 128 * r * p + (1 << 20)
+        let ok = password.withUnsafeBytes { pw in
+            out.withUnsafeMutableBytes { o in
+                EVP_PBE_scrypt(
+                    pw.baseAddress?.assumingMemoryBound(to: CChar.self), pw.count, salt, salt.count, n, r, p, maxmem,
+                    o.baseAddress?.assumingMemoryBound(to: UInt8.self), length)
+            }
+        }
+        guard ok == 1 else {
             ERR_clear_error()
             throw ProvenanceError.input("scrypt key derivation failed for n=\(n), r=\(r), p=\(p)")
         }
         return out
     }
 
-    static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: Int, length: Int) throws -> [UInt8] {
+    static func pbkdf2SHA256(password: SecretBytes, salt: [UInt8], iterations: Int, length: Int) throws -> SecretBytes {
         guard iterations >= 1, iterations <= maxPBKDF2Iterations else {
             throw ProvenanceError.input("keystore has an unreasonable pbkdf2 iteration count (\(iterations))")
         }
-        var out = [UInt8](repeating: 0, count: length)
-        guard
-            PKCS5_PBKDF2_HMAC(
-                password.map { CChar(bitPattern: $0) }, Int32(password.count), salt, Int32(salt.count),
-                Int32(iterations), EVP_sha256(), Int32(length), &out) == 1
-        else {
-            throw CryptoFailure(function: "PKCS5_PBKDF2_HMAC")
+        let out = SecretBytes(count: length)
+        let ok = password.withUnsafeBytes { pw in
+            out.withUnsafeMutableBytes { o in
+                PKCS5_PBKDF2_HMAC(
+                    pw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(pw.count), salt, Int32(salt.count),
+                    Int32(iterations), EVP_sha256(), Int32(length), o.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            }
         }
+        guard ok == 1 else { throw CryptoFailure(function: "PKCS5_PBKDF2_HMAC") }
         return out
     }
 }
 
 enum AES128CTR {
-    /// Encryption and decryption are the same operation in counter mode.
-    static func apply(key: [UInt8], iv: [UInt8], data: [UInt8]) throws -> [UInt8] {
+    /// Encryption and decryption are the same operation in counter mode. The key and the plaintext side
+    /// are secret, so both stay in SecretBytes; the ciphertext side is public.
+    static func encrypt(key: SecretBytes, iv: [UInt8], plaintext: SecretBytes) throws -> [UInt8] {
+        let out = try apply(key: key, iv: iv, count: plaintext.count) { body in try plaintext.withUnsafeBytes(body) }
+        return out.copyBytes()
+    }
+
+    static func decrypt(key: SecretBytes, iv: [UInt8], ciphertext: [UInt8]) throws -> SecretBytes {
+        try apply(key: key, iv: iv, count: ciphertext.count) { body in try ciphertext.withUnsafeBytes(body) }
+    }
+
+    private static func apply(
+        key: SecretBytes, iv: [UInt8], count: Int,
+        input: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> SecretBytes {
         guard key.count == 16, iv.count == 16 else {
             throw ProvenanceError.input("aes-128-ctr needs a 16-byte key and iv")
         }
         guard let ctx = EVP_CIPHER_CTX_new() else { throw CryptoFailure(function: "EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(ctx) }
-        var out = [UInt8](repeating: 0, count: data.count + 16)
+        let out = SecretBytes(count: count + 16)
         var len: Int32 = 0
         var tail: Int32 = 0
-        guard EVP_EncryptInit_ex(ctx, EVP_aes_128_ctr(), nil, key, iv) == 1,
-            EVP_EncryptUpdate(ctx, &out, &len, data, Int32(data.count)) == 1,
-            out.withUnsafeMutableBufferPointer({ EVP_EncryptFinal_ex(ctx, $0.baseAddress! + Int(len), &tail) }) == 1
-        else {
-            throw CryptoFailure(function: "EVP_EncryptUpdate(aes-128-ctr)")
+        var ok = false
+        try input { data in
+            ok = key.withUnsafeBytes { k in
+                out.withUnsafeMutableBytes { o in
+                    let op = o.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    return EVP_EncryptInit_ex(
+                        ctx, EVP_aes_128_ctr(), nil, k.baseAddress?.assumingMemoryBound(to: UInt8.self), iv) == 1
+                        && EVP_EncryptUpdate(
+                            ctx, op, &len, data.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(data.count))
+                            == 1
+                        && EVP_EncryptFinal_ex(ctx, op + Int(len), &tail) == 1
+                }
+            }
         }
-        return Array(out[0..<Int(len + tail)])
+        guard ok, Int(len + tail) == count else { throw CryptoFailure(function: "EVP_EncryptUpdate(aes-128-ctr)") }
+        return out.slice(0..<count)
     }
 }
 

@@ -19,18 +19,15 @@ public enum Keystore {
     public enum DecryptError: Error { case wrongPassword }
 
     /// Encrypts a key into keystore JSON.
-    public static func encrypt(_ key: PrivateKey, password: [UInt8], parameters: ScryptParameters = .standard) throws
-        -> JSON
-    {
+    public static func encrypt(
+        _ key: PrivateKey, password: SecretBytes, parameters: ScryptParameters = .standard
+    ) throws -> JSON {
         let salt = try SecureRandom.bytes(32)
         let iv = try SecureRandom.bytes(16)
-        var derived = try KDF.scrypt(
+        let derived = try KDF.scrypt(
             password: password, salt: salt, n: parameters.n, r: parameters.r, p: parameters.p, length: 32)
-        defer { wipe(&derived) }
-        let ciphertext = try key.withUnsafeBytes {
-            try AES128CTR.apply(key: Array(derived[0..<16]), iv: iv, data: Array($0))
-        }
-        let mac = Keccak256.hash(Array(derived[16..<32]) + ciphertext)
+        let ciphertext = try AES128CTR.encrypt(key: derived.slice(0..<16), iv: iv, plaintext: key.secretBytes)
+        let mac = macOf(derived, ciphertext)
         return .object([
             ("address", .string(Hex.encode(key.address.bytes))),
             (
@@ -121,24 +118,21 @@ public enum Keystore {
 
     /// Decrypts keystore JSON. A MAC mismatch (almost always a wrong password) is `.wrongPassword`;
     /// malformed or unsupported files are input errors that say what is wrong.
-    public static func decrypt(_ json: JSON, password: [UInt8]) throws -> PrivateKey {
+    public static func decrypt(_ json: JSON, password: SecretBytes) throws -> PrivateKey {
         let k = try parse(json)
-        var derived: [UInt8]
+        let derived: SecretBytes
         switch k.kdf {
         case let .scrypt(n, r, p):
             derived = try KDF.scrypt(password: password, salt: k.salt, n: n, r: r, p: p, length: k.dklen)
         case let .pbkdf2(c):
             derived = try KDF.pbkdf2SHA256(password: password, salt: k.salt, iterations: c, length: k.dklen)
         }
-        defer { wipe(&derived) }
-        guard constantTimeEqual(Keccak256.hash(Array(derived[16..<32]) + k.ciphertext), k.mac) else {
-            throw DecryptError.wrongPassword
-        }
-        var secret = try AES128CTR.apply(key: Array(derived[0..<16]), iv: k.iv, data: k.ciphertext)
-        defer { wipe(&secret) }
-        if secret.count < 32 { secret = [UInt8](repeating: 0, count: 32 - secret.count) + secret }
-        guard secret.count == 32 else { throw bad("decrypted key is not 32 bytes") }
-        let key = try PrivateKey(bytes: secret)
+        guard constantTimeEqual(macOf(derived, k.ciphertext), k.mac) else { throw DecryptError.wrongPassword }
+        let plain = try AES128CTR.decrypt(key: derived.slice(0..<16), iv: k.iv, ciphertext: k.ciphertext)
+        guard plain.count <= 32 else { throw bad("decrypted key is longer than 32 bytes") }
+        // Some writers strip leading zero bytes of the key: put them back, inside a secret buffer.
+        let secret = plain.count == 32 ? plain : SecretBytes(count: 32 - plain.count).concatenatingSecret(plain)
+        let key = try PrivateKey(secret: secret)
         if let stated = k.address, stated != key.address.bytes {
             throw bad("its address field does not match the key it holds")
         }
@@ -146,6 +140,14 @@ public enum Keystore {
     }
 
     static func bad(_ why: String) -> ProvenanceError { .input("keystore: \(why)") }
+
+    /// keccak256(DK[16..<32] ‖ ciphertext): the MAC geth writes (the MAC key half never leaves SecretBytes
+    /// except through the hash's input buffer, which is wiped).
+    private static func macOf(_ derived: SecretBytes, _ ciphertext: [UInt8]) -> [UInt8] {
+        var input = derived.slice(16..<32).copyBytes() + ciphertext
+        defer { wipe(&input) }
+        return Keccak256.hash(input)
+    }
 
     /// RFC 4122 version-4 UUID from the CSPRNG, as geth writes in `id`.
     static func uuid4() throws -> String {
