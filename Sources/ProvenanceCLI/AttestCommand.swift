@@ -72,7 +72,8 @@ struct AttestCommand: Command {
         if args.flag("--from-manifest") {
             outcome = try attester.attest(manifestPaths: args.positionals, dryRun: dryRun)
         } else {
-            let files = try FileWalker.expand(args.positionals, followSymlinks: args.flag("--follow-symlinks"))
+            let files = try FileWalker.expand(
+                args.positionals, followSymlinks: args.flag("--follow-symlinks"), excluding: Manifest.isManifestName)
             guard !files.isEmpty else {
                 throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))")
             }

@@ -31,7 +31,8 @@ struct SignCommand: Command {
             }
         }
         let key = try KeyOptions.source(args).load()
-        let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: chunkSize)
+        let signed = try BatchSigner.sign(
+            paths: paths, key: key, chunkSize: chunkSize, registry: RegistryAddress.canonical)
         for item in signed {
             try item.manifest.write(to: item.manifestPath)
             if args.flag("--json") {

@@ -35,7 +35,7 @@ struct VerifyCommand: Command {
         if args.value("--manifest") != nil && paths.count != 1 {
             throw UsageError("--manifest works with one FILE only", usage: usage)
         }
-        let files = try FileWalker.expand(paths)
+        let files = try FileWalker.expand(paths, excluding: Manifest.isManifestName)
         guard args.flag("--offline") else { return try online(args, files: files) }
         var verifier = OfflineVerifier(trustedSigners: try trustedSigners(args))
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }

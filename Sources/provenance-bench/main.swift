@@ -19,7 +19,7 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "gas" {
     if let r = deployment.receipt { print("gas_deploy \(r.gasUsed)") }
     for n in [1, 256, 1024] {
         let digests = (0..<n).map { _ in SHA256Hasher.hash(try! SecureRandom.bytes(64)) }
-        let message = AttestationMessage(digests: digests)
+        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
         let calldata = try RegistryContract.attestCalldata(
             digests: digests, merkleRoot: message.merkleRoot,
             signature: try publisher.sign(digest: try message.signingDigest()))

@@ -47,7 +47,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("a.wav").path
         _ = FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
-        var m = try BatchSigner.sign(paths: [file], key: try PrivateKey.generate())[0].manifest
+        var m = try BatchSigner.sign(
+            paths: [file], key: try PrivateKey.generate(), registry: RegistryAddress.canonical)[0].manifest
         m.signature = RecoverableSignature(
             r: [UInt8](repeating: 0, count: 32), s: m.signature.s, recoveryID: m.signature.recoveryID)
         try m.write(to: Manifest.path(for: file))

@@ -28,7 +28,7 @@ import Testing
     func attest(
         _ digests: [[UInt8]], publisher: PrivateKey, root: [UInt8]? = nil, signature: RecoverableSignature? = nil
     ) throws -> (EthClient.Receipt, SignedTransaction) {
-        let message = AttestationMessage(digests: digests)
+        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
         let sig = try signature ?? publisher.sign(digest: try message.signingDigest())
         let sender = try TransactionSender(client: try client(), key: payer, expectedChainId: 31337)
         let prepared = try sender.prepare(
@@ -117,9 +117,9 @@ import Testing
             } catch { return "\(error)" }
         }
         // A root that is not the digests' root: the signature is valid for it, the contract refuses.
-        var wrongRoot = AttestationMessage(digests: digests).merkleRoot
+        var wrongRoot = AttestationMessage(digests: digests, registry: RegistryAddress.canonical).merkleRoot
         wrongRoot[0] ^= 1
-        let wrongMessage = AttestationMessage(merkleRoot: wrongRoot, fileCount: 3)
+        let wrongMessage = AttestationMessage(merkleRoot: wrongRoot, fileCount: 3, registry: RegistryAddress.canonical)
         let m1 = refusal {
             _ = try attest(
                 digests, publisher: publisher, root: wrongRoot,
@@ -128,7 +128,7 @@ import Testing
         #expect(m1.contains("digests do not match merkleRoot"), "\(m1)")
         // High s (n − s): ecrecover would accept it. The client refuses to encode it (EIP-2098's top bit
         // is yParity), and the contract itself rejects any s above n/2 that reaches it.
-        let message = AttestationMessage(digests: digests)
+        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
         let good = try publisher.sign(digest: try message.signingDigest())
         let n = hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
         let high = RecoverableSignature(r: good.r, s: subtract(n, good.s), recoveryID: good.recoveryID ^ 1)

@@ -107,7 +107,8 @@ import Testing
         let file = dir.appendingPathComponent("a.wav").path
         _ = FileManager.default.createFile(
             atPath: file, contents: Data((0..<5000).map { UInt8(truncatingIfNeeded: $0) }))
-        let signed = try BatchSigner.sign(paths: [file, file], key: try PrivateKey.generate(), chunkSize: 1024)
+        let signed = try BatchSigner.sign(
+            paths: [file, file], key: try PrivateKey.generate(), chunkSize: 1024, registry: RegistryAddress.canonical)
         var m = signed[0].manifest
         m.addAnchor(
             Anchor(
@@ -143,7 +144,7 @@ import Testing
     @Test func attestCalldataDecoder() throws {
         let key = try PrivateKey.generate()
         let digests = (0..<5).map { SHA256Hasher.hash([UInt8($0)]) }
-        let message = AttestationMessage(digests: digests)
+        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
         let seed = try RegistryContract.attestCalldata(
             digests: digests, merkleRoot: message.merkleRoot,
             signature: try key.sign(digest: try message.signingDigest()))

@@ -13,7 +13,9 @@ import Testing
         let digest = FileDigest(
             size: UInt64(data.count), sha256: SHA256Hasher.hash(data), chunkSize: 1 << 20,
             chunks: [SHA256Hasher.hash(data)])
-        return try BatchSigner.sign(paths: ["a.wav"], digests: [digest], key: key)[0].manifest
+        return try BatchSigner.sign(paths: ["a.wav"], digests: [digest], key: key, registry: RegistryAddress.canonical)[
+            0
+        ].manifest
     }
 
     /// The format says v is 27 or 28: the raw recovery ids 0 and 1 are refused in a manifest.

@@ -17,7 +17,7 @@ import Testing
                 atPath: p, contents: Data((0..<(3000 + i * 5000)).map { UInt8(truncatingIfNeeded: $0 * (i + 3)) }))
         }
         let key = try PrivateKey.generate()
-        let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: 1024)
+        let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: 1024, registry: RegistryAddress.canonical)
         for s in signed { try s.manifest.write(to: s.manifestPath) }
         #expect(Set(signed.map { $0.manifest.signature }).count == 1)  // one signature for the batch
 
@@ -67,7 +67,8 @@ import Testing
         let file = dir.appendingPathComponent("a.wav").path
         _ = FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
         let key = try PrivateKey.generate()
-        let good = try BatchSigner.sign(paths: [file], key: key)[0].manifest.json.compact
+        let good = try BatchSigner.sign(paths: [file], key: key, registry: RegistryAddress.canonical)[0].manifest.json
+            .compact
         let variants = [
             "", "{", "[]", "null", String(repeating: "[", count: 10_000),
             good.replacingOccurrences(of: "\"version\":1", with: "\"version\":\"1\""),
@@ -94,7 +95,7 @@ import Testing
             Array("first recording\n".utf8), Array("second recording\n".utf8), Array("third recording\n".utf8),
         ]
         let digests = files.map { SHA256Hasher.hash($0) }
-        let message = AttestationMessage(digests: digests)
+        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
         let digest = try message.signingDigest()
         let signature = try key.sign(digest: digest)
         let td = try TypedData(json: message.typedDataJSON)

@@ -36,13 +36,14 @@ import Testing
         let digest = FileDigest(
             size: 1, sha256: SHA256Hasher.hash([1]), chunkSize: 1 << 20, chunks: [SHA256Hasher.hash([1])])
         for count in [RegistryContract.maxBatch + 1, 4_294_967_295] {
-            let message = AttestationMessage(merkleRoot: digest.sha256, fileCount: count)
+            let message = AttestationMessage(
+                merkleRoot: digest.sha256, fileCount: count, registry: RegistryAddress.canonical)
             let m = Manifest(
                 fileName: "a", digest: digest, signer: key.address, batchIndex: 0, batchProof: [], message: message,
                 signature: try key.sign(digest: try message.signingDigest()))
             #expect(throws: ProvenanceError.self) { try Manifest(json: m.json) }
         }
-        let message = AttestationMessage(merkleRoot: digest.sha256, fileCount: 1)
+        let message = AttestationMessage(merkleRoot: digest.sha256, fileCount: 1, registry: RegistryAddress.canonical)
         let ok = Manifest(
             fileName: "a", digest: digest, signer: key.address, batchIndex: 0, batchProof: [], message: message,
             signature: try key.sign(digest: try message.signingDigest()))

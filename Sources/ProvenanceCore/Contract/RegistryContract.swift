@@ -5,7 +5,7 @@ public enum RegistryContract {
     public static let runtimeCode: [UInt8] = Hex.decode(RegistryArtifact.runtimeHex)!
 
     /// The contract never accepts more digests in one call.
-    public static let maxBatch = 16384
+    public static let maxBatch = AttestationMessage.maxFileCount
 
     /// `attest(bytes32[],bytes32,bytes32,bytes32)`
     public static let attestSelector: [UInt8] = Array(

@@ -1,10 +1,12 @@
 import Foundation
 
 /// Expands command-line paths into the files to process: files as given, directories walked
-/// recursively in name order, skipping the tool's own manifests and hidden entries. Symbolic links
-/// inside directories are not followed unless asked.
+/// recursively in name order, skipping hidden entries and names the caller excludes (the tool's own
+/// manifests). Symbolic links inside directories are not followed unless asked.
 public enum FileWalker {
-    public static func expand(_ paths: [String], followSymlinks: Bool = false) throws -> [String] {
+    public static func expand(
+        _ paths: [String], followSymlinks: Bool = false, excluding excluded: (String) -> Bool = { _ in false }
+    ) throws -> [String] {
         var out: [String] = []
         for path in paths {
             var isDir: ObjCBool = false
@@ -13,7 +15,7 @@ public enum FileWalker {
             }
             var visited = Set<DirectoryID>()
             if isDir.boolValue {
-                out += try walk(path, followSymlinks: followSymlinks, visited: &visited)
+                out += try walk(path, followSymlinks: followSymlinks, excluded: excluded, visited: &visited)
             } else {
                 out.append(path)
             }
@@ -27,7 +29,9 @@ public enum FileWalker {
         let inode: UInt64
     }
 
-    private static func walk(_ dir: String, followSymlinks: Bool, visited: inout Set<DirectoryID>) throws -> [String] {
+    private static func walk(
+        _ dir: String, followSymlinks: Bool, excluded: (String) -> Bool, visited: inout Set<DirectoryID>
+    ) throws -> [String] {
         var st = stat()
         guard stat(dir, &st) == 0 else { throw ProvenanceError.input("\(dir): cannot read directory") }
         guard visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else {
@@ -38,7 +42,7 @@ public enum FileWalker {
             throw ProvenanceError.input("\(dir): cannot list directory")
         }
         var out: [String] = []
-        for name in names where !name.hasPrefix(".") && !name.hasSuffix(Manifest.suffix) {
+        for name in names where !name.hasPrefix(".") && !excluded(name) {
             let path = (dir as NSString).appendingPathComponent(name)
             let attrs = try? FileManager.default.attributesOfItem(atPath: path)
             let type = attrs?[.type] as? FileAttributeType
@@ -46,7 +50,7 @@ public enum FileWalker {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
             if isDir.boolValue {
-                out += try walk(path, followSymlinks: followSymlinks, visited: &visited)
+                out += try walk(path, followSymlinks: followSymlinks, excluded: excluded, visited: &visited)
             } else if type == .typeRegular || (type == .typeSymbolicLink && followSymlinks) {
                 out.append(path)
             }

@@ -6,18 +6,21 @@ public struct AttestationMessage: Equatable, Sendable {
     public static let domainVersion = "1"
     public static let primaryType = "Attestation"
 
+    /// Most files one signature covers: what the registry accepts in one call (docs/FORMAT.md §8).
+    public static let maxFileCount = 16384
+
     public let merkleRoot: [UInt8]
     public let fileCount: Int
     public let registry: Address
 
-    public init(merkleRoot: [UInt8], fileCount: Int, registry: Address = RegistryAddress.canonical) {
+    public init(merkleRoot: [UInt8], fileCount: Int, registry: Address) {
         self.merkleRoot = merkleRoot
         self.fileCount = fileCount
         self.registry = registry
     }
 
     /// The message for a batch of files, given their SHA-256 digests in batch order.
-    public init(digests: [[UInt8]], registry: Address = RegistryAddress.canonical) {
+    public init(digests: [[UInt8]], registry: Address) {
         self.init(merkleRoot: Merkle.root(digests), fileCount: digests.count, registry: registry)
     }
 
@@ -86,9 +89,9 @@ public struct AttestationMessage: Equatable, Sendable {
             let countWord = message["fileCount"].flatMap({ Word256(json: $0) }),
             countWord.fits(bits: 32, signed: false),
             let count = Int(Hex.encode(countWord.bytes.suffix(4)), radix: 16), count >= 1,
-            count <= RegistryContract.maxBatch
+            count <= Self.maxFileCount
         else {
-            throw reject("message must hold merkleRoot (bytes32) and fileCount (1 … \(RegistryContract.maxBatch))")
+            throw reject("message must hold merkleRoot (bytes32) and fileCount (1 … \(Self.maxFileCount))")
         }
         self.init(merkleRoot: root, fileCount: count, registry: try Address(contract))
     }

@@ -12,7 +12,7 @@ public enum BatchSigner {
     /// Hashes and signs; writes nothing. Files are hashed once each, in order.
     public static func sign(
         paths: [String], key: PrivateKey, chunkSize: Int = FileHasher.defaultChunkSize,
-        registry: Address = RegistryAddress.canonical
+        registry: Address
     ) throws -> [Signed] {
         guard !paths.isEmpty else { throw ProvenanceError.usage("no files to sign") }
         for p in paths { try FileHasher.requireRegularFile(p) }
@@ -25,7 +25,7 @@ public enum BatchSigner {
 
     public static func sign(
         paths: [String], digests: [FileDigest], key: PrivateKey,
-        registry: Address = RegistryAddress.canonical
+        registry: Address
     ) throws -> [Signed] {
         let leaves = digests.map(\.sha256)
         let message = AttestationMessage(digests: leaves, registry: registry)

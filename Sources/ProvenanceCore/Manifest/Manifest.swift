@@ -24,6 +24,9 @@ public struct Manifest: Sendable {
 
     public static func path(for file: String) -> String { file + suffix }
 
+    /// Whether a file name is a manifest's (directory walks skip them).
+    public static func isManifestName(_ name: String) -> Bool { name.hasSuffix(suffix) }
+
     public init(
         fileName: String, digest: FileDigest, signer: Address, batchIndex: Int, batchProof: [[UInt8]],
         message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor] = []
