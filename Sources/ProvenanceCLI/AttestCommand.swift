@@ -87,50 +87,19 @@ struct AttestCommand: Command {
 
     /// The archive summary: every file with its digest and where it is recorded, and every transaction.
     static func writeSummary(_ o: Attester.Outcome, to path: String, registry: Address) throws {
-        let files: [JSON] = o.files.map { f in
-            var fields: [(String, JSON)] = [("path", .string(f.path))]
-            switch f.status {
-            case .attested: fields.append(("status", .string("attested")))
-            case .planned: fields.append(("status", .string("planned")))
-            case .alreadyAttested: fields.append(("status", .string("already-attested")))
-            case .skipped(let why): fields += [("status", .string("skipped")), ("error", .string(why))]
-            }
-            if !f.sha256.isEmpty { fields.append(("sha256", .string(Hex.encode(f.sha256)))) }
-            if let a = f.anchor {
-                fields += [
-                    ("txHash", .string(Hex.encode(a.txHash, prefix: true))),
-                    ("blockNumber", .number(String(a.blockNumber))), ("blockTime", .number(String(a.blockTime))),
-                ]
-            }
-            return .object(fields)
-        }
-        let txs: [JSON] = o.batches.map { b in
-            .object([
-                ("txHash", .string(b.transaction.hashHex)), ("files", .int(b.fileCount)),
-                ("blockNumber", b.receipt.map { .number(String($0.blockNumber)) } ?? .null),
-                ("gasUsed", b.receipt.map { .number(String($0.gasUsed)) } ?? .null),
-            ])
-        }
-        let doc = JSON.object([
-            ("chainId", .number(String(o.chainId))), ("registry", .string(registry.checksummed)),
-            ("files", .array(files)), ("transactions", .array(txs)), ("skipped", .int(o.skipped)),
-        ])
-        try AtomicFile.write(Data(doc.pretty.utf8), to: path)
+        try AtomicFile.write(Data(JSONOutput.attestSummary(o, registry: registry).pretty.utf8), to: path)
     }
 
     static func report(_ o: Attester.Outcome, json: Bool, dryRun: Bool) {
         for f in o.files {
             let sha = Hex.encode(f.sha256)
+            if json {
+                Output.line(JSONOutput.attestedFile(f, dryRun: dryRun).compact)
+                continue
+            }
             switch f.status {
             case .attested, .planned:
-                if json {
-                    Output.line(
-                        JSON.object([
-                            ("path", .string(f.path)), ("sha256", .string(sha)),
-                            ("status", .string(dryRun ? "planned" : "attested")),
-                            ("manifest", .string(f.manifestPath)), ("anchor", f.anchor?.json ?? .null),
-                        ]).compact)
-                } else if let a = f.anchor {
+                if let a = f.anchor {
                     Output.line(
                         "attested  \(Display.safe(f.path))  sha256 \(sha)  chain \(a.chainId) block \(a.blockNumber) tx \(Hex.encode(a.txHash, prefix: true))"
                     )
@@ -138,29 +107,12 @@ struct AttestCommand: Command {
                     Output.line("would attest  \(Display.safe(f.path))  sha256 \(sha)")
                 }
             case .alreadyAttested(let records):
-                if json {
-                    Output.line(
-                        JSON.object([
-                            ("path", .string(f.path)), ("sha256", .string(sha)),
-                            ("status", .string("already-attested")),
-                            ("manifest", .string(f.manifestPath)),
-                            ("attestations", .array(records.map(JSONOutput.attestation))),
-                        ]).compact)
-                } else {
-                    let r = records[0]
-                    Output.line(
-                        "already   \(Display.safe(f.path))  sha256 \(sha)  attested by \(r.signer) on chain \(r.chainId) in block \(r.blockNumber) (tx \(Hex.encode(r.txHash, prefix: true))); nothing paid"
-                    )
-                }
+                let r = records[0]
+                Output.line(
+                    "already   \(Display.safe(f.path))  sha256 \(sha)  attested by \(r.signer) on chain \(r.chainId) in block \(r.blockNumber) (tx \(Hex.encode(r.txHash, prefix: true))); nothing paid"
+                )
             case .skipped(let reason):
-                if json {
-                    Output.line(
-                        JSON.object([
-                            ("path", .string(f.path)), ("status", .string("skipped")), ("error", .string(reason)),
-                        ]).compact)
-                } else {
-                    Output.error(reason + " (skipped)")
-                }
+                Output.error(reason + " (skipped)")
             }
         }
         if o.batches.isEmpty {
@@ -180,13 +132,7 @@ struct AttestCommand: Command {
                 let decoded = try? DecodedTransaction.decode(tx.raw)
                 if json {
                     Output.line(
-                        JSON.object([
-                            ("dryRun", .bool(true)), ("txHash", .string(tx.hashHex)),
-                            ("raw", .string(Hex.encode(tx.raw, prefix: true))),
-                            ("chainId", .number(String(o.chainId))), ("files", .int(batch.fileCount)),
-                            ("gasLimit", .number(String(decoded?.gasLimit ?? 0))),
-                            ("maxCostWei", .string(String(batch.maxCost))),
-                        ]).compact)
+                        JSONOutput.dryRunTransaction(batch, gasLimit: decoded?.gasLimit ?? 0).compact)
                 } else {
                     Output.line(
                         "dry run: nothing sent. Signed transaction \(tx.hashHex) for chain \(o.chainId), \(batch.fileCount) file\(batch.fileCount == 1 ? "" : "s"), gas limit \(decoded?.gasLimit ?? 0), costs at most \(Units.ether(batch.maxCost)) ETH:"
@@ -195,16 +141,10 @@ struct AttestCommand: Command {
                 }
             } else if let r = batch.receipt {
                 let n = batch.fileCount
-                let cost = Wei(r.gasUsed) * r.effectiveGasPrice
+                let cost = r.effectiveGasPrice.saturatingMultiply(Wei(r.gasUsed))
                 if json {
                     Output.line(
-                        JSON.object([
-                            ("txHash", .string(Hex.encode(r.transactionHash, prefix: true))),
-                            ("chainId", .number(String(o.chainId))),
-                            ("blockNumber", .number(String(r.blockNumber))), ("files", .int(n)),
-                            ("gasUsed", .number(String(r.gasUsed))),
-                            ("costWei", .string(String(cost))),
-                        ]).compact)
+                        JSONOutput.minedTransaction(r, chainId: o.chainId, files: n, cost: cost).compact)
                 } else {
                     Output.line(
                         "transaction \(Hex.encode(r.transactionHash, prefix: true)) in block \(r.blockNumber) on chain \(o.chainId): \(n) file\(n == 1 ? "" : "s"), gas \(r.gasUsed) (\(r.gasUsed / UInt64(max(n, 1))) per file), cost \(Units.ether(cost)) ETH"

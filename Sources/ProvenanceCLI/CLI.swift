@@ -195,6 +195,10 @@ enum ProgressReporter {
         let terminal = isatty(2) == 1
         guard !quiet, json || terminal else { return { _ in } }
         return { event in
+            if json {
+                FileHandle.standardError.write(Data(("provenance: " + JSONOutput.progress(event).compact + "\n").utf8))
+                return
+            }
             let line: String
             switch event {
             case let .hashing(files, of, bytes, ofBytes):
@@ -202,39 +206,17 @@ enum ProgressReporter {
                 let rate = Double(bytes) / seconds
                 let eta = rate > 0 && ofBytes > bytes ? ", about \(Int(Double(ofBytes - bytes) / rate)) s to go" : ""
                 line =
-                    json
-                    ? JSON.object([
-                        ("progress", .string("hashing")), ("files", .int(files)), ("of", .int(of)),
-                        ("bytes", .number(String(bytes))), ("ofBytes", .number(String(ofBytes))),
-                    ]).compact
-                    : "hashing: \(files) of \(of) files, \(bytes / 1_000_000) of \(ofBytes / 1_000_000) MB, \(Int(rate / 1_000_000)) MB/s\(eta)"
+                    "hashing: \(files) of \(of) files, \(bytes / 1_000_000) of \(ofBytes / 1_000_000) MB, \(Int(rate / 1_000_000)) MB/s\(eta)"
             case let .hashed(files, bytes, of):
                 let seconds = max(Date().timeIntervalSince(start), 0.001)
                 line =
-                    json
-                    ? JSON.object([
-                        ("progress", .string("hashed")), ("files", .int(files)), ("of", .int(of)),
-                        ("bytes", .number(String(bytes))),
-                    ]).compact
-                    : "hashed \(files) of \(of) files, \(bytes / 1_000_000) MB at \(Int(Double(bytes) / 1_000_000 / seconds)) MB/s"
-            case let .sent(batch, of, files, tx):
-                line =
-                    json
-                    ? JSON.object([
-                        ("progress", .string("sent")), ("transaction", .int(batch)), ("of", .int(of)),
-                        ("files", .int(files)), ("txHash", .string(tx)),
-                    ]).compact
-                    : "sent transaction \(batch) of \(of) (\(files) files)"
+                    "hashed \(files) of \(of) files, \(bytes / 1_000_000) MB at \(Int(Double(bytes) / 1_000_000 / seconds)) MB/s"
+            case let .sent(batch, of, files, _):
+                line = "sent transaction \(batch) of \(of) (\(files) files)"
             case let .confirmed(batch, of, block):
                 let elapsed = Date().timeIntervalSince(start)
                 let eta = batch < of ? ", about \(Int(elapsed / Double(batch) * Double(of - batch))) s to go" : ""
-                line =
-                    json
-                    ? JSON.object([
-                        ("progress", .string("confirmed")), ("transaction", .int(batch)), ("of", .int(of)),
-                        ("block", .number(String(block))),
-                    ]).compact
-                    : "confirmed transaction \(batch) of \(of) in block \(block)\(eta)"
+                line = "confirmed transaction \(batch) of \(of) in block \(block)\(eta)"
             }
             FileHandle.standardError.write(Data(("provenance: " + line + "\n").utf8))
         }

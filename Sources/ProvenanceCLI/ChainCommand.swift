@@ -39,19 +39,11 @@ struct ChainCommand: Command {
         }
         if args.flag("--json") {
             Output.line(
-                JSON.object([
-                    ("endpoint", .string(client.endpoint.redacted)), ("chainId", .number(String(chainId))),
-                    ("blockNumber", latest.map { .number(String($0.number)) } ?? .null),
-                    ("blockTime", latest.map { .number(String($0.timestamp)) } ?? .null),
-                    ("registry", .string(registry.checksummed)),
-                    (
-                        "registryStatus",
-                        .string(status == .deployed ? "deployed" : status == .absent ? "absent" : "foreign-code")
-                    ),
-                    ("account", key.map { .string($0.address.checksummed) } ?? .null),
-                    ("balanceWei", balance.map { .string(String($0)) } ?? .null),
-                    ("nonce", nonce.map { .number(String($0)) } ?? .null),
-                ]).compact)
+                JSONOutput.chainStatus(
+                    .init(
+                        endpoint: client.endpoint.redacted, chainId: chainId, latest: latest, registry: registry,
+                        registryStatus: status, account: key?.address, balance: balance, nonce: nonce)
+                ).compact)
         } else {
             Output.line("endpoint  \(client.endpoint.redacted)")
             Output.line("chain id  \(chainId)")

@@ -49,9 +49,10 @@ enum ChainOptions {
             }
             return v
         }
-        return FeeOptions(
-            maxFeePerGas: try gwei("--max-fee"), priorityFeePerGas: try gwei("--priority-fee"),
-            legacy: args.flag("--legacy"))
+        let cap = try gwei("--max-fee")
+        let tip = try gwei("--priority-fee")
+        if let cap, let tip, cap < tip { throw UsageError("--max-fee must be at least --priority-fee", usage: usage) }
+        return FeeOptions(maxFeePerGas: cap, priorityFeePerGas: tip, legacy: args.flag("--legacy"))
     }
 
     static func sendOptions(_ args: Arguments, usage: String) throws -> SendOptions {

@@ -26,13 +26,7 @@ struct HashCommand: Command {
             case .success(let d):
                 if args.flag("--json") {
                     Output.line(
-                        JSON.object([
-                            ("path", .string(path)), ("size", .number(String(d.size))),
-                            ("sha256", .string(Hex.encode(d.sha256))),
-                            ("chunkSize", .int(d.chunkSize)),
-                            ("chunkRoot", .string(Hex.encode(d.chunkRoot, prefix: true))),
-                            ("chunks", .array(d.chunks.map { .string(Hex.encode($0)) })),
-                        ]).compact)
+                        JSONOutput.hashed(path, d).compact)
                 } else {
                     Output.line(Output.sumLine(d.sha256, path))
                 }

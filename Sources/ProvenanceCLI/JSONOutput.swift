@@ -1,8 +1,8 @@
 import ProvenanceChain
 import ProvenanceCore
 
-/// Every JSON shape the tool prints (`--json`, `--summary`), in one place beside what docs/FORMAT.md
-/// documents. The manifest and its anchors are a file format and live with the Manifest type.
+/// Every JSON shape the tool prints (`--json` lines, `--summary`, progress lines), in one place beside
+/// what docs/FORMAT.md documents. The manifest and its anchors are a file format and live with Manifest.
 enum JSONOutput {
     static func attestation(_ a: OnChainAttestation) -> JSON {
         .object([
@@ -14,5 +14,184 @@ enum JSONOutput {
 
     static func ranges(_ ranges: [ByteRange]) -> JSON {
         .array(ranges.map { .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))]) })
+    }
+
+    // MARK: hash, sign
+
+    static func hashed(_ path: String, _ d: FileDigest) -> JSON {
+        .object([
+            ("path", .string(path)), ("size", .number(String(d.size))), ("sha256", .string(Hex.encode(d.sha256))),
+            ("chunkSize", .int(d.chunkSize)), ("chunkRoot", .string(Hex.encode(d.chunkRoot, prefix: true))),
+            ("chunks", .array(d.chunks.map { .string(Hex.encode($0)) })),
+        ])
+    }
+
+    static func signed(_ item: BatchSigner.Signed) -> JSON {
+        .object([
+            ("path", .string(item.path)), ("sha256", .string(Hex.encode(item.manifest.sha256))),
+            ("signer", .string(item.manifest.signer.checksummed)), ("manifest", .string(item.manifestPath)),
+        ])
+    }
+
+    // MARK: verify
+
+    static func offlineVerdict(_ v: OfflineVerdict) -> JSON {
+        .object([
+            ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+            ("status", .string(v.status.rawValue)), ("signer", v.signer.map { .string($0.checksummed) } ?? .null),
+            ("detail", .string(v.detail)), ("manifest", v.manifestPath.map { .string($0) } ?? .null),
+            ("differingRanges", ranges(v.differingRanges)),
+        ])
+    }
+
+    static func onChainVerdict(_ v: Verdict, chainId: UInt64, registry: Address) -> JSON {
+        let original: JSON =
+            v.originalSHA256.map { sha in
+                .object([
+                    ("sha256", .string(Hex.encode(sha))),
+                    ("attestations", .array(v.originalAttestations.map(attestation))),
+                ])
+            } ?? .null
+        return .object([
+            ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+            ("status", .string(v.status.rawValue)), ("chainId", .number(String(chainId))),
+            ("registry", .string(registry.checksummed)), ("attestations", .array(v.attestations.map(attestation))),
+            ("detail", .string(v.detail)), ("original", original), ("differingRanges", ranges(v.differingRanges)),
+        ])
+    }
+
+    // MARK: attest
+
+    static func attestedFile(_ f: Attester.FileResult, dryRun: Bool) -> JSON {
+        var fields: [(String, JSON)] = [("path", .string(f.path))]
+        switch f.status {
+        case .attested, .planned:
+            fields += [
+                ("sha256", .string(Hex.encode(f.sha256))), ("status", .string(dryRun ? "planned" : "attested")),
+                ("manifest", .string(f.manifestPath)), ("anchor", f.anchor?.json ?? .null),
+            ]
+        case .alreadyAttested(let records):
+            fields += [
+                ("sha256", .string(Hex.encode(f.sha256))), ("status", .string("already-attested")),
+                ("manifest", .string(f.manifestPath)), ("attestations", .array(records.map(attestation))),
+            ]
+        case .skipped(let reason):
+            fields += [("status", .string("skipped")), ("error", .string(reason))]
+        }
+        return .object(fields)
+    }
+
+    static func dryRunTransaction(_ batch: Attester.Batch, gasLimit: UInt64) -> JSON {
+        .object([
+            ("dryRun", .bool(true)), ("txHash", .string(batch.transaction.hashHex)),
+            ("raw", .string(Hex.encode(batch.transaction.raw, prefix: true))),
+            ("chainId", .number(String(batch.chainId))), ("files", .int(batch.fileCount)),
+            ("gasLimit", .number(String(gasLimit))), ("maxCostWei", .string(String(batch.maxCost))),
+        ])
+    }
+
+    static func minedTransaction(_ r: EthClient.Receipt, chainId: UInt64, files: Int, cost: Wei) -> JSON {
+        .object([
+            ("txHash", .string(Hex.encode(r.transactionHash, prefix: true))), ("chainId", .number(String(chainId))),
+            ("blockNumber", .number(String(r.blockNumber))), ("files", .int(files)),
+            ("gasUsed", .number(String(r.gasUsed))), ("costWei", .string(String(cost))),
+        ])
+    }
+
+    /// `attest --summary FILE`: every file with its digest and where it is recorded, and every transaction.
+    static func attestSummary(_ o: Attester.Outcome, registry: Address) -> JSON {
+        let files: [JSON] = o.files.map { f in
+            var fields: [(String, JSON)] = [("path", .string(f.path))]
+            switch f.status {
+            case .attested: fields.append(("status", .string("attested")))
+            case .planned: fields.append(("status", .string("planned")))
+            case .alreadyAttested: fields.append(("status", .string("already-attested")))
+            case .skipped(let why): fields += [("status", .string("skipped")), ("error", .string(why))]
+            }
+            if !f.sha256.isEmpty { fields.append(("sha256", .string(Hex.encode(f.sha256)))) }
+            if let a = f.anchor {
+                fields += [
+                    ("txHash", .string(Hex.encode(a.txHash, prefix: true))),
+                    ("blockNumber", .number(String(a.blockNumber))), ("blockTime", .number(String(a.blockTime))),
+                ]
+            }
+            return .object(fields)
+        }
+        let txs: [JSON] = o.batches.map { b in
+            .object([
+                ("txHash", .string(b.transaction.hashHex)), ("files", .int(b.fileCount)),
+                ("blockNumber", b.receipt.map { .number(String($0.blockNumber)) } ?? .null),
+                ("gasUsed", b.receipt.map { .number(String($0.gasUsed)) } ?? .null),
+            ])
+        }
+        return .object([
+            ("chainId", .number(String(o.chainId))), ("registry", .string(registry.checksummed)),
+            ("files", .array(files)), ("transactions", .array(txs)), ("skipped", .int(o.skipped)),
+        ])
+    }
+
+    static func progress(_ event: Attester.Progress) -> JSON {
+        switch event {
+        case let .hashing(files, of, bytes, ofBytes):
+            return .object([
+                ("progress", .string("hashing")), ("files", .int(files)), ("of", .int(of)),
+                ("bytes", .number(String(bytes))), ("ofBytes", .number(String(ofBytes))),
+            ])
+        case let .hashed(files, bytes, of):
+            return .object([
+                ("progress", .string("hashed")), ("files", .int(files)), ("of", .int(of)),
+                ("bytes", .number(String(bytes))),
+            ])
+        case let .sent(batch, of, files, tx):
+            return .object([
+                ("progress", .string("sent")), ("transaction", .int(batch)), ("of", .int(of)), ("files", .int(files)),
+                ("txHash", .string(tx)),
+            ])
+        case let .confirmed(batch, of, block):
+            return .object([
+                ("progress", .string("confirmed")), ("transaction", .int(batch)), ("of", .int(of)),
+                ("block", .number(String(block))),
+            ])
+        }
+    }
+
+    // MARK: chain, registry
+
+    struct ChainStatus {
+        let endpoint: String
+        let chainId: UInt64
+        let latest: EthClient.Block?
+        let registry: Address
+        let registryStatus: RegistryDeployer.Status
+        let account: Address?
+        let balance: Wei?
+        let nonce: UInt64?
+    }
+
+    static func chainStatus(_ s: ChainStatus) -> JSON {
+        let status: String
+        switch s.registryStatus {
+        case .deployed: status = "deployed"
+        case .absent: status = "absent"
+        case .foreignCode: status = "foreign-code"
+        }
+        return .object([
+            ("endpoint", .string(s.endpoint)), ("chainId", .number(String(s.chainId))),
+            ("blockNumber", s.latest.map { .number(String($0.number)) } ?? .null),
+            ("blockTime", s.latest.map { .number(String($0.timestamp)) } ?? .null),
+            ("registry", .string(s.registry.checksummed)), ("registryStatus", .string(status)),
+            ("account", s.account.map { .string($0.checksummed) } ?? .null),
+            ("balanceWei", s.balance.map { .string(String($0)) } ?? .null),
+            ("nonce", s.nonce.map { .number(String($0)) } ?? .null),
+        ])
+    }
+
+    static func registryDeployment(_ outcome: RegistryDeployer.Outcome, chainId: UInt64) -> JSON {
+        .object([
+            ("address", .string(outcome.address.checksummed)), ("chainId", .number(String(chainId))),
+            ("alreadyDeployed", .bool(outcome.alreadyDeployed)), ("create2", .bool(!outcome.viaPlainCreate)),
+            ("txHash", outcome.receipt.map { .string(Hex.encode($0.transactionHash, prefix: true)) } ?? .null),
+            ("gasUsed", outcome.receipt.map { .number(String($0.gasUsed)) } ?? .null),
+        ])
     }
 }

@@ -25,6 +25,15 @@ public enum ProvenanceTool {
         return text
     }
 
+    /// The way out of an error, in this command line's words.
+    static func remedyText(_ remedy: ProvenanceError.Remedy) -> String {
+        switch remedy {
+        case .deployRegistryOrNameIt: return "deploy it with `provenance registry deploy`, or give --registry"
+        case .attestWholeBatchOrForce:
+            return "attest its whole batch together (or with --from-manifest), or use --force"
+        }
+    }
+
     /// Runs one command line (without the program name) and returns the exit code.
     public static func main(_ arguments: [String]) -> Int32 {
         // Key material must never reach a core file.
@@ -67,7 +76,7 @@ public enum ProvenanceTool {
             Output.error("error: \(e.description)")
             return ExitCode.chain.rawValue
         } catch let e as ProvenanceError {
-            Output.error("error: \(e.message)")
+            Output.error("error: \(e.message)" + (e.remedy.map { "; " + remedyText($0) } ?? ""))
             return e.exitCode.rawValue
         } catch {
             Output.error("error: \(error)")

@@ -37,16 +37,7 @@ struct RegistryCommand: Command {
                 onBroadcast: ChainOptions.announce("registry deployment"))
             if args.flag("--json") {
                 Output.line(
-                    JSON.object([
-                        ("address", .string(outcome.address.checksummed)), ("chainId", .number(String(sender.chainId))),
-                        ("alreadyDeployed", .bool(outcome.alreadyDeployed)),
-                        ("create2", .bool(!outcome.viaPlainCreate)),
-                        (
-                            "txHash",
-                            outcome.receipt.map { .string(Hex.encode($0.transactionHash, prefix: true)) } ?? .null
-                        ),
-                        ("gasUsed", outcome.receipt.map { .number(String($0.gasUsed)) } ?? .null),
-                    ]).compact)
+                    JSONOutput.registryDeployment(outcome, chainId: sender.chainId).compact)
             } else if outcome.alreadyDeployed {
                 Output.line(
                     "registry already deployed at \(outcome.address) on chain \(sender.chainId) (code verified); nothing sent"

@@ -37,10 +37,7 @@ struct SignCommand: Command {
             try item.manifest.write(to: item.manifestPath)
             if args.flag("--json") {
                 Output.line(
-                    JSON.object([
-                        ("path", .string(item.path)), ("sha256", .string(Hex.encode(item.manifest.sha256))),
-                        ("signer", .string(item.manifest.signer.checksummed)), ("manifest", .string(item.manifestPath)),
-                    ]).compact)
+                    JSONOutput.signed(item).compact)
             } else {
                 Output.line(
                     "signed  \(Display.safe(item.path))  sha256 \(Hex.encode(item.manifest.sha256))  → \(Display.safe(item.manifestPath))"

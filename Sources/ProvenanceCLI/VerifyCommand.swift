@@ -42,7 +42,7 @@ struct VerifyCommand: Command {
 
         var worst = ExitCode.ok
         for v in verifier.verify(paths: files, manifestPath: args.value("--manifest")) {
-            if args.flag("--json") { Output.line(json(v).compact) } else { Output.line(text(v)) }
+            if args.flag("--json") { Output.line(JSONOutput.offlineVerdict(v).compact) } else { Output.line(text(v)) }
             if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
         }
         return worst
@@ -63,30 +63,7 @@ struct VerifyCommand: Command {
         for v in report.verdicts {
             if args.flag("--json") {
                 Output.line(
-                    JSON.object([
-                        ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
-                        ("status", .string(v.status.rawValue)),
-                        ("chainId", .number(String(report.chainId))),
-                        ("registry", .string(verifier.registry.checksummed)),
-                        ("attestations", .array(v.attestations.map(JSONOutput.attestation))),
-                        ("detail", .string(v.detail)),
-                        (
-                            "original",
-                            v.originalSHA256.map { sha in
-                                .object([
-                                    ("sha256", .string(Hex.encode(sha))),
-                                    ("attestations", .array(v.originalAttestations.map(JSONOutput.attestation))),
-                                ])
-                            } ?? .null
-                        ),
-                        (
-                            "differingRanges",
-                            .array(
-                                v.differingRanges.map {
-                                    .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))])
-                                })
-                        ),
-                    ]).compact)
+                    JSONOutput.onChainVerdict(v, chainId: report.chainId, registry: verifier.registry).compact)
             } else {
                 Output.line(onlineText(v))
             }
@@ -153,23 +130,5 @@ struct VerifyCommand: Command {
             line += "; differs in bytes \(shown)\(more)"
         }
         return line
-    }
-
-    static func json(_ v: OfflineVerdict) -> JSON {
-        .object([
-            ("path", .string(v.path)),
-            ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
-            ("status", .string(v.status.rawValue)),
-            ("signer", v.signer.map { .string($0.checksummed) } ?? .null),
-            ("detail", .string(v.detail)),
-            ("manifest", v.manifestPath.map { .string($0) } ?? .null),
-            (
-                "differingRanges",
-                .array(
-                    v.differingRanges.map {
-                        .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))])
-                    })
-            ),
-        ])
     }
 }

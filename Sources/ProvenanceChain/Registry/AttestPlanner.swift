@@ -77,9 +77,10 @@ public enum AttestPlanner {
         if !force {
             for i in pending {
                 if let m = candidates[i].existing.manifest, !m.anchors.isEmpty {
-                    throw ProvenanceError.input(
-                        "\(Manifest.path(for: candidates[i].path)) records a signature anchored on chain \(m.anchors[0].chainId) that a new batch would replace; attest its whole batch together (or with --from-manifest), or use --force"
-                    )
+                    throw ProvenanceError(
+                        .input,
+                        "\(Manifest.path(for: candidates[i].path)) records a signature anchored on chain \(m.anchors[0].chainId) that a new batch would replace",
+                        remedy: .attestWholeBatchOrForce)
                 }
             }
         }

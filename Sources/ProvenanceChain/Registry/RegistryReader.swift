@@ -54,8 +54,8 @@ public final class RegistryReader {
         guard !state.code.isEmpty else {
             throw ProvenanceError(
                 .chain,
-                "no registry at \(registry) on chain \(chainId) (\(client.endpoint.redacted)): deploy it with `provenance registry deploy`, or give --registry"
-            )
+                "no registry at \(registry) on chain \(chainId) (\(client.endpoint.redacted))",
+                remedy: .deployRegistryOrNameIt)
         }
         guard state.code == (try RegistryContract.expectedCode(at: registry)) else {
             throw ProvenanceError(

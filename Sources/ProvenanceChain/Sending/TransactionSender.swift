@@ -79,7 +79,9 @@ public final class TransactionSender {
                 fees.priorityFeePerGas
                 ?? (history.medianTip > 0 ? history.medianTip : ((try? client.maxPriorityFee()) ?? .gwei))
             cap = fees.maxFeePerGas ?? history.nextBaseFee.saturatingMultiply(2).saturatingAdd(tip)
-            guard cap >= tip else { throw ProvenanceError.usage("--max-fee must be at least --priority-fee") }
+            guard cap >= tip else {
+                throw ProvenanceError.usage("the max fee per gas must be at least the priority fee")
+            }
         }
         let gas: UInt64
         if let gasLimit {

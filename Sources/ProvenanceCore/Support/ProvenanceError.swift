@@ -15,12 +15,23 @@ public struct ProvenanceError: Error, CustomStringConvertible, Sendable {
         case interrupted
     }
 
+    /// What the user can do about it, when the way out is a command or an option: the command line
+    /// words it (the library does not know the flags' spellings).
+    public enum Remedy: Sendable, Equatable {
+        /// No registry at the address: deploy one, or name the right address.
+        case deployRegistryOrNameIt
+        /// Signing anew would replace a signature already anchored on chain.
+        case attestWholeBatchOrForce
+    }
+
     public let kind: Kind
     public let message: String
+    public let remedy: Remedy?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, remedy: Remedy? = nil) {
         self.kind = kind
         self.message = message
+        self.remedy = remedy
     }
 
     public static func input(_ message: String) -> ProvenanceError { .init(.input, message) }
