@@ -11,7 +11,9 @@ struct Option {
     /// Other spellings users bring from other tools (`--rpc-url`, `-r` from Foundry's cast).
     var aliases: [String] = []
 
-    static func flag(_ name: String, _ help: String) -> Option { Option(name: name, value: nil, help: help) }
+    static func flag(_ name: String, _ help: String, repeatable: Bool = false, aliases: [String] = []) -> Option {
+        Option(name: name, value: nil, help: help, repeatable: repeatable, aliases: aliases)
+    }
     static func value(
         _ name: String, _ value: String, _ help: String, repeatable: Bool = false, aliases: [String] = []
     ) -> Option {
@@ -56,10 +58,20 @@ extension Command {
 struct Arguments {
     private(set) var values: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
+    /// How many times each flag was given (`-vv` counts two).
+    private(set) var flagCounts: [String: Int] = [:]
     private(set) var positionals: [String] = []
 
     init(_ argv: [String], options: [Option], usage: String) throws {
         let byName = Dictionary(uniqueKeysWithValues: options.flatMap { o in o.spellings.map { ($0, o) } })
+        // "-vv" is "-v -v" for a repeatable short flag.
+        let argv = argv.flatMap { arg -> [String] in
+            let letters = arg.dropFirst()
+            guard arg.hasPrefix("-"), !arg.hasPrefix("--"), letters.count > 1, Set(letters).count == 1,
+                let option = byName["-" + String(letters.first!)], option.value == nil, option.repeatable
+            else { return [arg] }
+            return Array(repeating: "-" + String(letters.first!), count: letters.count)
+        }
         var i = 0
         var onlyPositionals = false
         while i < argv.count {
@@ -83,6 +95,7 @@ struct Arguments {
             if option.value == nil {
                 guard inline == nil else { throw UsageError("\(name) takes no value", usage: usage) }
                 flags.insert(option.name)
+                flagCounts[option.name, default: 0] += 1
                 continue
             }
             let value: String
@@ -102,6 +115,7 @@ struct Arguments {
     }
 
     func flag(_ name: String) -> Bool { flags.contains(name) }
+    func count(_ name: String) -> Int { flagCounts[name] ?? 0 }
     func value(_ name: String) -> String? { values[name]?.last }
     func all(_ name: String) -> [String] { values[name] ?? [] }
 

@@ -10,6 +10,10 @@ enum ChainOptions {
             "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed.",
             aliases: ["--rpc-url", "-r"]),
         .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
+        .flag(
+            "--verbose",
+            "One line per JSON-RPC call on standard error (method, host, time, size, retries); twice (-vv): bodies too.",
+            repeatable: true, aliases: ["-v"]),
         .value(
             "--rpc-timeout", "SECONDS",
             "Give up on one RPC request after this long (default 60; retried when transient)."),
@@ -30,9 +34,34 @@ enum ChainOptions {
             }
             timeout = t
         }
+        let verbosity = args.count("--verbose")
+        var observer: (@Sendable (RPCExchange) -> Void)? = nil
+        if verbosity > 0 {
+            let bodies = verbosity > 1
+            observer = { exchange in Output.stderr(trace(exchange, bodies: bodies)) }
+        }
         return EthClient(
             endpoint: try Endpoint.select(flag: args.value("--rpc")), connectTimeout: min(10, timeout),
-            timeout: timeout)
+            timeout: timeout, observer: observer)
+    }
+
+    /// Longest body shown by -vv: enough for a call and its answer, never megabytes of logs.
+    static let maxTracedBody = 1000
+
+    /// The -v line (and with -vv the bodies) for one exchange. The endpoint is scheme and host only;
+    /// bodies are cut to a bounded length and escaped, since they are the endpoint's text.
+    static func trace(_ e: RPCExchange, bodies: Bool) -> String {
+        let ms = Int((e.seconds * 1000).rounded())
+        var line = "provenance: rpc \(e.what) \(e.endpoint) \(ms) ms \(e.responseBytes) bytes"
+        if e.attempts > 1 { line += ", \(e.attempts) attempts" }
+        if e.outcome != "ok" { line += ", " + e.outcome }
+        line = Display.safe(line) + "\n"
+        guard bodies else { return line }
+        func cut(_ b: [UInt8]) -> String {
+            let text = String(decoding: b.prefix(maxTracedBody), as: UTF8.self)
+            return Display.safe(text) + (b.count > maxTracedBody ? " … (\(b.count) bytes)" : "")
+        }
+        return line + "  > " + cut(e.request) + "\n  < " + cut(e.response) + "\n"
     }
 
     static func expectedChainId(_ args: Arguments, usage: String) throws -> UInt64? {

@@ -16,6 +16,16 @@ public enum ExitCode: Int32, Sendable {
     /// Stopped by Ctrl-C after a completed step; running the same command again resumes.
     case interrupted = 130
 
+    /// Each code and what it means, for the manual page.
+    static let meanings: [(Int32, String)] = [
+        (0, "Everything checked out: every file verified, or the command did what it was asked."),
+        (1, "At least one file was not verified (not attested, modified, untrusted signer, invalid signature)."),
+        (2, "Usage or input error: bad arguments, a missing or unreadable file, a malformed manifest or key."),
+        (3, "The chain could not be reached, or what it answered cannot be trusted."),
+        (4, "The password does not open the keystore."),
+        (130, "Stopped by Ctrl-C after a completed step; running the same command again resumes."),
+    ]
+
     static let summary =
         "0 ok/verified, 1 not verified, 2 usage or input error, 3 chain unreachable or untrustworthy, "
         + "4 wrong password, 130 interrupted (run it again to resume)"

@@ -8,7 +8,7 @@ public enum ProvenanceTool {
     static var commands: [any Command.Type] {
         [
             HashCommand.self, SignCommand.self, AttestCommand.self, VerifyCommand.self, KeyCommand.self,
-            RegistryCommand.self, ChainCommand.self, CompletionsCommand.self,
+            RegistryCommand.self, ChainCommand.self, CompletionsCommand.self, ManCommand.self,
         ]
     }
 

@@ -7,9 +7,13 @@ public final class EthClient {
 
     init(rpc: RPCClient) { self.rpc = rpc }
 
-    /// A client over libcurl for `endpoint`; timeouts in seconds.
-    public convenience init(endpoint: Endpoint, connectTimeout: Int = 10, timeout: Int = 60) {
+    /// A client over libcurl for `endpoint`; timeouts in seconds; `observer` is told of every exchange.
+    public convenience init(
+        endpoint: Endpoint, connectTimeout: Int = 10, timeout: Int = 60,
+        observer: (@Sendable (RPCExchange) -> Void)? = nil
+    ) {
         self.init(rpc: RPCClient(endpoint: endpoint, connectTimeout: connectTimeout, timeout: timeout))
+        rpc.observer = observer
     }
 
     public var endpoint: Endpoint { rpc.endpoint }

@@ -47,7 +47,7 @@ final class RPCClient {
     /// One call; a JSON-RPC error is thrown as `.rpc`.
     func call(_ method: String, _ params: [JSON] = []) throws -> JSON {
         let id = takeID()
-        let response = try send(request(Call(method, params), id: id))
+        let response = try send(request(Call(method, params), id: id), describing: method)
         return try result(of: response, id: id).get()
     }
 
@@ -59,7 +59,8 @@ final class RPCClient {
         while start < calls.count {
             let part = Array(calls[start..<min(start + maxBatchSize, calls.count)])
             let ids = part.map { _ in takeID() }
-            let response = try send(.array(zip(part, ids).map { request($0, id: $1) }))
+            let response = try send(
+                .array(zip(part, ids).map { request($0, id: $1) }), describing: Self.describe(part.map(\.method)))
             guard let items = response.arrayValue else {
                 // Some servers answer a whole batch with one error object.
                 if let e = response["error"] { throw rpcError(e) }
@@ -81,6 +82,16 @@ final class RPCClient {
     }
 
     // MARK: internals
+
+    /// "batch of 3: eth_chainId, eth_blockNumber, eth_getCode" (methods counted when repeated).
+    static func describe(_ methods: [String]) -> String {
+        var counts: [(String, Int)] = []
+        for m in methods {
+            if let i = counts.firstIndex(where: { $0.0 == m }) { counts[i].1 += 1 } else { counts.append((m, 1)) }
+        }
+        let list = counts.map { $0.1 > 1 ? "\($0.0) ×\($0.1)" : $0.0 }.joined(separator: ", ")
+        return "batch of \(methods.count): \(list)"
+    }
 
     private func takeID() -> Int {
         defer { nextID += 1 }
@@ -120,10 +131,23 @@ final class RPCClient {
         return .success(r)
     }
 
+    /// Told of every exchange (tool's -v): what was asked, of which host, how long it took, what came back.
+    var observer: (@Sendable (RPCExchange) -> Void)?
+
     /// POSTs a request body, retrying transient failures; returns the parsed JSON reply.
-    private func send(_ body: JSON) throws -> JSON {
+    private func send(_ body: JSON, describing what: String) throws -> JSON {
         let bytes = Array(body.compact.utf8)
         var attempt = 0
+        let started = Date()
+        var last: HTTPResponse?
+        var outcome = "ok"
+        defer {
+            observer?(
+                RPCExchange(
+                    what: what, endpoint: endpoint.redacted, seconds: Date().timeIntervalSince(started),
+                    attempts: attempt,
+                    responseBytes: last?.body.count ?? 0, outcome: outcome, request: bytes, response: last?.body ?? []))
+        }
         while true {
             attempt += 1
             requestCount += 1
@@ -132,6 +156,8 @@ final class RPCClient {
                 let transport = try self.transport ?? makeTransport()
                 self.transport = transport
                 let response = try transport.post(url: endpoint.url, body: bytes)
+                last = response
+                outcome = response.status == 200 ? "ok" : "HTTP \(response.status)"
                 switch response.status {
                 case 200:
                     do { return try JSON.parse(response.body) } catch {
@@ -154,6 +180,7 @@ final class RPCClient {
                     throw RPCError.httpStatus(endpoint: endpoint.redacted, status: response.status)
                 }
             } catch let failure as HTTPFailure {
+                outcome = failure.message
                 guard failure.transient, attempt < maxAttempts else {
                     throw RPCError.unreachable(
                         endpoint: endpoint.redacted,
@@ -169,4 +196,20 @@ final class RPCClient {
     private func backoff(_ attempt: Int) -> Double {
         min(maxDelay, baseDelay * pow(2, Double(attempt - 1))) * Double.random(in: 0.5..<1.5)
     }
+}
+
+/// One JSON-RPC exchange as the tool's -v shows it. The endpoint is only scheme, host and port; the
+/// bodies are what was sent and received (no secret travels in them: keys never leave this machine).
+public struct RPCExchange: Sendable {
+    /// The method, or "batch of N: …".
+    public let what: String
+    public let endpoint: String
+    public let seconds: Double
+    /// HTTP requests sent for it (1 unless retried).
+    public let attempts: Int
+    public let responseBytes: Int
+    /// "ok", "HTTP 503", or the transport's failure.
+    public let outcome: String
+    public let request: [UInt8]
+    public let response: [UInt8]
 }
