@@ -151,13 +151,8 @@ enum Terminal {
         defer { close(fd) }
         var saved = termios()
         guard tcgetattr(fd, &saved) == 0 else { return nil }
-        var quiet = saved
-        quiet.c_lflag &= ~tcflag_t(ECHO)
-        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
-        guard tcsetattr(fd, TCSAFLUSH, &quiet) == 0 else {
-            throw ProvenanceError.input("cannot turn off echo on the terminal to read a password")
-        }
-        // Our own SIGINT handler while echo is off, so Ctrl-C cannot leave the terminal silent.
+        // Our own SIGINT handler first, so no Ctrl-C can leave the terminal silent: it only sets a flag,
+        // and the read below then returns EINTR (no SA_RESTART).
         interrupted = 0
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in Terminal.interrupted = 1 }
@@ -177,6 +172,14 @@ enum Terminal {
             sigaction(SIGINT, &previous, nil)
             pthread_sigmask(SIG_SETMASK, &previousMask, nil)
         }
+        // Echo off before the prompt appears: what is typed after it is never shown. (TCSAFLUSH drops
+        // anything typed ahead, as getpass does.)
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        guard tcsetattr(fd, TCSAFLUSH, &quiet) == 0 else {
+            throw ProvenanceError.input("cannot turn off echo on the terminal to read a password")
+        }
+        _ = prompt.withCString { Glibc.write(fd, $0, strlen($0)) }
         var line = [UInt8]()
         var byte: UInt8 = 0
         while true {

@@ -60,3 +60,15 @@ final class ChildServer {
 
 /// The funded development key of the devnet (Anvil/Hardhat account 0: public, for local use only).
 let devKeyHex = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+/// A devnet of its own with the registry deployed, and a CLI in a fresh temporary directory that holds
+/// the funded development key as dev.key and whose ETH_RPC_URL (plus `rpcSuffix`) points at it.
+func deployedDevnet(rpcSuffix: String = "") throws -> (ChildServer, CLI) {
+    let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
+    var cli = CLI(dir: try makeTempDir())
+    try cli.write("dev.key", devKeyHex + "\n")
+    cli.environment["ETH_RPC_URL"] = devnet.url + rpcSuffix
+    let deployed = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+    guard deployed.status == 0 else { throw ProvenanceError.input("registry deploy failed: \(deployed.err)") }
+    return (devnet, cli)
+}

@@ -13,11 +13,7 @@ import Testing
     var cli: CLI
 
     init() throws {
-        devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
-        cli = CLI(dir: try makeTempDir())
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = devnet.url
-        try #require(try cli.run(["registry", "deploy", "--private-key-file", "dev.key"]).status == 0)
+        (devnet, cli) = try deployedDevnet()
         try FileManager.default.createDirectory(atPath: cli.path("archive"), withIntermediateDirectories: true)
         for i in 0..<3 { try cli.write("archive/ep\(i).wav", "episode \(i) \(UUID())", mode: 0o644) }
     }

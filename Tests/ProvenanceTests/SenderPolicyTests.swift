@@ -117,4 +117,38 @@ import Testing
         let lying = try #require(try endpoint.client().transaction(signed.hash))
         #expect(lying.signedRaw.map { Keccak256.hash($0) } != signed.hash)
     }
+
+    /// Block numbers and nonces at the top of their range: errors or saturated counts, never a trap.
+    @Test func numbersAtTheTopOfTheirRange() throws {
+        endpoint.answers["eth_getTransactionCount"] = .string("0xffffffffffffffff")
+        let sender = try TransactionSender(client: endpoint.client(), key: key)
+        #expect(throws: RPCError.self) { _ = try sender.prepare(to: key.address, data: []) }
+
+        endpoint.answers["eth_getTransactionCount"] = .string("0x5")
+        endpoint.answers["eth_blockNumber"] = .string("0xffffffffffffffff")
+        endpoint.handler = { method, params in
+            switch method {
+            case "eth_sendRawTransaction":
+                return params.first?.stringValue.flatMap { Hex.decode($0) }.map {
+                    .success(.string(Hex.encode(Keccak256.hash($0), prefix: true)))
+                }
+            case "eth_getTransactionReceipt":
+                return params.first?.stringValue.flatMap { Hex.decode($0) }.map {
+                    var r = Self.receipt($0)
+                    if case .object(var fields) = r {
+                        fields.removeAll { $0.0 == "blockNumber" }
+                        fields.append(("blockNumber", .string("0x0")))
+                        r = .object(fields)
+                    }
+                    return .success(r)
+                }
+            default: return nil
+            }
+        }
+        var options = SendOptions()
+        options.pollInterval = 0.01
+        options.confirmations = 3
+        let receipt = try sender.sendAndWait(try sender.prepare(to: key.address, data: []), options: options)
+        #expect(receipt.blockNumber == 0)
+    }
 }

@@ -12,11 +12,7 @@ import Testing
     var cli: CLI
 
     init() throws {
-        devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
-        cli = CLI(dir: try makeTempDir())
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = devnet.url + "/v3/SECRETAPIKEY0042?key=ALSOSECRET"
-        try #require(try cli.run(["registry", "deploy", "--private-key-file", "dev.key"]).status == 0)
+        (devnet, cli) = try deployedDevnet(rpcSuffix: "/v3/SECRETAPIKEY0042?key=ALSOSECRET")
     }
 
     deinit { try? FileManager.default.removeItem(at: cli.dir) }

@@ -21,7 +21,7 @@ pid, master = pty.fork()
 if pid == 0:
     os.execvp(command[0], command)
 output = b""
-deadline = time.time() + 20
+deadline = time.time() + 60
 typed = 0
 status = None
 while time.time() < deadline:
@@ -32,13 +32,22 @@ while time.time() < deadline:
         except OSError:
             chunk = b""
         output += chunk
-    if output.count(prompt) > typed:
-        time.sleep(0.2)  # the prompt is written before echo is turned off
+    # Type only once the tool has turned echo off (it does so before writing the prompt).
+    if output.count(prompt) > typed and not termios.tcgetattr(master)[3] & termios.ECHO:
         os.write(master, keys.encode())
         typed += 1
     done, raw = os.waitpid(pid, os.WNOHANG)
     if done:
         status = os.waitstatus_to_exitcode(raw)
+        # What the command wrote just before it ended may still be in the pty: read it all.
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
         break
 if status is None:
     os.kill(pid, 9)

@@ -65,8 +65,14 @@ public final class EthClient {
     }
 
     public func nonce(_ a: Address, pending: Bool = true) throws -> UInt64 {
-        try quantity(
+        let n = try quantity(
             try rpc.call("eth_getTransactionCount", [Self.addr(a), .string(pending ? "pending" : "latest")]), "nonce")
+        // EIP-2681: a nonce never reaches 2^64−1; an endpoint that says so is not to be believed.
+        guard n < UInt64.max else {
+            throw RPCError.malformedResponse(
+                endpoint: endpoint.redacted, reason: "nonce 2^64−1 is beyond EIP-2681's limit")
+        }
+        return n
     }
 
     public func code(_ a: Address) throws -> [UInt8] {

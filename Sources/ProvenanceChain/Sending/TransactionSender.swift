@@ -114,6 +114,9 @@ public final class TransactionSender {
         nonce: UInt64, to: Address?, data: [UInt8], value: Wei, gas: UInt64, cap: Wei, tip: Wei,
         legacy: Bool, checkBalance: Bool
     ) throws -> PreparedTransaction {
+        guard nonce < UInt64.max else {
+            throw ProvenanceError(.chain, "nonce \(nonce) is beyond EIP-2681's limit: no transaction can use it")
+        }
         let tx: any UnsignedTransaction =
             legacy
             ? LegacyTransaction(
@@ -212,7 +215,9 @@ public final class TransactionSender {
         var current = receipt
         while true {
             let latest = try client.blockNumber()
-            if latest + 1 >= current.blockNumber + options.confirmations {
+            // Block numbers come from the endpoint: the depth is computed without overflow.
+            let depth = latest >= current.blockNumber ? (latest - current.blockNumber).saturatingIncrement : 0
+            if depth >= options.confirmations {
                 // Read it once more at depth: the block that counts must still hold it.
                 guard let final = try client.receipt(current.transactionHash), final.status == 1 else { return nil }
                 if final.blockHash == current.blockHash { return final }
@@ -222,7 +227,7 @@ public final class TransactionSender {
             if Date().timeIntervalSince(start) > options.timeout {
                 throw ProvenanceError(
                     .chain,
-                    "transaction \(Hex.encode(current.transactionHash, prefix: true)) mined in block \(current.blockNumber) but has \(latest + 1 - current.blockNumber) of \(options.confirmations) confirmations after \(Int(options.timeout)) s"
+                    "transaction \(Hex.encode(current.transactionHash, prefix: true)) mined in block \(current.blockNumber) but has \(depth) of \(options.confirmations) confirmations after \(Int(options.timeout)) s"
                 )
             }
             Thread.sleep(forTimeInterval: options.pollInterval)
@@ -320,4 +325,9 @@ public enum Units {
         while frac.hasSuffix("0") { frac.removeLast() }
         return frac.isEmpty ? "\(whole)" : "\(whole).\(frac)"
     }
+}
+
+extension UInt64 {
+    /// self + 1, or self at the top (for counts derived from numbers an endpoint reported).
+    var saturatingIncrement: UInt64 { self == .max ? self : self + 1 }
 }

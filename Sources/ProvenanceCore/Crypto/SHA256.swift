@@ -48,34 +48,31 @@ public enum HMACSHA256 {
     /// HMAC of public data under a key that is not secret on its own (or whose caller wipes it).
     public static func mac(key: [UInt8], data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        var outLen = 0
         let ok = key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBytes { o in
-                    EVP_Q_mac(
-                        nil, "HMAC", nil, "SHA256", nil, k.baseAddress, k.count, d.baseAddress, d.count,
-                        o.baseAddress, 32, &outLen)
-                }
-            }
+            data.withUnsafeBytes { d in out.withUnsafeMutableBytes { mac(key: k, data: d, into: $0) } }
         }
-        guard ok != nil, outLen == 32 else { fatalError("OpenSSL HMAC-SHA256 failed") }
+        guard ok else { fatalError("OpenSSL HMAC-SHA256 failed") }
         return out
     }
 
     /// HMAC with the key, the data and the result all secret: nothing passes through an array.
     static func mac(key: SecretBytes, data: SecretBytes) throws -> SecretBytes {
         let out = SecretBytes(count: 32)
-        var outLen = 0
         let ok = key.withUnsafeBytes { k in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBytes { o in
-                    EVP_Q_mac(
-                        nil, "HMAC", nil, "SHA256", nil, k.baseAddress, k.count, d.baseAddress, d.count,
-                        o.baseAddress, 32, &outLen)
-                }
-            }
+            data.withUnsafeBytes { d in out.withUnsafeMutableBytes { mac(key: k, data: d, into: $0) } }
         }
-        guard ok != nil, outLen == 32 else { throw CryptoFailure(function: "EVP_Q_mac(HMAC-SHA256)") }
+        guard ok else { throw CryptoFailure(function: "EVP_Q_mac(HMAC-SHA256)") }
         return out
+    }
+
+    /// One HMAC into a 32-byte buffer; false when OpenSSL fails.
+    private static func mac(
+        key: UnsafeRawBufferPointer, data: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer
+    ) -> Bool {
+        var length = 0
+        let result = EVP_Q_mac(
+            nil, "HMAC", nil, "SHA256", nil, key.baseAddress, key.count, data.baseAddress, data.count,
+            out.baseAddress, out.count, &length)
+        return result != nil && length == 32
     }
 }

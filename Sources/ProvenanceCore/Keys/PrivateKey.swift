@@ -50,8 +50,8 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
             guard digits.count == 64 else { return false }
             return key.withUnsafeMutableBytes { out in
                 for i in 0..<32 {
-                    guard let hi = Self.nibble(digits[digits.startIndex + 2 * i]),
-                        let lo = Self.nibble(digits[digits.startIndex + 2 * i + 1])
+                    guard let hi = Hex.nibble(digits[digits.startIndex + 2 * i]),
+                        let lo = Hex.nibble(digits[digits.startIndex + 2 * i + 1])
                     else { return false }
                     out[i] = hi << 4 | lo
                 }
@@ -60,15 +60,6 @@ public final class PrivateKey: @unchecked Sendable, CustomStringConvertible {
         }
         guard valid else { throw ProvenanceError.input("private key must be 64 hex digits (optionally 0x-prefixed)") }
         try self.init(secret: key)
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
     }
 
     /// A new key from OpenSSL's CSPRNG.
