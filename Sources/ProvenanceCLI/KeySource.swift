@@ -152,7 +152,7 @@ enum Terminal {
         var saved = termios()
         guard tcgetattr(fd, &saved) == 0 else { return nil }
         // Our own SIGINT handler first, so no Ctrl-C can leave the terminal silent: it only sets a flag,
-        // and the read below then returns EINTR (no SA_RESTART).
+        // which the reading loop below checks.
         interrupted = 0
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in Terminal.interrupted = 1 }
@@ -183,14 +183,18 @@ enum Terminal {
         var line = [UInt8]()
         var byte: UInt8 = 0
         while true {
-            let n = Glibc.read(fd, &byte, 1)
-            if n < 0 && errno == EINTR {
-                if interrupted != 0 {
-                    wipe(&line)
-                    throw ProvenanceError(.interrupted, "interrupted at the password prompt; nothing was done")
-                }
-                continue
+            // The flag is checked before every wait: a Ctrl-C that lands before read() would otherwise be
+            // lost (ISIG consumes the character, and the read would block for ever). poll() wakes at least
+            // every 100 ms, so the check also runs while nothing is typed.
+            if interrupted != 0 {
+                wipe(&line)
+                throw ProvenanceError(.interrupted, "interrupted at the password prompt; nothing was done")
             }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, 100)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            let n = Glibc.read(fd, &byte, 1)
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard n == 1, byte != 0x0a else { break }
             if byte != 0x0d { line.append(byte) }
         }

@@ -21,7 +21,7 @@ pid, master = pty.fork()
 if pid == 0:
     os.execvp(command[0], command)
 output = b""
-deadline = time.time() + 60
+deadline = time.time() + 40
 typed = 0
 status = None
 while time.time() < deadline:
