@@ -16,11 +16,14 @@ struct HashCommand: Command {
 
     static func run(_ args: Arguments) throws -> ExitCode {
         let chunkSize = try ChunkOption.parse(args, usage: usage)
-        let paths = args.positionals
-        guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
+        guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
+        let paths = try FileWalker.expand(args.positionals, excluding: Manifest.isManifestName)
         var exit = ExitCode.ok
-        // All files on all cores; results printed in argument order.
-        let results = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
+        // All files on all cores; results printed in argument order. sha256sum's format has no chunk
+        // digests, so without --json each file is one SHA-256 pass.
+        let withChunks = args.flag("--json")
+        let results = ParallelHasher.hash(
+            paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) })
         for (path, result) in zip(paths, results) {
             switch result {
             case .success(let d):

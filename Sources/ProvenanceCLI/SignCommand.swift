@@ -5,22 +5,28 @@ import ProvenanceCore
 struct SignCommand: Command {
     static let name = "sign"
     static let summary = "Sign files offline: write FILE.provenance.json beside each, one signature for the whole set."
-    static let usage = "sign [KEY OPTIONS] [--chunk-size BYTES] [--force] [--json] FILE..."
+    static let usage = "sign [KEY OPTIONS] [--chunk-size BYTES] [--follow-symlinks] [--force] [--json] PATH..."
     static let discussion = """
         All files given are signed together: one EIP-712 signature over the Merkle root of their SHA-256
-        digests; each manifest carries its file's inclusion proof. Needs no network.
+        digests (one per 16,384 files, the registry's batch limit); each manifest carries its file's
+        inclusion proof. Directories are walked as attest and verify walk them. Needs no network.
         """
     static let options: [Option] =
         KeyOptions.options + [
             ChunkOption.option,
             .flag("--force", "Replace manifests that already exist."),
+            .flag("--follow-symlinks", "Follow symbolic links inside directories."),
             .flag("--json", "One JSON object per file: path, sha256, signer, manifest."),
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         let chunkSize = try ChunkOption.parse(args, usage: usage)
-        let paths = args.positionals
-        guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
+        guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
+        let paths = try FileWalker.expand(
+            args.positionals, followSymlinks: args.flag("--follow-symlinks"), excluding: Manifest.isManifestName)
+        guard !paths.isEmpty else {
+            throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))")
+        }
         if paths.contains("-") {
             throw UsageError("sign needs files (a manifest is written beside each), not standard input", usage: usage)
         }
@@ -31,8 +37,12 @@ struct SignCommand: Command {
             }
         }
         let key = try KeyOptions.source(args).load()
-        let signed = try BatchSigner.sign(
-            paths: paths, key: key, chunkSize: chunkSize, registry: RegistryAddress.canonical)
+        // One signature per batch of at most the registry's limit, so every batch can be anchored as it is.
+        let signed = try stride(from: 0, to: paths.count, by: AttestationMessage.maxFileCount).flatMap { start in
+            try BatchSigner.sign(
+                paths: Array(paths[start..<min(start + AttestationMessage.maxFileCount, paths.count)]), key: key,
+                chunkSize: chunkSize, registry: RegistryAddress.canonical)
+        }
         for item in signed {
             try item.manifest.write(to: item.manifestPath)
             if args.flag("--json") {
@@ -45,7 +55,10 @@ struct SignCommand: Command {
             }
         }
         if !args.flag("--json") {
-            Output.line("signer \(key.address), \(signed.count) file\(signed.count == 1 ? "" : "s") in one signature")
+            let signatures = (signed.count + AttestationMessage.maxFileCount - 1) / AttestationMessage.maxFileCount
+            Output.line(
+                "signer \(key.address), \(signed.count) file\(signed.count == 1 ? "" : "s") in \(signatures == 1 ? "one signature" : "\(signatures) signatures")"
+            )
         }
         return .ok
     }

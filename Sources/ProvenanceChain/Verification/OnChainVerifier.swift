@@ -66,11 +66,18 @@ public struct OnChainVerifier {
             }
             locals.append(local)
         }
-        // All files on all cores; chunks must line up with each manifest's to locate differences.
-        let hashed = ParallelHasher.hash(
-            zip(paths, locals).map {
-                ParallelHasher.Item(path: $0, chunkSize: $1.manifest?.chunkSize ?? FileHasher.defaultChunkSize)
-            })
+        // All files on all cores, content IDs only: one SHA-256 pass. Chunk digests (aligned with the
+        // manifest's chunk size) only for files that differ from an authentic manifest beside them, to
+        // say where they differ.
+        let contents = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunks: false) })
+        let differing = paths.indices.filter { i in
+            guard let m = locals[i].manifest, case .success(let d) = contents[i] else { return false }
+            return d.sha256 != m.sha256
+        }
+        let chunked = ParallelHasher.hash(
+            differing.map { ParallelHasher.Item(path: paths[$0], chunkSize: locals[$0].manifest!.chunkSize) })
+        var hashed = contents
+        for (i, r) in zip(differing, chunked) { hashed[i] = r }
         for (i, r) in hashed.enumerated() {
             switch r {
             case .success(let d): locals[i].digest = d
@@ -127,7 +134,8 @@ public struct OnChainVerifier {
                     path: path, sha256: digest.sha256, status: .modified, detail: detail, attestations: [],
                     originalSHA256: m.sha256,
                     originalAttestations: original,
-                    differingRanges: ChunkDiff.ranges(original: (m.size, m.chunks), copy: digest))
+                    differingRanges: digest.hasChunks
+                        ? ChunkDiff.ranges(original: (m.size, m.chunks), copy: digest) : [])
             }
             var detail = "no record of this exact content on \(chain) (registry \(registry))"
             if let m = l.manifest { detail += "; its manifest is signed by \(m.signer) but not anchored here" }

@@ -1,5 +1,6 @@
 /// What hashing a file yields: the content ID (plain SHA-256 of all bytes, equal to `sha256sum`)
-/// plus a SHA-256 per fixed-size chunk, which locate the differences in a modified copy.
+/// plus a SHA-256 per fixed-size chunk, which locate the differences in a modified copy. When only
+/// the content ID was asked for (a verifier's first pass), `chunks` is empty: `hasChunks` says which.
 public struct FileDigest: Equatable, Sendable {
     public let size: UInt64
     public let sha256: [UInt8]
@@ -13,8 +14,14 @@ public struct FileDigest: Equatable, Sendable {
         self.chunks = chunks
     }
 
+    /// Whether the chunk digests were computed (always, except for a content-ID-only pass).
+    public var hasChunks: Bool { !chunks.isEmpty }
+
     /// Merkle root of the chunk digests (an empty file has one chunk: SHA-256 of nothing).
-    public var chunkRoot: [UInt8] { Merkle.root(chunks) }
+    public var chunkRoot: [UInt8] {
+        precondition(hasChunks, "chunk digests were not computed for this file")
+        return Merkle.root(chunks)
+    }
 }
 
 /// A half-open byte range [start, end).

@@ -27,12 +27,15 @@ public enum FileHasher {
     }
 
     /// Hashes a path; "-" is standard input. A regular file that changes size or modification time
-    /// while being read is an error, not a digest.
-    public static func hash(path: String, chunkSize: Int = defaultChunkSize) throws -> FileDigest {
+    /// while being read is an error, not a digest. `chunks: false` computes the content ID alone (one
+    /// SHA-256 pass, the reader on its own thread).
+    public static func hash(path: String, chunkSize: Int = defaultChunkSize, chunks: Bool = true) throws -> FileDigest {
         guard chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
             throw ProvenanceError.usage("chunk size must be a power of two between 1 KiB and 1 GiB")
         }
-        if path == "-" { return try hash(fd: 0, name: "standard input", chunkSize: chunkSize, stable: nil) }
+        if path == "-" {
+            return try hash(fd: 0, name: "standard input", chunkSize: chunkSize, chunks: chunks, stable: nil)
+        }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -43,12 +46,15 @@ public enum FileHasher {
         let kind = before.st_mode & S_IFMT
         if kind == S_IFDIR { throw ProvenanceError.input("\(path): is a directory") }
         // Pipes and devices are streams, like standard input: no size or mtime to check.
-        return try hash(fd: fd, name: path, chunkSize: chunkSize, stable: kind == S_IFREG ? before : nil)
+        return try hash(
+            fd: fd, name: path, chunkSize: chunkSize, chunks: chunks, stable: kind == S_IFREG ? before : nil)
     }
 
-    private static func hash(fd: Int32, name: String, chunkSize: Int, stable before: stat?) throws -> FileDigest {
-        let ring = BufferRing(fd: fd)
-        let chunker = ChunkDigester(ring: ring, chunkSize: chunkSize)
+    private static func hash(fd: Int32, name: String, chunkSize: Int, chunks: Bool, stable before: stat?) throws
+        -> FileDigest
+    {
+        let ring = BufferRing(fd: fd, withChunks: chunks)
+        let chunker = chunks ? ChunkDigester(ring: ring, chunkSize: chunkSize) : nil
         let whole = SHA256Hasher()
         var slot = 0
         while true {
@@ -59,13 +65,13 @@ public enum FileHasher {
             ring.freedByWhole.signal()
             slot = (slot + 1) % slots
         }
-        let chunks = chunker.finish()
+        let chunkDigests = chunker?.finish() ?? []
         ring.join()
         if ring.readError != 0 {
             throw ProvenanceError.input("\(name): read failed: \(String(cString: strerror(ring.readError)))")
         }
         if let before { try ensureUnchanged(fd: fd, before: before, bytesRead: ring.total, name: name) }
-        return FileDigest(size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, chunks: chunks)
+        return FileDigest(size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, chunks: chunkDigests)
     }
 }
 
@@ -116,7 +122,8 @@ extension FileHasher {
     }
 }
 
-/// The reader: fills slots in order; a slot is reused only after both consumers released it.
+/// The reader: fills slots in order; a slot is reused only after both consumers (or the whole-file
+/// hasher alone, for a content-ID-only pass) released it.
 /// Synchronisation is by semaphores alone: `lengths[slot]` is written before the `filled…`
 /// semaphores are signalled and read after they are awaited. A length ≤ 0 marks the end.
 private final class BufferRing: @unchecked Sendable {
@@ -132,9 +139,11 @@ private final class BufferRing: @unchecked Sendable {
     private(set) var total: UInt64 = 0
     private(set) var readError: Int32 = 0
     private let fd: Int32
+    private let withChunks: Bool
 
-    init(fd: Int32) {
+    init(fd: Int32, withChunks: Bool) {
         self.fd = fd
+        self.withChunks = withChunks
         buffers = (0..<FileHasher.slots).map { _ in
             UnsafeMutableRawBufferPointer.allocate(byteCount: FileHasher.bufferSize, alignment: 64)
         }
@@ -154,11 +163,11 @@ private final class BufferRing: @unchecked Sendable {
         var slot = 0
         while true {
             freedByWhole.wait()
-            freedByChunks.wait()
+            if withChunks { freedByChunks.wait() }
             let n = readFully(buffers[slot])
             lengths[slot] = n
             filledForWhole.signal()
-            filledForChunks.signal()
+            if withChunks { filledForChunks.signal() }
             if n <= 0 { break }
             total += UInt64(n)
             slot = (slot + 1) % FileHasher.slots

@@ -1,8 +1,10 @@
 import Foundation
 
-/// Expands command-line paths into the files to process: files as given, directories walked
-/// recursively in name order, skipping hidden entries and names the caller excludes (the tool's own
-/// manifests). Symbolic links inside directories are not followed unless asked.
+/// Expands command-line paths into the files to process: directories walked recursively in name
+/// order, skipping hidden entries and names the caller excludes (the tool's own manifests); anything
+/// else passed through as given — files, "-", and paths that do not exist, which the command then
+/// reports one by one without stopping the rest. Symbolic links inside directories are not followed
+/// unless asked.
 public enum FileWalker {
     public static func expand(
         _ paths: [String], followSymlinks: Bool = false, excluding excluded: (String) -> Bool = { _ in false }
@@ -10,11 +12,8 @@ public enum FileWalker {
         var out: [String] = []
         for path in paths {
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-                throw ProvenanceError.input("\(path): No such file or directory")
-            }
             var visited = Set<DirectoryID>()
-            if isDir.boolValue {
+            if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
                 out += try walk(path, followSymlinks: followSymlinks, excluded: excluded, visited: &visited)
             } else {
                 out.append(path)

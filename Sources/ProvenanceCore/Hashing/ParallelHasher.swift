@@ -13,9 +13,13 @@ public enum ParallelHasher {
     public struct Item: Sendable {
         public let path: String
         public let chunkSize: Int
-        public init(path: String, chunkSize: Int = FileHasher.defaultChunkSize) {
+        /// false: the content ID only, one SHA-256 pass (verifying needs chunk digests only for files
+        /// whose content ID differs, and `hash` prints none).
+        public let chunks: Bool
+        public init(path: String, chunkSize: Int = FileHasher.defaultChunkSize, chunks: Bool = true) {
             self.path = path
             self.chunkSize = chunkSize
+            self.chunks = chunks
         }
     }
 
@@ -25,7 +29,9 @@ public enum ParallelHasher {
         onFile: @escaping @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
     ) -> [Result<FileDigest, ProvenanceError>] {
         func one(_ item: Item) -> Result<FileDigest, ProvenanceError> {
-            do { return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize)) } catch let e
+            do {
+                return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize, chunks: item.chunks))
+            } catch let e
                 as ProvenanceError
             { return .failure(e) } catch { return .failure(.input("\(item.path): \(error)")) }
         }
@@ -63,7 +69,8 @@ public enum ParallelHasher {
         let path = item.path
         let chunkSize = item.chunkSize
         if path == "-" {  // standard input: the streaming path
-            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) } catch let e as ProvenanceError
+            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize, chunks: item.chunks)) } catch let
+                e as ProvenanceError
             { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
         }
         guard chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
@@ -78,10 +85,12 @@ public enum ParallelHasher {
         if kind == S_IFDIR { return .failure(.input("\(path): is a directory")) }
         guard kind == S_IFREG else {
             // Streams keep the two-thread path (no size known in advance).
-            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize)) } catch let e as ProvenanceError
+            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize, chunks: item.chunks)) } catch let
+                e as ProvenanceError
             { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
         }
         let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize)
+        let chunking = item.chunks && !oneChunk
         let whole = SHA256Hasher()
         var chunker = ChunkAccumulator(chunkSize: chunkSize)
         var total: UInt64 = 0
@@ -95,7 +104,7 @@ public enum ParallelHasher {
             let data = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n])
             whole.update(data)
             total += UInt64(n)
-            if !oneChunk { chunker.add(data) }
+            if chunking { chunker.add(data) }
         }
         do { try FileHasher.ensureUnchanged(fd: fd, before: before, bytesRead: total, name: path) } catch let e
             as ProvenanceError
@@ -103,7 +112,7 @@ public enum ParallelHasher {
             return .failure(e)
         } catch { return .failure(.input("\(path): \(error)")) }
         let digest = whole.finalize()
-        let chunks = oneChunk ? [digest] : chunker.finish()
+        let chunks = !item.chunks ? [] : oneChunk ? [digest] : chunker.finish()
         return .success(FileDigest(size: total, sha256: digest, chunkSize: chunkSize, chunks: chunks))
     }
 }

@@ -36,24 +36,44 @@ public struct OfflineVerifier: Sendable {
         self.registry = registry
     }
 
-    /// Many files on all cores: each hashed once, with its manifest's chunk size; verdicts in order.
+    /// Many files on all cores, verdicts in order. Each manifest is read once; each file is read once for
+    /// its content ID (one SHA-256 pass) and a second time, for chunk digests, only when it differs
+    /// from an authentic, trusted manifest (to say where it differs).
     public func verify(paths: [String], manifestPath: String? = nil) -> [OfflineVerdict] {
-        let chunkSizes = paths.map { path -> Int in
-            let m = try? Manifest.read(path: manifestPath ?? Manifest.path(for: path))
-            return m?.chunkSize ?? FileHasher.defaultChunkSize
+        let manifestPaths = paths.map { manifestPath ?? Manifest.path(for: $0) }
+        let manifests = manifestPaths.map { path -> Result<Manifest, ProvenanceError>? in
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            do { return .success(try Manifest.read(path: path)) } catch let e as ProvenanceError {
+                return .failure(e)
+            } catch { return .failure(.input("\(path): \(error)")) }
         }
-        let digests = ParallelHasher.hash(zip(paths, chunkSizes).map { ParallelHasher.Item(path: $0, chunkSize: $1) })
-        return zip(paths, digests).map { verify(path: $0, manifestPath: manifestPath, precomputed: $1) }
+        let contents = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunks: false) })
+        let differing = paths.indices.filter { i in
+            guard case .success(let m)? = manifests[i], case .success(let d) = contents[i] else { return false }
+            return d.sha256 != m.sha256 && authenticityProblem(m) == nil && isTrusted(m.signer)
+        }
+        let chunked = ParallelHasher.hash(
+            differing.map { i in
+                ParallelHasher.Item(
+                    path: paths[i], chunkSize: (try? manifests[i]?.get().chunkSize) ?? FileHasher.defaultChunkSize)
+            })
+        var digests = contents
+        for (i, r) in zip(differing, chunked) { digests[i] = r }
+        return paths.indices.map {
+            verdict(path: paths[$0], manifestPath: manifestPaths[$0], manifest: manifests[$0], digest: digests[$0])
+        }
     }
 
     public func verify(path: String, manifestPath explicit: String? = nil) -> OfflineVerdict {
-        verify(path: path, manifestPath: explicit, precomputed: nil)
+        verify(paths: [path], manifestPath: explicit)[0]
     }
 
-    private func verify(path: String, manifestPath explicit: String?, precomputed: Result<FileDigest, ProvenanceError>?)
-        -> OfflineVerdict
-    {
-        let manifestPath = explicit ?? Manifest.path(for: path)
+    private func isTrusted(_ signer: Address) -> Bool { trustedSigners.isEmpty || trustedSigners.contains(signer) }
+
+    private func verdict(
+        path: String, manifestPath: String, manifest loaded: Result<Manifest, ProvenanceError>?,
+        digest hashed: Result<FileDigest, ProvenanceError>
+    ) -> OfflineVerdict {
         func verdict(
             _ status: OfflineVerdict.Status, _ detail: String, sha: [UInt8]? = nil, signer: Address? = nil,
             ranges: [ByteRange] = []
@@ -65,21 +85,14 @@ public struct OfflineVerifier: Sendable {
         guard FileManager.default.fileExists(atPath: path) || path == "-" else {
             return verdict(.error, "\(path): no such file")
         }
-        guard FileManager.default.fileExists(atPath: manifestPath) else {
-            let sha = (try? precomputed?.get())?.sha256 ?? (try? FileHasher.hash(path: path).sha256)
-            return verdict(.noManifest, "no manifest (\(manifestPath))", sha: sha)
-        }
-        let manifest: Manifest
-        do { manifest = try Manifest.read(path: manifestPath) } catch {
-            return verdict(.error, "\(error)")
+        guard let loaded else {
+            return verdict(.noManifest, "no manifest (\(manifestPath))", sha: try? hashed.get().sha256)
         }
         let digest: FileDigest
+        let manifest: Manifest
         do {
-            if let pre = try precomputed?.get(), pre.chunkSize == manifest.chunkSize {
-                digest = pre
-            } else {
-                digest = try FileHasher.hash(path: path, chunkSize: manifest.chunkSize)
-            }
+            manifest = try loaded.get()
+            digest = try hashed.get()
         } catch {
             return verdict(.error, "\(error)")
         }
@@ -88,7 +101,7 @@ public struct OfflineVerifier: Sendable {
             return verdict(.invalidSignature, problem, sha: digest.sha256)
         }
         // 2. The signer must be one the caller trusts.
-        if !trustedSigners.isEmpty && !trustedSigners.contains(manifest.signer) {
+        if !isTrusted(manifest.signer) {
             return verdict(
                 .untrustedSigner, "signed by \(manifest.signer), who is not among the trusted signers",
                 sha: digest.sha256, signer: manifest.signer)

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+/// Every command that takes files takes directories the same way: walked in name order, hidden
+/// entries and manifests skipped, a missing path reported on its own without stopping the rest.
+@Suite struct DirectoryInputsTests {
+    @Test func hashSignAndVerifyWalkDirectories() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var cli = CLI(dir: dir)
+        try cli.write("k", devKeyHex)
+        for sub in ["archive", "archive/b-season", "archive/.hidden"] {
+            try FileManager.default.createDirectory(
+                at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let files = ["archive/a.wav", "archive/b-season/ep1.wav", "archive/b-season/ep2.wav", "archive/c.mp3"]
+        for f in files { try cli.write(f, "recording \(f) \(UUID())", mode: 0o644) }
+        try cli.write("archive/.hidden/x.wav", "not walked", mode: 0o644)
+
+        let hashed = try cli.run(["hash", "archive"])
+        #expect(hashed.status == 0)
+        #expect(hashed.out == (try runTool("/usr/bin/sha256sum", files, cwd: dir)).out, "\(hashed.out)")
+
+        let signed = try cli.run(["sign", "--private-key-file", "k", "archive"])
+        #expect(signed.status == 0 && signed.out.contains("4 files in one signature"), "\(signed.out)")
+        // Manifests are now in the directory: walks skip them.
+        #expect(try cli.run(["hash", "archive"]).out == hashed.out)
+        let verified = try cli.run(["verify", "--offline", "archive"])
+        #expect(verified.status == 0 && verified.out.split(separator: "\n").count == files.count, "\(verified.out)")
+
+        // A path that does not exist is reported on its own; the rest is done (exit 2).
+        let mixed = try cli.run(["verify", "--offline", "gone.wav", "archive"])
+        #expect(mixed.status == 2)
+        #expect(mixed.out.contains("gone.wav: error") && mixed.out.split(separator: "\n").count == files.count + 1)
+        let hashMixed = try cli.run(["hash", "gone.wav", "archive"])
+        #expect(hashMixed.status == 2 && hashMixed.out == hashed.out)
+    }
+
+    /// A copy that differs is located by chunk digests computed in a second pass; an identical one is
+    /// never chunk-hashed (the verdicts are the same as with chunks computed up front).
+    @Test func modifiedCopiesStillShowWhereTheyDiffer() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var cli = CLI(dir: dir)
+        try cli.write("k", devKeyHex)
+        var bytes = [UInt8](repeating: 7, count: 3 << 20)
+        try Data(bytes).write(to: dir.appendingPathComponent("long.bin"))
+        try #require(try cli.run(["sign", "--private-key-file", "k", "long.bin"]).status == 0)
+        bytes[(1 << 20) + 5] = 8
+        try Data(bytes).write(to: dir.appendingPathComponent("long.bin"))
+        let r = try cli.run(["verify", "--offline", "--json", "long.bin"])
+        let v = try JSON.parse(r.out)
+        #expect(v["status"]?.stringValue == "modified")
+        #expect(
+            v["differingRanges"] == .array([.object([("start", .number("1048576")), ("end", .number("2097152"))])]))
+    }
+}
