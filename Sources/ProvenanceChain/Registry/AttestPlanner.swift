@@ -60,13 +60,13 @@ public enum AttestPlanner {
         guard !pending.isEmpty else { return plan }
         // Re-use a signature when these files are exactly one batch already signed by this signer
         // (so one signature is anchored on several chains); otherwise sign new batches.
-        let verifier = OfflineVerifier(registry: registry)
-        let reusable = pending.compactMap { i -> Manifest? in
-            guard let m = candidates[i].existing.manifest, m.signer == signer, m.sha256 == candidates[i].digest.sha256,
-                verifier.authenticityProblem(m) == nil
+        let candidatesForReuse = pending.compactMap { i -> Manifest? in
+            guard let m = candidates[i].existing.manifest, m.signer == signer, m.sha256 == candidates[i].digest.sha256
             else { return nil }
             return m
         }
+        let problems = OfflineVerifier(registry: registry).authenticityProblems(candidatesForReuse)
+        let reusable = zip(candidatesForReuse, problems).filter { $0.1 == nil }.map(\.0)
         if reusable.count == pending.count, Set(reusable.map(\.signature)).count == 1,
             reusable[0].message.fileCount == pending.count, Set(reusable.map(\.batchIndex)).count == pending.count
         {

@@ -251,11 +251,10 @@ public final class Attester {
     public func attest(manifestPaths: [String], dryRun: Bool = false) throws -> Outcome {
         guard !manifestPaths.isEmpty else { throw ProvenanceError.usage("no manifests given") }
         var manifests = try manifestPaths.map { try Manifest.read(path: $0) }
-        let verifier = OfflineVerifier(registry: registry)
-        for (i, m) in manifests.enumerated() {
-            if let problem = verifier.authenticityProblem(m) {
-                throw ProvenanceError.input("\(manifestPaths[i]): \(problem)")
-            }
+        // Checked together: a batch's manifests share one signature, recovered once.
+        let problems = OfflineVerifier(registry: registry).authenticityProblems(manifests)
+        if let i = problems.firstIndex(where: { $0 != nil }), let problem = problems[i] {
+            throw ProvenanceError.input("\(manifestPaths[i]): \(problem)")
         }
         if !dryRun { try journal?.settle(client: client, options: sendOptions) }
         let reader = RegistryReader(client: client, registry: registry, confirmations: 1)

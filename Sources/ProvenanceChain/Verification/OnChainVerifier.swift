@@ -51,20 +51,24 @@ public struct OnChainVerifier {
         }
         let offline = OfflineVerifier(registry: registry)
         var locals: [Local] = []
-        for path in paths {
+        var read: [(index: Int, path: String, manifest: Manifest)] = []
+        for (i, path) in paths.enumerated() {
             var local = Local()
             let mPath = manifestPath ?? Manifest.path(for: path)
             if FileManager.default.fileExists(atPath: mPath) {
-                do {
-                    let m = try Manifest.read(path: mPath)
-                    if let problem = offline.authenticityProblem(m) {
-                        local.manifestProblem = "\(mPath): \(problem)"
-                    } else {
-                        local.manifest = m
-                    }
-                } catch { local.manifestProblem = "\(error)" }
+                do { read.append((i, mPath, try Manifest.read(path: mPath))) } catch {
+                    local.manifestProblem = "\(error)"
+                }
             }
             locals.append(local)
+        }
+        // Files signed together share one signature: it is recovered once per batch, not once per file.
+        for (entry, problem) in zip(read, offline.authenticityProblems(read.map(\.manifest))) {
+            if let problem {
+                locals[entry.index].manifestProblem = "\(entry.path): \(problem)"
+            } else {
+                locals[entry.index].manifest = entry.manifest
+            }
         }
         // All files on all cores, content IDs only: one SHA-256 pass. Chunk digests (aligned with the
         // manifest's chunk size) only for files that differ from an authentic manifest beside them, to

@@ -48,9 +48,16 @@ public struct OfflineVerifier: Sendable {
             } catch { return .failure(.input("\(path): \(error)")) }
         }
         let contents = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunks: false) })
+        // Files signed together share one signature: it is recovered once, not once per file (measured:
+        // 1,100 recoveries were a third of verify's time on a 3 GB archive signed in one batch).
+        let signers = RecoveredSigners()
+        let problems = manifests.map { m -> String? in
+            guard case .success(let m)? = m else { return nil }
+            return authenticityProblem(m, signers: signers)
+        }
         let differing = paths.indices.filter { i in
             guard case .success(let m)? = manifests[i], case .success(let d) = contents[i] else { return false }
-            return d.sha256 != m.sha256 && authenticityProblem(m) == nil && isTrusted(m.signer)
+            return d.sha256 != m.sha256 && problems[i] == nil && isTrusted(m.signer)
         }
         let chunked = ParallelHasher.hash(
             differing.map { i in
@@ -60,7 +67,9 @@ public struct OfflineVerifier: Sendable {
         var digests = contents
         for (i, r) in zip(differing, chunked) { digests[i] = r }
         return paths.indices.map {
-            verdict(path: paths[$0], manifestPath: manifestPaths[$0], manifest: manifests[$0], digest: digests[$0])
+            verdict(
+                path: paths[$0], manifestPath: manifestPaths[$0], manifest: manifests[$0], problem: problems[$0],
+                digest: digests[$0])
         }
     }
 
@@ -71,7 +80,7 @@ public struct OfflineVerifier: Sendable {
     private func isTrusted(_ signer: Address) -> Bool { trustedSigners.isEmpty || trustedSigners.contains(signer) }
 
     private func verdict(
-        path: String, manifestPath: String, manifest loaded: Result<Manifest, ProvenanceError>?,
+        path: String, manifestPath: String, manifest loaded: Result<Manifest, ProvenanceError>?, problem: String?,
         digest hashed: Result<FileDigest, ProvenanceError>
     ) -> OfflineVerdict {
         func verdict(
@@ -97,7 +106,7 @@ public struct OfflineVerifier: Sendable {
             return verdict(.error, "\(error)")
         }
         // 1. The manifest must be authentic on its own: proof to the signed root, signature by its signer.
-        if let problem = authenticityProblem(manifest) {
+        if let problem {
             return verdict(.invalidSignature, problem, sha: digest.sha256)
         }
         // 2. The signer must be one the caller trusts.
@@ -118,6 +127,16 @@ public struct OfflineVerifier: Sendable {
 
     /// Why a manifest is not authentic, or nil when its proof and signature hold.
     public func authenticityProblem(_ manifest: Manifest) -> String? {
+        authenticityProblem(manifest, signers: RecoveredSigners())
+    }
+
+    /// The same for many manifests at once: files signed together share one signature, recovered once.
+    public func authenticityProblems(_ manifests: [Manifest]) -> [String?] {
+        let signers = RecoveredSigners()
+        return manifests.map { authenticityProblem($0, signers: signers) }
+    }
+
+    func authenticityProblem(_ manifest: Manifest, signers: RecoveredSigners) -> String? {
         guard manifest.message.registry == registry else {
             return "signed for registry \(manifest.message.registry), expected \(registry)"
         }
@@ -128,15 +147,40 @@ public struct OfflineVerifier: Sendable {
         else {
             return "the batch proof does not lead to the signed Merkle root"
         }
-        do {
-            let recovered = try ECRecover.address(
-                digest: try manifest.message.signingDigest(), signature: manifest.signature)
+        switch signers.signer(of: manifest.message, signature: manifest.signature) {
+        case .success(let recovered):
             guard recovered == manifest.signer else {
                 return "the signature is not by the stated signer \(manifest.signer)"
             }
-        } catch {
-            return "invalid signature: \(error)"
+            return nil
+        case .failure(let error):
+            return "invalid signature: \(error.message)"
         }
-        return nil
+    }
+}
+
+/// Signers recovered during one verification run, by signed message and signature: a batch's files
+/// share both, so the recovery (the costly step) runs once per batch.
+final class RecoveredSigners {
+    private struct Key: Hashable {
+        let message: [UInt8]
+        let signature: RecoverableSignature
+    }
+
+    private var known: [Key: Result<Address, ProvenanceError>] = [:]
+
+    func signer(of message: AttestationMessage, signature: RecoverableSignature) -> Result<Address, ProvenanceError> {
+        let key = Key(
+            message: message.merkleRoot + message.registry.bytes + Array(String(message.fileCount).utf8),
+            signature: signature)
+        if let result = known[key] { return result }
+        let result: Result<Address, ProvenanceError>
+        do {
+            result = .success(try ECRecover.address(digest: try message.signingDigest(), signature: signature))
+        } catch {
+            result = .failure(.input("\(error)"))
+        }
+        known[key] = result
+        return result
     }
 }
