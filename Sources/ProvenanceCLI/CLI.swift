@@ -236,3 +236,55 @@ enum ProgressReporter {
         }
     }
 }
+
+/// Progress of a hashing pass (hash, verify) on standard error: on a terminal (or with --progress), only
+/// once the work has run for a second, at most twice a second; on a terminal one line redrawn in place
+/// and erased at the end, elsewhere one line per update.
+final class HashingProgress: @unchecked Sendable {
+    private let totalBytes: UInt64
+    private let totalFiles: Int
+    private let enabled: Bool
+    private let terminal = isatty(2) == 1
+    private let lock = NSLock()
+    private let start = Date()
+    private var last = Date.distantPast
+    private var shown = false
+    private var filesDone = 0
+
+    init(paths: [String], forced: Bool) {
+        totalFiles = paths.count
+        totalBytes = paths.reduce(UInt64(0)) { sum, p in
+            var st = stat()
+            return stat(p, &st) == 0 && st.st_mode & S_IFMT == S_IFREG ? sum &+ UInt64(st.st_size) : sum
+        }
+        enabled = forced || isatty(2) == 1
+    }
+
+    /// For the hashers: files done (0 while inside a single file) and bytes so far.
+    var callback: @Sendable (Int, UInt64) -> Void { { [self] files, bytes in update(files: files, bytes: bytes) } }
+
+    func update(files: Int, bytes: UInt64) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if files > 0 { filesDone = files }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        guard elapsed >= 1, now.timeIntervalSince(last) >= 0.5 else { return }
+        last = now
+        let rate = Double(bytes) / max(elapsed, 0.001)
+        var text = "hashing"
+        if totalFiles > 1 { text += " \(filesDone) of \(totalFiles) files," }
+        text += " \(bytes / 1_000_000) of \(totalBytes / 1_000_000) MB, \(Int(rate / 1_000_000)) MB/s"
+        if rate > 0 && totalBytes > bytes { text += ", about \(Int(Double(totalBytes - bytes) / rate)) s to go" }
+        Output.stderr(terminal ? "\r\u{1b}[Kprovenance: " + text : "provenance: " + text + "\n")
+        shown = true
+    }
+
+    /// Erases the progress line on a terminal so that results start on a clean line.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if shown && terminal { Output.stderr("\r\u{1b}[K") }
+    }
+}

@@ -4,7 +4,7 @@ import ProvenanceCore
 struct HashCommand: Command {
     static let name = "hash"
     static let summary = "Print the SHA-256 content ID of each file (the same as sha256sum), with per-chunk digests."
-    static let usage = "hash [--chunk-size BYTES] [--json] FILE..."
+    static let usage = "hash [--chunk-size BYTES] [--json] [--progress] PATH..."
     static let discussion = """
         Text output is sha256sum's line format, so `sha256sum -c` accepts it. "-" reads standard input.
         --json prints one object per file with the chunk digests and their Merkle root.
@@ -12,6 +12,7 @@ struct HashCommand: Command {
     static let options: [Option] = [
         ChunkOption.option,
         .flag("--json", "One JSON object per line: path, size, sha256, chunkSize, chunkRoot, chunks."),
+        .flag("--progress", "Show progress on standard error even when it is not a terminal (after 1 s)."),
     ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -22,8 +23,11 @@ struct HashCommand: Command {
         // All files on all cores; results printed in argument order. sha256sum's format has no chunk
         // digests, so without --json each file is one SHA-256 pass.
         let withChunks = args.flag("--json")
+        let progress = HashingProgress(paths: paths, forced: args.flag("--progress"))
         let results = ParallelHasher.hash(
-            paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) })
+            paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) },
+            onFile: progress.callback)
+        progress.finish()
         for (path, result) in zip(paths, results) {
             switch result {
             case .success(let d):

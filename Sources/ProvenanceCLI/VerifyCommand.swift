@@ -19,6 +19,7 @@ struct VerifyCommand: Command {
     static let options: [Option] =
         ChainOptions.connection + [
             .flag("--offline", "Verify against the manifest beside each file, without a chain."),
+            .flag("--progress", "Show hashing progress on standard error even when it is not a terminal (after 1 s)."),
             .value("--signer", "ADDR", "Trust only this signer (repeatable).", repeatable: true),
             .value("--signers", "FILE", "Trust the addresses in FILE (one per line, # comments)."),
             .value("--manifest", "FILE", "Manifest to use (only with a single FILE)."),
@@ -40,8 +41,12 @@ struct VerifyCommand: Command {
         var verifier = OfflineVerifier(trustedSigners: try trustedSigners(args))
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
 
+        let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
+        verifier.onHashed = progress.callback
+        let verdicts = verifier.verify(paths: files, manifestPath: args.value("--manifest"))
+        progress.finish()
         var worst = ExitCode.ok
-        for v in verifier.verify(paths: files, manifestPath: args.value("--manifest")) {
+        for v in verdicts {
             if args.flag("--json") { Output.line(JSONOutput.offlineVerdict(v).compact) } else { Output.line(text(v)) }
             if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
         }
@@ -57,8 +62,17 @@ struct VerifyCommand: Command {
             verifier.confirmations = UInt64(n)
         }
         verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
-        let report = try verifier.verify(
-            paths: files, manifestPath: args.value("--manifest"), client: try ChainOptions.client(args))
+        let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
+        verifier.onHashed = progress.callback
+        let report: OnChainVerifier.Report
+        do {
+            report = try verifier.verify(
+                paths: files, manifestPath: args.value("--manifest"), client: try ChainOptions.client(args))
+            progress.finish()
+        } catch {
+            progress.finish()  // an error line must not continue the progress line
+            throw error
+        }
         var worst = ExitCode.ok
         for v in report.verdicts {
             if args.flag("--json") {

@@ -33,6 +33,8 @@ public struct OnChainVerifier {
     public var registry: Address = RegistryAddress.canonical
     public var confirmations: UInt64 = 1
     public var expectedChainId: UInt64?
+    /// Told of the content pass's progress: files done (0 while inside a single file) and bytes so far.
+    public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
 
     public init() {}
 
@@ -73,7 +75,7 @@ public struct OnChainVerifier {
         // All files on all cores, content IDs only: one SHA-256 pass. Chunk digests (aligned with the
         // manifest's chunk size) only for files that differ from an authentic manifest beside them, to
         // say where they differ.
-        let contents = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunks: false) })
+        let contents = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunks: false) }, onFile: onHashed)
         let differing = paths.indices.filter { i in
             guard let m = locals[i].manifest, case .success(let d) = contents[i] else { return false }
             return d.sha256 != m.sha256

@@ -29,12 +29,16 @@ public enum FileHasher {
     /// Hashes a path; "-" is standard input. A regular file that changes size or modification time
     /// while being read is an error, not a digest. `chunks: false` computes the content ID alone (one
     /// SHA-256 pass, the reader on its own thread).
-    public static func hash(path: String, chunkSize: Int = defaultChunkSize, chunks: Bool = true) throws -> FileDigest {
+    /// `progress` is told the bytes hashed so far, after each 2 MiB read.
+    public static func hash(
+        path: String, chunkSize: Int = defaultChunkSize, chunks: Bool = true, progress: ((UInt64) -> Void)? = nil
+    ) throws -> FileDigest {
         guard chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
             throw ProvenanceError.usage("chunk size must be a power of two between 1 KiB and 1 GiB")
         }
         if path == "-" {
-            return try hash(fd: 0, name: "standard input", chunkSize: chunkSize, chunks: chunks, stable: nil)
+            return try hash(
+                fd: 0, name: "standard input", chunkSize: chunkSize, chunks: chunks, stable: nil, progress: progress)
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
@@ -47,22 +51,26 @@ public enum FileHasher {
         if kind == S_IFDIR { throw ProvenanceError.input("\(path): is a directory") }
         // Pipes and devices are streams, like standard input: no size or mtime to check.
         return try hash(
-            fd: fd, name: path, chunkSize: chunkSize, chunks: chunks, stable: kind == S_IFREG ? before : nil)
+            fd: fd, name: path, chunkSize: chunkSize, chunks: chunks, stable: kind == S_IFREG ? before : nil,
+            progress: progress)
     }
 
-    private static func hash(fd: Int32, name: String, chunkSize: Int, chunks: Bool, stable before: stat?) throws
-        -> FileDigest
-    {
+    private static func hash(
+        fd: Int32, name: String, chunkSize: Int, chunks: Bool, stable before: stat?, progress: ((UInt64) -> Void)?
+    ) throws -> FileDigest {
         let ring = BufferRing(fd: fd, withChunks: chunks)
         let chunker = chunks ? ChunkDigester(ring: ring, chunkSize: chunkSize) : nil
         let whole = SHA256Hasher()
         var slot = 0
+        var done: UInt64 = 0
         while true {
             ring.filledForWhole.wait()
             let n = ring.lengths[slot]
             if n <= 0 { break }
             whole.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ring.buffers[slot])[0..<n]))
             ring.freedByWhole.signal()
+            done += UInt64(n)
+            progress?(done)
             slot = (slot + 1) % slots
         }
         let chunkDigests = chunker?.finish() ?? []

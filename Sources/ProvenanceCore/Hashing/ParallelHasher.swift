@@ -23,14 +23,19 @@ public enum ParallelHasher {
         }
     }
 
-    /// `onFile` is called after each file (from a worker thread, serialised) with the count and bytes done so far.
+    /// `onFile` is called after each file (from a worker thread, serialised) with the count and bytes done
+    /// so far; for a single file it is also called during the file, after each read, with files = 0.
     public static func hash(
         _ items: [Item], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         onFile: @escaping @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
     ) -> [Result<FileDigest, ProvenanceError>] {
         func one(_ item: Item) -> Result<FileDigest, ProvenanceError> {
             do {
-                return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize, chunks: item.chunks))
+                // A single file: its progress is reported from inside it, after each read.
+                return .success(
+                    try FileHasher.hash(path: item.path, chunkSize: item.chunkSize, chunks: item.chunks) {
+                        onFile(0, $0)
+                    })
             } catch let e
                 as ProvenanceError
             { return .failure(e) } catch { return .failure(.input("\(item.path): \(error)")) }
