@@ -1,4 +1,6 @@
+#define _GNU_SOURCE
 #include "csystem.h"
+#include <unistd.h>
 #include <sys/resource.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -11,4 +13,14 @@ int pv_disable_core_dumps(void) {
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) rc = -1;
 #endif
     return rc;
+}
+
+int pv_syncfs(int fd) {
+#ifdef __linux__
+    return syncfs(fd);
+#else
+    (void)fd;
+    sync();
+    return 0;
+#endif
 }

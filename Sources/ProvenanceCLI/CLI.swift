@@ -251,17 +251,34 @@ final class HashingProgress: @unchecked Sendable {
     private var shown = false
     private var filesDone = 0
 
+    /// Bytes before each path, for runs done in windows.
+    private let offsets: [UInt64]
+
     init(paths: [String], forced: Bool) {
         totalFiles = paths.count
-        totalBytes = paths.reduce(UInt64(0)) { sum, p in
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(paths.count + 1)
+        var sum: UInt64 = 0
+        for p in paths {
+            offsets.append(sum)
             var st = stat()
-            return stat(p, &st) == 0 && st.st_mode & S_IFMT == S_IFREG ? sum &+ UInt64(st.st_size) : sum
+            if stat(p, &st) == 0 && st.st_mode & S_IFMT == S_IFREG { sum &+= UInt64(st.st_size) }
         }
+        offsets.append(sum)
+        self.offsets = offsets
+        totalBytes = sum
         enabled = forced || isatty(2) == 1
     }
 
     /// For the hashers: files done (0 while inside a single file) and bytes so far.
-    var callback: @Sendable (Int, UInt64) -> Void { { [self] files, bytes in update(files: files, bytes: bytes) } }
+    var callback: @Sendable (Int, UInt64) -> Void { callback(windowStart: 0) }
+
+    /// The same for a window of the run that starts at path `windowStart`.
+    func callback(windowStart: Int) -> @Sendable (Int, UInt64) -> Void {
+        let files = windowStart
+        let bytes = offsets[min(windowStart, offsets.count - 1)]
+        return { [self] done, hashed in update(files: done > 0 ? files + done : 0, bytes: bytes &+ hashed) }
+    }
 
     func update(files: Int, bytes: UInt64) {
         guard enabled else { return }

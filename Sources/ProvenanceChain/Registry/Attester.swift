@@ -154,9 +154,10 @@ public final class Attester {
             candidates, signer: signer.address, registry: registry, force: force, perTransaction: perTransaction)
 
         for (i, reason) in plan.skipped { outcome.skip(paths[i], sha256: digests[i].sha256, reason) }
+        if !dryRun {
+            try Manifest.writeAll(plan.recorded.map { (Manifest.path(for: paths[$0]), recordedManifests[$0]!) })
+        }
         for i in plan.recorded {
-            let m = recordedManifests[i]!
-            if !dryRun { try m.write(to: Manifest.path(for: paths[i])) }
             outcome.files.append(
                 FileResult(
                     path: paths[i], sha256: digests[i].sha256, manifestPath: Manifest.path(for: paths[i]),
@@ -172,10 +173,13 @@ public final class Attester {
             let (sent, anchor) = try submitter.submit(manifests, dryRun: dryRun, number: k + 1, of: plan.batches.count)
             outcome.batches.append(sent)
             outcome.chainId = sent.chainId
-            for (i, manifest) in zip(batch, manifests) {
+            let anchored = manifests.map { manifest -> Manifest in
                 var m = manifest
                 if let anchor { m.addAnchor(anchor) }
-                if !dryRun { try m.write(to: Manifest.path(for: paths[i])) }
+                return m
+            }
+            if !dryRun { try Manifest.writeAll(zip(batch, anchored).map { (Manifest.path(for: paths[$0]), $1) }) }
+            for (i, m) in zip(batch, anchored) {
                 outcome.files.append(
                     FileResult(
                         path: paths[i], sha256: m.sha256, manifestPath: Manifest.path(for: paths[i]),
@@ -293,7 +297,9 @@ public final class Attester {
             if mine.allSatisfy({ !$0.isEmpty }) {
                 for (k, i) in group.enumerated() {
                     for record in mine[k] { manifests[i].addAnchor(record.anchor) }
-                    if !dryRun { try manifests[i].write(to: manifestPaths[i]) }
+                }
+                if !dryRun { try Manifest.writeAll(group.map { (manifestPaths[$0], manifests[$0]) }) }
+                for (k, i) in group.enumerated() {
                     outcome.files.append(
                         FileResult(
                             path: manifestPaths[i], sha256: manifests[i].sha256, manifestPath: manifestPaths[i],
@@ -305,9 +311,10 @@ public final class Attester {
                 group.map { manifests[$0] }, dryRun: dryRun, number: number + 1, of: groups.count)
             outcome.batches.append(sent)
             outcome.chainId = sent.chainId
-            for i in group.sorted(by: { manifests[$0].batchIndex < manifests[$1].batchIndex }) {
-                if let anchor { manifests[i].addAnchor(anchor) }
-                if !dryRun { try manifests[i].write(to: manifestPaths[i]) }
+            let ordered = group.sorted { manifests[$0].batchIndex < manifests[$1].batchIndex }
+            if let anchor { for i in ordered { manifests[i].addAnchor(anchor) } }
+            if !dryRun { try Manifest.writeAll(ordered.map { (manifestPaths[$0], manifests[$0]) }) }
+            for i in ordered {
                 outcome.files.append(
                     FileResult(
                         path: manifestPaths[i], sha256: manifests[i].sha256, manifestPath: manifestPaths[i],

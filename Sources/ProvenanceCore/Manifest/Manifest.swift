@@ -84,8 +84,16 @@ public struct Manifest: Sendable {
     }
 
     public func write(to path: String) throws {
-        try AtomicFile.write(Data(json.pretty.utf8), to: path)
+        try AtomicFile.write(encoded, to: path)
     }
+
+    /// Writes many manifests, each atomically, with one sync per filesystem instead of two per file.
+    public static func writeAll(_ items: [(path: String, manifest: Manifest)]) throws {
+        try AtomicFile.writeAll(items.map { ($0.path, $0.manifest.encoded) })
+    }
+
+    /// The file's bytes: pretty JSON, as docs/FORMAT.md shows it.
+    private var encoded: Data { Data(json.pretty.utf8) }
 
     public static func read(path: String) throws -> Manifest {
         let bytes = try BoundedFile.read(path, what: "manifest", maxBytes: maxBytes).bytes
