@@ -66,6 +66,9 @@ struct VerifyCommand: Command {
     /// Files per window of an offline run: enough to keep both cores busy, small enough that manifests
     /// and verdicts of one window take a few MiB.
     static let offlineWindow = 4096
+    /// Files per window on chain: as many as the contract puts in one batch, so an archive attested in
+    /// full batches is looked up in a few HTTP requests per batch.
+    static let onlineWindow = AttestationMessage.maxFileCount
 
     static func online(_ args: Arguments, files: [String]) throws -> ExitCode {
         var verifier = OnChainVerifier()
@@ -77,30 +80,41 @@ struct VerifyCommand: Command {
         }
         verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
         let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
-        verifier.onHashed = progress.callback
-        let report: OnChainVerifier.Report
-        do {
-            report = try verifier.verify(
-                paths: files, manifestPath: args.value("--manifest"), client: try ChainOptions.client(args))
-            progress.finish()
-        } catch {
-            progress.finish()  // an error line must not continue the progress line
-            throw error
-        }
+        let client = try ChainOptions.client(args)
+        let signers = RecoveredSigners()
         var worst = ExitCode.ok
-        for v in report.verdicts {
-            if args.flag("--json") {
-                Output.line(
-                    JSONOutput.onChainVerdict(v, chainId: report.chainId, registry: verifier.registry).compact)
-            } else {
-                Output.line(onlineText(v))
+        var counts: [Verdict.Status: Int] = [:]
+        var chainId: UInt64 = 0
+        // In windows of 16,384 files: one lookup (a few HTTP requests) per window, memory that of one
+        // window whatever the archive's size.
+        for start in stride(from: 0, to: files.count, by: onlineWindow) {
+            verifier.onHashed = progress.callback(windowStart: start)
+            let window = Array(files[start..<min(start + onlineWindow, files.count)])
+            let report: OnChainVerifier.Report
+            do {
+                report = try verifier.verify(
+                    paths: window, manifestPath: args.value("--manifest"), client: client, signers: signers)
+                progress.finish()
+            } catch {
+                progress.finish()  // an error line must not continue the progress line
+                throw error
             }
-            if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+            chainId = report.chainId
+            for v in report.verdicts {
+                if args.flag("--json") {
+                    Output.line(
+                        JSONOutput.onChainVerdict(v, chainId: report.chainId, registry: verifier.registry).compact)
+                } else {
+                    Output.line(onlineText(v))
+                }
+                counts[v.status, default: 0] += 1
+                if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+            }
         }
-        if !args.flag("--json") && report.verdicts.count > 1 {
-            func count(_ s: Verdict.Status) -> Int { report.verdicts.filter { $0.status == s }.count }
+        if !args.flag("--json") && files.count > 1 {
+            func count(_ s: Verdict.Status) -> Int { counts[s] ?? 0 }
             Output.line(
-                "summary (chain \(report.chainId)): \(report.verdicts.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors"
+                "summary (chain \(chainId)): \(files.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors"
             )
         }
         return worst

@@ -44,7 +44,10 @@ public struct OnChainVerifier {
         public let verdicts: [Verdict]
     }
 
-    public func verify(paths: [String], manifestPath: String? = nil, client: EthClient) throws -> Report {
+    /// - Parameter signers: signatures already recovered (shared across windows of one archive).
+    public func verify(
+        paths: [String], manifestPath: String? = nil, client: EthClient, signers: RecoveredSigners = RecoveredSigners()
+    ) throws -> Report {
         struct Local {
             var digest: FileDigest?
             var manifest: Manifest?
@@ -65,7 +68,7 @@ public struct OnChainVerifier {
             locals.append(local)
         }
         // Files signed together share one signature: it is recovered once per batch, not once per file.
-        for (entry, problem) in zip(read, offline.authenticityProblems(read.map(\.manifest))) {
+        for (entry, problem) in zip(read, offline.authenticityProblems(read.map(\.manifest), signers: signers)) {
             if let problem {
                 locals[entry.index].manifestProblem = "\(entry.path): \(problem)"
             } else {

@@ -140,9 +140,10 @@ public struct OfflineVerifier: Sendable {
     }
 
     /// The same for many manifests at once: files signed together share one signature, recovered once.
-    public func authenticityProblems(_ manifests: [Manifest]) -> [String?] {
-        let signers = RecoveredSigners()
-        return manifests.map { authenticityProblem($0, signers: signers) }
+    public func authenticityProblems(_ manifests: [Manifest], signers: RecoveredSigners = RecoveredSigners())
+        -> [String?]
+    {
+        manifests.map { authenticityProblem($0, signers: signers) }
     }
 
     func authenticityProblem(_ manifest: Manifest, signers: RecoveredSigners) -> String? {
