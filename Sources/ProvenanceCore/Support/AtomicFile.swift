@@ -27,19 +27,7 @@ public enum AtomicFile {
             close(fd)
             throw ProvenanceError.input("cannot set the mode of \(path): \(String(cString: strerror(errno)))")
         }
-        let written = data.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
-        let synced = written && fsync(fd) == 0
+        let synced = writeFully(fd, data) && fsync(fd) == 0
         let errnoText = String(cString: strerror(errno))
         close(fd)
         guard synced else { throw ProvenanceError.input("cannot write \(path): \(errnoText)") }
@@ -84,20 +72,7 @@ public enum AtomicFile {
                 throw ProvenanceError.input("cannot write \(file.path): \(String(cString: strerror(errno)))")
             }
             written.append((tmp, file.path))
-            let ok =
-                fchmod(fd, mode) == 0
-                && file.data.withUnsafeBytes { raw -> Bool in
-                    var offset = 0
-                    while offset < raw.count {
-                        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            return false
-                        }
-                        offset += n
-                    }
-                    return true
-                }
+            let ok = fchmod(fd, mode) == 0 && writeFully(fd, file.data)
             let reason = String(cString: strerror(errno))
             close(fd)
             guard ok else { throw ProvenanceError.input("cannot write \(file.path): \(reason)") }
@@ -125,5 +100,21 @@ public enum AtomicFile {
         }
         done = true
         for fd in directories.values { fsync(fd) }
+    }
+
+    /// Writes all of `data` (retrying short writes and EINTR); false on an error, with errno set.
+    private static func writeFully(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { raw -> Bool in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
     }
 }
