@@ -39,10 +39,11 @@ public enum ExitCode: Int32, Sendable {
         }
     }
 
-    /// The code for a run whose files ended with these codes: an input error outranks "not verified".
-    static func worst(_ codes: [ExitCode]) -> ExitCode {
-        if codes.contains(.usage) { return .usage }
-        return codes.contains(.notVerified) ? .notVerified : .ok
+    /// The code for a run whose files ended with this code and `other`: an input error outranks "not
+    /// verified", which outranks ok.
+    func worse(_ other: ExitCode) -> ExitCode {
+        if self == .usage || other == .usage { return .usage }
+        return self == .notVerified || other == .notVerified ? .notVerified : .ok
     }
 }
 

@@ -57,7 +57,7 @@ struct VerifyCommand: Command {
                 } else {
                     Output.line(text(v))
                 }
-                if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+                worst = worst.worse(v.exitCode)
             }
         }
         return worst
@@ -108,7 +108,7 @@ struct VerifyCommand: Command {
                     Output.line(onlineText(v))
                 }
                 counts[v.status, default: 0] += 1
-                if v.exitCode == .usage || (v.exitCode == .notVerified && worst == .ok) { worst = v.exitCode }
+                worst = worst.worse(v.exitCode)
             }
         }
         if !args.flag("--json") && files.count > 1 {

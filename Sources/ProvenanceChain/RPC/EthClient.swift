@@ -252,13 +252,16 @@ public final class EthClient {
     public func transaction(_ hash: [UInt8]) throws -> Transaction? {
         let t = try rpc.call("eth_getTransactionByHash", [Self.hex(hash)])
         if t.isNull { return nil }
-        func optionalWei(_ key: String) throws -> Wei? {
-            t[key].map { $0.isNull ? nil : $0 } ?? nil == nil ? nil : try wei(t[key], key)
+        /// A field that may be absent or null (fee fields by type, block fields while pending).
+        func present(_ key: String) -> JSON? {
+            guard let value = t[key], !value.isNull else { return nil }
+            return value
         }
+        func optionalWei(_ key: String) throws -> Wei? { try present(key).map { try wei($0, key) } }
         let toText = t["to"]?.stringValue
         return Transaction(
             hash: try data(t["hash"], "transaction hash"), type: try t["type"].map { try quantity($0, "type") } ?? 0,
-            chainId: try t["chainId"].flatMap { $0.isNull ? nil : try quantity($0, "chainId") },
+            chainId: try present("chainId").map { try quantity($0, "chainId") },
             nonce: try quantity(t["nonce"], "nonce"), gasLimit: try quantity(t["gas"], "gas"),
             gasPrice: try optionalWei("gasPrice"), maxFeePerGas: try optionalWei("maxFeePerGas"),
             maxPriorityFeePerGas: try optionalWei("maxPriorityFeePerGas"),
@@ -272,8 +275,8 @@ public final class EthClient {
             value: try wei(t["value"], "value"), input: try data(t["input"] ?? t["data"], "transaction input"),
             v: try quantity(t["v"] ?? t["yParity"], "v"), r: try scalar(t["r"], "r"), s: try scalar(t["s"], "s"),
             emptyAccessList: (t["accessList"]?.arrayValue?.isEmpty ?? true),
-            blockNumber: try t["blockNumber"].flatMap { $0.isNull ? nil : try quantity($0, "blockNumber") },
-            blockHash: try t["blockHash"].flatMap { $0.isNull ? nil : try data($0, "blockHash") })
+            blockNumber: try present("blockNumber").map { try quantity($0, "blockNumber") },
+            blockHash: try present("blockHash").map { try data($0, "blockHash") })
     }
 
     /// A 256-bit quantity as minimal big-endian bytes (r and s of a signature).

@@ -21,12 +21,6 @@ public final class SecretBytes: @unchecked Sendable {
         wipe(&source)
     }
 
-    /// Copies bytes that are not secret themselves but become part of a secret (a salt, a constant).
-    public convenience init(copying source: UnsafeRawBufferPointer) {
-        self.init(count: source.count)
-        storage.copyMemory(from: source)
-    }
-
     public let count: Int
     public var isEmpty: Bool { count == 0 }
 
