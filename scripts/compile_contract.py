@@ -9,10 +9,18 @@ SWIFT_OUT = REPO / "Sources/ProvenanceCore/Contract/RegistryArtifact.swift"
 VYPER = pathlib.Path(sys.executable).parent / "vyper"
 
 # attest is dispatched in __default__ (see the contract's @dev note), so the compiler's ABI lists only
-# the fallback; this entry describes the call every library makes.
-ATTEST_ABI = {"type": "function", "name": "attest", "stateMutability": "nonpayable", "outputs": [],
-              "inputs": [{"name": "digests", "type": "bytes32[]"}, {"name": "merkleRoot", "type": "bytes32"},
-                         {"name": "r", "type": "bytes32"}, {"name": "vs", "type": "bytes32"}]}
+# the fallback; these entries describe the call every library makes and the anonymous event it logs
+# with raw_log.
+HAND_ABI = [
+    {"type": "function", "name": "attest", "stateMutability": "nonpayable", "outputs": [],
+     "inputs": [{"name": "files", "type": "tuple[]", "components": [{"name": "contentId", "type": "bytes32"},
+                                                                   {"name": "detailsHash", "type": "bytes32"}]},
+                {"name": "merkleRoot", "type": "bytes32"}, {"name": "r", "type": "bytes32"},
+                {"name": "vs", "type": "bytes32"}]},
+    {"type": "event", "name": "Attested", "anonymous": True,
+     "inputs": [{"name": "contentId", "type": "bytes32", "indexed": True},
+                {"name": "signer", "type": "address", "indexed": True}]},
+]
 
 
 def compile_():
@@ -23,7 +31,7 @@ def compile_():
         "contract": "ProvenanceRegistry",
         "compiler": "vyper " + version,
         "sourceSha256": hashlib.sha256(SRC.read_bytes()).hexdigest(),
-        "abi": [ATTEST_ABI] + [e for e in abi if e.get("type") != "fallback"],
+        "abi": HAND_ABI + [e for e in abi if e.get("type") != "fallback"],
         "initcode": initcode,
         "runtime": runtime,
     }
@@ -32,7 +40,7 @@ def compile_():
 // {artifact["compiler"]}, source sha256 {artifact["sourceSha256"]}
 
 /// The registry contract as compiled: init code (deployed through CREATE2) and runtime code (what
-/// eth_getCode returns, followed by the 32-byte DOMAIN_SEPARATOR immutable).
+/// eth_getCode returns, followed by its immutables: DOMAIN_SEPARATOR and DEPLOYED_AT, 32 bytes each).
 enum RegistryArtifact {{
     static let compiler = "{artifact["compiler"]}"
     static let sourceSha256 = "{artifact["sourceSha256"]}"

@@ -298,6 +298,20 @@ final class HashingProgress: @unchecked Sendable {
         shown = true
     }
 
+    /// A scan of the chain by content alone: blocks scanned of the total (shown once the run has taken
+    /// a second, like hashing).
+    func scanned(_ blocks: UInt64, of total: UInt64) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(start) >= 1, now.timeIntervalSince(last) >= 0.5 || blocks == total else { return }
+        last = now
+        let text = "scanning the registry's history: \(blocks) of \(total) blocks"
+        Output.stderr(terminal ? "\r\u{1b}[Kprovenance: " + text : "provenance: " + text + "\n")
+        shown = true
+    }
+
     /// Erases the progress line on a terminal so that results start on a clean line.
     func finish() {
         lock.lock()

@@ -59,13 +59,3 @@ struct ChainCommand: Command {
         return status == .foreignCode ? .chain : .ok
     }
 }
-
-enum Timestamp {
-    static func utc(_ seconds: UInt64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-    }
-}

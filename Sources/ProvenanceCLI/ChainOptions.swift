@@ -26,6 +26,17 @@ enum ChainOptions {
         .value("--timeout", "SECONDS", "Stop waiting for the receipt after this long (default 300)."),
     ]
 
+    /// Where scans by content alone are remembered: $PROVENANCE_CACHE_DIR, else $XDG_CACHE_HOME/provenance,
+    /// else ~/.cache/provenance; nil with --no-cache.
+    static func scanCache(_ args: Arguments) -> ScanCache? {
+        guard !args.flag("--no-cache") else { return nil }
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["PROVENANCE_CACHE_DIR"], !dir.isEmpty { return ScanCache(directory: dir) }
+        if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return ScanCache(directory: xdg + "/provenance") }
+        guard let home = env["HOME"], !home.isEmpty else { return nil }
+        return ScanCache(directory: home + "/.cache/provenance")
+    }
+
     static func client(_ args: Arguments) throws -> EthClient {
         var timeout = 60
         if let text = args.value("--rpc-timeout") {

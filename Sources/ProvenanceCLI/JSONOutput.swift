@@ -5,11 +5,21 @@ import ProvenanceCore
 /// what docs/FORMAT.md documents. The manifest and its anchors are a file format and live with Manifest.
 enum JSONOutput {
     static func attestation(_ a: OnChainAttestation) -> JSON {
-        .object([
+        var fields: [(String, JSON)] = [
             ("signer", .string(a.signer.checksummed)), ("chainId", .number(String(a.chainId))),
             ("registry", .string(a.registry.checksummed)), ("txHash", .string(Hex.encode(a.txHash, prefix: true))),
             ("blockNumber", .number(String(a.blockNumber))), ("timestamp", .number(String(a.blockTime))),
-        ])
+        ]
+        // The signer's key revocation on this chain, and whether it voids this record.
+        if let r = a.revocation {
+            fields += [
+                (
+                    "signerRevoked",
+                    .object([("blockNumber", .number(String(r.block))), ("timestamp", .number(String(r.time)))])
+                ), ("void", .bool(a.isRevoked)),
+            ]
+        }
+        return .object(fields)
     }
 
     static func ranges(_ ranges: [ByteRange]) -> JSON {
@@ -192,6 +202,21 @@ enum JSONOutput {
             ("alreadyDeployed", .bool(outcome.alreadyDeployed)), ("create2", .bool(!outcome.viaPlainCreate)),
             ("txHash", outcome.receipt.map { .string(Hex.encode($0.transactionHash, prefix: true)) } ?? .null),
             ("gasUsed", outcome.receipt.map { .number(String($0.gasUsed)) } ?? .null),
+        ])
+    }
+
+    /// `revoke --json`.
+    static func revocation(_ o: Revoker.Outcome, signer: Address, registry: Address) -> JSON {
+        .object([
+            ("signer", .string(signer.checksummed)), ("chainId", .number(String(o.chainId))),
+            ("registry", .string(registry.checksummed)),
+            ("status", .string(o.unsent != nil ? "planned" : o.receipt == nil ? "already-revoked" : "revoked")),
+            ("revokedAt", o.unsent != nil ? .null : .number(String(o.revokedAt))),
+            ("timestamp", o.unsent != nil ? .null : .number(String(o.time))),
+            (
+                "txHash",
+                (o.receipt?.transactionHash ?? o.unsent?.hash).map { .string(Hex.encode($0, prefix: true)) } ?? .null
+            ),
         ])
     }
 }

@@ -14,6 +14,8 @@ struct VerifyCommand: Command {
         beside the file is authentic, but this copy differs from the signed original: the differing byte
         ranges are listed), error. Directories are walked.
         --offline checks the manifest's proof and signature instead of the chain.
+        With --signer, the registry's index of the signer's batches is read, so a lookup costs a few calls
+        whatever the chain's age; without one, the registry's history is scanned (and the scan remembered).
         Exit 0: all verified; 1: some not verified; 2: usage or input error; 3: chain unreachable or untrustworthy.
         """
     static let options: [Option] =
@@ -27,6 +29,10 @@ struct VerifyCommand: Command {
             .value(
                 "--confirmations", "N",
                 "Blocks an attestation needs on top of it, its own included, to count (default 1)."),
+            .flag(
+                "--no-cache",
+                "Scan the chain's whole history when no signer is named, ignoring the scan cache in $PROVENANCE_CACHE_DIR (default ~/.cache/provenance)."
+            ),
             .flag("--json", "One JSON object per file: path, sha256, status, attestations, detail, differingRanges."),
         ]
 
@@ -80,6 +86,8 @@ struct VerifyCommand: Command {
         }
         verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
         let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
+        verifier.scanCache = ChainOptions.scanCache(args)
+        verifier.onScanProgress = { progress.scanned($0, of: $1) }
         let client = try ChainOptions.client(args)
         let signers = RecoveredSigners()
         var worst = ExitCode.ok
@@ -114,7 +122,7 @@ struct VerifyCommand: Command {
         if !args.flag("--json") && files.count > 1 {
             func count(_ s: Verdict.Status) -> Int { counts[s] ?? 0 }
             Output.line(
-                "summary (chain \(chainId)): \(files.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors"
+                "summary (chain \(chainId)): \(files.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.revoked)) revoked, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors"
             )
         }
         return worst
@@ -133,6 +141,8 @@ struct VerifyCommand: Command {
             let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
             let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
             return "\(Display.safe(v.path)): MODIFIED — \(Display.safe(v.detail)); differs in bytes \(shown)\(more)"
+        case .revoked:
+            return "\(Display.safe(v.path)): REVOKED — \(Display.safe(v.detail))"
         case .untrustedSigner:
             return "\(Display.safe(v.path)): untrusted signer — \(Display.safe(v.detail))"
                 + v.attestations.map { "\n  record: \(record($0))" }.joined()

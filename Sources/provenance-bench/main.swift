@@ -8,8 +8,9 @@ import ProvenanceCore
 /// OpenSSL's own ECDSA_do_sign / ECDSA_do_verify on secp256k1 measured in the same run as baseline.
 let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "2") ?? 2
 
-/// `provenance-bench gas URL`: deploys the registry on the devnet at URL (if needed) and sends
-/// relayed attestations of 1, 256 and 1024 random digests; prints gas used from the receipts.
+/// `provenance-bench gas URL`: deploys the registry on the devnet at URL (if needed) and sends relayed
+/// attestations of random files by one new publisher — 1 file (its first batch: a new index slot),
+/// 1 file again, then 256, 1,024 and 10,000 files — and its revocation; prints gas from the receipts.
 if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "gas" {
     let payer = try PrivateKey(hex: "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")  // devnet key
     let publisher = try PrivateKey.generate()
@@ -17,18 +18,28 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "gas" {
     let deployment = try RegistryDeployer.deploy(
         sender: sender, fees: FeeOptions(), options: SendOptions(), onBroadcast: { _ in })
     if let r = deployment.receipt { print("gas_deploy \(r.gasUsed)") }
-    for n in [1, 256, 1024] {
-        let digests = (0..<n).map { _ in SHA256Hasher.hash(try! SecureRandom.bytes(64)) }
-        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
+    for (label, n) in [("first_1", 1), ("again_1", 1), ("256", 256), ("1024", 1024), ("10000", 10_000)] {
+        let files = (0..<n).map { _ in
+            FileCommitment(
+                contentID: SHA256Hasher.hash(try! SecureRandom.bytes(64)),
+                detailsHash: Keccak256.hash(try! SecureRandom.bytes(64)))
+        }
+        let message = AttestationMessage(files: files, registry: RegistryAddress.canonical)
         let calldata = try RegistryContract.attestCalldata(
-            digests: digests, merkleRoot: message.merkleRoot,
+            files: files, merkleRoot: message.merkleRoot,
             signature: try publisher.sign(digest: try message.signingDigest()))
         let receipt = try sender.sendAndWait(try sender.prepare(to: RegistryAddress.canonical, data: calldata))
         precondition(receipt.status == 1 && receipt.logs.count == n)
         print(
-            "gas_attest_\(n) \(receipt.gasUsed) per_file \(receipt.gasUsed / UInt64(n)) calldata_bytes \(calldata.count)"
+            "gas_attest_\(label) \(receipt.gasUsed) per_file \(receipt.gasUsed / UInt64(n)) files \(n) calldata_bytes \(calldata.count)"
         )
     }
+    let revocation = RevocationMessage(signer: publisher.address, registry: RegistryAddress.canonical)
+    let revokeData = try RegistryContract.revokeCalldata(
+        signer: publisher.address, signature: try publisher.sign(digest: try revocation.signingDigest()))
+    let receipt = try sender.sendAndWait(try sender.prepare(to: RegistryAddress.canonical, data: revokeData))
+    precondition(receipt.status == 1 && receipt.logs.count == 1)
+    print("gas_revoke \(receipt.gasUsed)")
     exit(0)
 }
 

@@ -25,7 +25,7 @@ import Testing
     func record(_ d: FileDigest, by signer: Address) -> OnChainAttestation {
         OnChainAttestation(
             digest: d.sha256, signer: signer, chainId: 31337, registry: registry, txHash: SHA256Hasher.hash(d.sha256),
-            blockNumber: 7, blockTime: 1)
+            blockNumber: 7, blockTime: 1, revocation: nil)
     }
 
     func signedTogether(_ digests: [FileDigest], by k: PrivateKey) throws -> [Manifest] {
@@ -100,13 +100,15 @@ import Testing
     /// A batch over the contract's limit is an error, not a precondition failure.
     @Test func calldataBeyondTheContractLimitIsAnError() throws {
         let d = SHA256Hasher.hash([1])
+        let file = FileCommitment(contentID: d, detailsHash: d)
         let signature = try key.sign(digest: d)
         #expect(throws: ProvenanceError.self) {
             _ = try RegistryContract.attestCalldata(
-                digests: Array(repeating: d, count: RegistryContract.maxBatch + 1), merkleRoot: d, signature: signature)
+                files: Array(repeating: file, count: RegistryContract.maxBatch + 1), merkleRoot: d, signature: signature
+            )
         }
         #expect(throws: ProvenanceError.self) {
-            _ = try RegistryContract.attestCalldata(digests: [], merkleRoot: d, signature: signature)
+            _ = try RegistryContract.attestCalldata(files: [], merkleRoot: d, signature: signature)
         }
     }
 }

@@ -56,9 +56,9 @@ import Testing
                     && att[0]["txHash"]?.stringValue == txHash)
             #expect(att[0]["timestamp"]?.intValue ?? 0 > 1_700_000_000 && att[0]["chainId"] == .number("31337"))
         }
-        // untrusted-signer (1)
+        // Not by the signer named (1): the registry's index of that signer's batches holds no record of it.
         let u = try cli.run(["verify", "--signer", "0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b", files[0]])
-        #expect(u.status == 1 && u.out.contains("untrusted signer"))
+        #expect(u.status == 1 && u.out.contains("not attested"), "\(u.out)")
         // modified (1): one byte changed, manifest beside it
         var bytes = try Data(contentsOf: URL(fileURLWithPath: cli.path(files[0])))
         bytes[150_000] ^= 0xff
@@ -109,9 +109,16 @@ import Testing
         let twice = try json(try cli.run(["verify", "--json", files[0]]).out)[0]
         #expect(twice["attestations"]?.arrayValue?.count == 2)  // every attestation is listed
 
-        // A lost manifest is rebuilt from the chain on re-attest, and checks out offline.
+        // A lost manifest is rebuilt from the chain on re-attest, and checks out offline. The file's
+        // details (its chunking) are signed: hashed with another chunk size, the record does not back
+        // a manifest, and attest says so instead of paying again.
         try FileManager.default.removeItem(atPath: cli.path("speech.mp3.provenance.json"))
-        #expect(try cli.run(["attest", "--private-key-file", "publisher.key", files[1]]).out.contains("already"))
+        let otherChunks = try cli.run(["attest", "--private-key-file", "publisher.key", files[1]])
+        #expect(otherChunks.status == 2 && otherChunks.err.contains("other file details"), "\(otherChunks.err)")
+        #expect(!otherChunks.err.contains("sending attestation"))
+        #expect(
+            try cli.run(["attest", "--private-key-file", "publisher.key", "--chunk-size", "16K", files[1]]).out
+                .contains("already"))
         #expect(
             try cli.run(["verify", "--offline", "--signer", publisherKey.address.checksummed, files[1]]).status == 0)
 
@@ -162,16 +169,23 @@ import Testing
         #expect(try cli.run(["attest", "--private-key-file", "publisher.key"] + files).status == 0)
         let proxy = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
         try proxy.plan("[]")
-        #expect(try cli.run(["verify", "--rpc", proxy.url, files[0]]).status == 0)
-        #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 2)
+        // By content alone: chain and code; the scan (one window here); block times.
+        #expect(try cli.run(["verify", "--no-cache", "--rpc", proxy.url, files[0]]).status == 0)
+        #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 3)
         try proxy.plan("[]")
-        #expect(try cli.run(["verify", "--rpc", proxy.url] + files).status == 0)
+        #expect(try cli.run(["verify", "--no-cache", "--rpc", proxy.url] + files).status == 0)
+        #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 3)
+        // By signer: chain, code and the signer's index; logs at its blocks; block times.
+        try proxy.plan("[]")
+        let signer = publisherKey.address.checksummed
+        #expect(try cli.run(["verify", "--signer", signer, "--rpc", proxy.url] + files).status == 0)
         #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 3)
         // Re-attesting the attested set pays nothing and asks per transaction, not per file.
         try proxy.plan("[]")
         let again = try cli.run(["attest", "--private-key-file", "publisher.key", "--rpc", proxy.url] + files)
         #expect(again.status == 0 && again.out.contains("nothing to send"))
-        #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 3)
+        // Index, logs, block times, and the one attesting transaction checked before trusting it.
+        #expect(try proxy.stats()["requests"]?.intValue ?? 99 <= 4)
 
         // A provider that refuses eth_getLogs over more than 2 blocks (Infura's −32005 wording): the
         // range is halved until it passes, and the verdict is still reached.

@@ -29,10 +29,15 @@ import Testing
             .unwrap()
         #expect(
             attest["inputs"]?.arrayValue?.compactMap { $0["type"]?.stringValue } == [
-                "bytes32[]", "bytes32", "bytes32", "bytes32",
+                "tuple[]", "bytes32", "bytes32", "bytes32",
             ])
+        // The per-file event is anonymous (LOG2: content ID, signer); Revoked has its signature topic.
+        let abi = try artifact["abi"].unwrap().arrayValue.unwrap()
+        let attested = try abi.first { $0["type"]?.stringValue == "event" && $0["name"]?.stringValue == "Attested" }
+            .unwrap()
+        #expect(attested["anonymous"] == .bool(true))
+        #expect(abi.contains { $0["type"]?.stringValue == "event" && $0["name"]?.stringValue == "Revoked" })
         #expect(
-            Hex.encode(RegistryContract.attestedTopic)
-                == Hex.encode(Keccak256.hash(Array("Attested(bytes32,address)".utf8))))
+            Hex.encode(RegistryContract.revokedTopic) == Hex.encode(Keccak256.hash(Array("Revoked(address)".utf8))))
     }
 }

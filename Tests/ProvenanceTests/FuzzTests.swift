@@ -143,16 +143,18 @@ import Testing
 
     @Test func attestCalldataDecoder() throws {
         let key = try PrivateKey.generate()
-        let digests = (0..<5).map { SHA256Hasher.hash([UInt8($0)]) }
-        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
+        let files = (0..<5).map {
+            FileCommitment(contentID: SHA256Hasher.hash([UInt8($0)]), detailsHash: Keccak256.hash([UInt8($0)]))
+        }
+        let message = AttestationMessage(files: files, registry: RegistryAddress.canonical)
         let seed = try RegistryContract.attestCalldata(
-            digests: digests, merkleRoot: message.merkleRoot,
+            files: files, merkleRoot: message.merkleRoot,
             signature: try key.sign(digest: try message.signingDigest()))
         try fuzz("calldata", seeds: [seed]) { input in
             if let batch = RegistryContract.decodeAttestCalldata(input) {
                 #expect(
-                    !batch.digests.isEmpty && batch.digests.count <= RegistryContract.maxBatch
-                        && batch.digests.allSatisfy { $0.count == 32 })
+                    !batch.files.isEmpty && batch.files.count <= RegistryContract.maxBatch
+                        && batch.files.allSatisfy { $0.contentID.count == 32 && $0.detailsHash.count == 32 })
             }
         }
     }

@@ -92,7 +92,8 @@ import Testing
         let values = try JSON.parse(r.out)
         let doc = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
         for key in [
-            "address", "node01", "root", "registry", "attestationTypeHash", "domainSeparator", "digest", "signature",
+            "address", "detailsHash0", "leaf0", "node01", "root", "registry", "salt", "attestationTypeHash",
+            "revocationTypeHash", "domainSeparator", "digest", "signature", "revocationDigest", "revocationSignature",
         ] {
             let v = try values[key].unwrap().stringValue.unwrap()
             #expect(doc.contains(v), "FORMAT.md lacks eth-account's \(key) \(v)")

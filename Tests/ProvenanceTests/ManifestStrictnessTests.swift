@@ -31,14 +31,43 @@ import Testing
         #expect(try Manifest(json: m.json).signature == m.signature)
     }
 
-    /// file.chunkRoot is required (and must match file.chunks).
+    /// file.details.chunkRoot is required (and must match file.chunks).
     @Test func chunkRootIsRequired() throws {
         let m = try signed()
         guard case .object(var top) = m.json, let i = top.firstIndex(where: { $0.0 == "file" }),
-            case .object(var file) = top[i].1
+            case .object(var file) = top[i].1, let d = file.firstIndex(where: { $0.0 == "details" }),
+            case .object(var details) = file[d].1
         else { throw ProvenanceError.input("unexpected manifest shape") }
-        file.removeAll { $0.0 == "chunkRoot" }
+        details.removeAll { $0.0 == "chunkRoot" }
+        file[d].1 = .object(details)
         top[i].1 = .object(file)
         #expect(throws: ProvenanceError.self) { try Manifest(json: .object(top)) }
+    }
+
+    /// A details member the reader does not know is hashed like the others: the manifest stays valid
+    /// as signed, and changing that member's value breaks the proof (it is signed).
+    @Test func unknownDetailsAreSignedToo() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a.wav").path
+        _ = FileManager.default.createFile(atPath: file, contents: Data("audio".utf8))
+        let key = try PrivateKey.generate()
+        let digest = try FileHasher.hash(path: file)
+        var members = FileDetails(digest: digest).members
+        members["guid"] = "episode-42"
+        let details = try FileDetails(members: members)
+        let leaf = FileCommitment(contentID: digest.sha256, detailsHash: details.hash).leaf
+        let message = AttestationMessage(merkleRoot: leaf, fileCount: 1, registry: RegistryAddress.canonical)
+        let m = Manifest(
+            fileName: "a.wav", sha256: digest.sha256, details: details, chunks: digest.chunks, signer: key.address,
+            batchIndex: 0, batchProof: [], message: message,
+            signature: try key.sign(digest: try message.signingDigest()),
+            anchors: [])
+        let reread = try Manifest(json: try JSON.parse(Array(m.json.compact.utf8)))
+        #expect(reread.details.members["guid"] == "episode-42")
+        #expect(OfflineVerifier().authenticityProblem(reread) == nil)
+        let forged = try Manifest(
+            json: try JSON.parse(Array(m.json.compact.replacingOccurrences(of: "episode-42", with: "episode-43").utf8)))
+        #expect(OfflineVerifier().authenticityProblem(forged) != nil)
     }
 }

@@ -71,8 +71,10 @@ import Testing
             .compact
         let variants = [
             "", "{", "[]", "null", String(repeating: "[", count: 10_000),
-            good.replacingOccurrences(of: "\"version\":1", with: "\"version\":\"1\""),
-            good.replacingOccurrences(of: "\"chunkSize\":1048576", with: "\"chunkSize\":1000"),
+            good.replacingOccurrences(of: "\"version\":2", with: "\"version\":\"2\""),
+            good.replacingOccurrences(of: "\"chunkSize\":\"1048576\"", with: "\"chunkSize\":\"1000\""),
+            good.replacingOccurrences(of: "\"chunkSize\":\"1048576\"", with: "\"chunkSize\":1048576"),
+            good.replacingOccurrences(of: "\"size\":\"5\"", with: "\"size\":\"05\""),
             good.replacingOccurrences(of: "\"primaryType\":\"Attestation\"", with: "\"primaryType\":\"Mail\""),
             good.replacingOccurrences(of: "\"signature\":\"0x", with: "\"signature\":\"0xzz"),
         ]
@@ -94,21 +96,32 @@ import Testing
         let files = [
             Array("first recording\n".utf8), Array("second recording\n".utf8), Array("third recording\n".utf8),
         ]
-        let digests = files.map { SHA256Hasher.hash($0) }
-        let message = AttestationMessage(digests: digests, registry: RegistryAddress.canonical)
+        let digests = files.map { bytes in
+            FileDigest(
+                size: UInt64(bytes.count), sha256: SHA256Hasher.hash(bytes), chunkSize: 1 << 20,
+                chunks: [SHA256Hasher.hash(bytes)])
+        }
+        let commitments = digests.map { FileCommitment(digest: $0) }
+        let message = AttestationMessage(files: commitments, registry: RegistryAddress.canonical)
         let digest = try message.signingDigest()
         let signature = try key.sign(digest: digest)
         let td = try TypedData(json: message.typedDataJSON)
+        let revocation = RevocationMessage(signer: key.address, registry: RegistryAddress.canonical)
         let values = [
             key.address.checksummed,
-            Hex.encode(digests[0]), Hex.encode(digests[1]), Hex.encode(digests[2]),
-            Hex.encode(Keccak256.hash(digests[0] + digests[1]), prefix: true),
+            Hex.encode(digests[0].sha256), Hex.encode(digests[1].sha256), Hex.encode(digests[2].sha256),
+            Hex.encode(commitments[0].detailsHash, prefix: true),
+            Hex.encode(commitments[0].leaf, prefix: true),
+            Hex.encode(Merkle.parent(commitments[0].leaf, commitments[1].leaf), prefix: true),
             Hex.encode(message.merkleRoot, prefix: true),
             RegistryAddress.canonical.checksummed,
+            Hex.encode(RegistryAddress.salt, prefix: true),
             Hex.encode(try td.typeHash("Attestation"), prefix: true),
             Hex.encode(try td.domainSeparator(), prefix: true),
             Hex.encode(digest, prefix: true),
             Hex.encode(signature.bytes, prefix: true),
+            Hex.encode(try revocation.signingDigest(), prefix: true),
+            Hex.encode(try key.sign(digest: try revocation.signingDigest()).bytes, prefix: true),
         ]
         for v in values { #expect(doc.contains(v), "docs/FORMAT.md lacks \(v)") }
     }

@@ -13,9 +13,11 @@ import Testing
     @Test func smallTreesByHand() {
         let l = leaves(3)
         #expect(Merkle.root([l[0]]) == l[0])
-        #expect(Merkle.root(Array(l[0..<2])) == Keccak256.hash(l[0] + l[1]))
+        // Inner nodes: keccak(NODE ‖ left ‖ right) with NODE the 32-byte word 1 (docs/FORMAT.md §3).
+        let node = [UInt8](repeating: 0, count: 31) + [1]
+        #expect(Merkle.root(Array(l[0..<2])) == Keccak256.hash(node + l[0] + l[1]))
         // Odd node carried up unchanged.
-        #expect(Merkle.root(l) == Keccak256.hash(Keccak256.hash(l[0] + l[1]) + l[2]))
+        #expect(Merkle.root(l) == Keccak256.hash(node + Keccak256.hash(node + l[0] + l[1]) + l[2]))
     }
 
     @Test func everyProofLeadsToTheRoot() {
@@ -37,11 +39,17 @@ import Testing
 
     @Test func innerNodeCannotPoseAsALeafOfTheSameCount() {
         let l = leaves(4)
-        let root = Merkle.root(l)
-        let inner = Keccak256.hash(l[0] + l[1])
+        let inner = Merkle.parent(l[0], l[1])
         // With count 4 the shape is fixed: an inner node at index 0 would need a 1-element proof, which fails.
-        #expect(Merkle.root(leaf: inner, index: 0, count: 4, proof: [Keccak256.hash(l[2] + l[3])]) == nil)
-        // It needs count 2: a different signed message.
-        #expect(Merkle.root(leaf: inner, index: 0, count: 2, proof: [Keccak256.hash(l[2] + l[3])]) == root)
+        #expect(Merkle.root(leaf: inner, index: 0, count: 4, proof: [Merkle.parent(l[2], l[3])]) == nil)
+    }
+
+    /// A file's leaf hashes 64 bytes, an inner node 96: the two children of a node, passed off as a
+    /// file's content ID and details hash, do not give that node, so no inner node poses as a file.
+    @Test func fileLeavesAndInnerNodesAreDomainSeparated() {
+        let l = leaves(2)
+        let posed = FileCommitment(contentID: l[0], detailsHash: l[1])
+        #expect(posed.leaf == Keccak256.hash(l[0] + l[1]))
+        #expect(posed.leaf != Merkle.parent(l[0], l[1]))
     }
 }

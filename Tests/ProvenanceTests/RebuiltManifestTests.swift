@@ -37,8 +37,9 @@ import Testing
             try sender.prepare(to: nil, data: Self.forwarderInitCode(to: RegistryAddress.canonical)))
         let forwarder = try #require(deploy.contractAddress)
         let calldata = try RegistryContract.attestCalldata(
-            digests: [signed.sha256], merkleRoot: signed.message.merkleRoot, signature: signed.signature)
-        let relayed = try sender.sendAndWait(try sender.prepare(to: forwarder, data: calldata))
+            files: [signed.commitment], merkleRoot: signed.message.merkleRoot, signature: signed.signature)
+        // The forwarder ignores a failed inner call, so gas estimation would settle on too little: give enough.
+        let relayed = try sender.sendAndWait(try sender.prepare(to: forwarder, data: calldata, gasLimit: 300_000))
         // The registry did log the publisher's attestation, inside a transaction sent to another contract.
         try #require(relayed.logs.contains { $0.address == RegistryAddress.canonical })
         let before = try cli.run(["verify", "a.wav"])

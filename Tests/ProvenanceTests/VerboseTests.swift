@@ -26,7 +26,8 @@ import Testing
         let host = try #require(URLComponents(string: devnet.url)?.port.map { "127.0.0.1:\($0)" })
         #expect(lines.allSatisfy { $0.contains(host) && $0.contains(" ms ") && $0.contains(" bytes") })
         #expect(lines.contains { $0.contains("eth_sendRawTransaction") })
-        #expect(lines.contains { $0.contains("batch of") && $0.contains("eth_getLogs") })
+        // The first request is one batch: chain, head, code and the signer's index (an eth_call).
+        #expect(lines.contains { $0.contains("batch of") && $0.contains("eth_call") })
         for secret in ["SECRETAPIKEY0042", "ALSOSECRET", devKeyHex] { #expect(!attested.err.contains(secret)) }
         #expect(!attested.err.contains("  > "))
 

@@ -7,7 +7,7 @@ variable CHECK_PASSWORD, never from argv.
   sign-tx                    stdin: [{"key": hex, "tx": {eth-account fields}}, ...] -> [{"raw", "hash"}, ...]
   check-attest-tx URL TXHASH  read the receipt and transaction with plain JSON-RPC; check the sender
                              with the raw transaction, the EIP-712 signature in the calldata, the Merkle
-                             root and every Attested event -> {"ok", "signer", "sender", "files", "gasUsed", "reason"}
+                             root of the files' leaves and every Attested event -> {"ok", "signer", "sender", "files", "gasUsed", "reason"}
   recover-tx RAWHEX           the sender of a signed raw transaction
   keystore-new KDF KEYHEX    keystore JSON for KEYHEX (kdf scrypt|pbkdf2, light parameters)
   keystore-address PATH      decrypt keystore PATH -> checksummed address
@@ -20,16 +20,34 @@ from eth_utils import keccak
 SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 
 
+NODE = (1).to_bytes(32, "big")  # inner Merkle nodes: keccak(NODE ‖ left ‖ right) (docs/FORMAT.md §3)
+
+
+def node(left, right):
+    return keccak(NODE + left + right)
+
+
+def merkle_root(leaves):
+    level = list(leaves)
+    while len(level) > 1:
+        level = [node(level[i], level[i + 1]) if i + 1 < len(level) else level[i] for i in range(0, len(level), 2)]
+    return level[0]
+
+
 def merkle_root_from_proof(leaf, index, count, proof):
-    node, i, width, used = leaf, index, count, 0
+    n, i, width, used = leaf, index, count, 0
     while width > 1:
         if (i ^ 1) < width:
             sib = proof[used]
-            node = keccak(node + sib) if i % 2 == 0 else keccak(sib + node)
+            n = node(n, sib) if i % 2 == 0 else node(sib, n)
             used += 1
         i //= 2
         width = (width + 1) // 2
-    return node if used == len(proof) else None
+    return n if used == len(proof) else None
+
+
+def details_hash(details):
+    return keccak(b"".join(keccak(k.encode()) + keccak(v.encode()) for k, v in sorted(details.items(), key=lambda kv: kv[0].encode())))
 
 
 def verify_manifest(path, manifest_path):
@@ -37,12 +55,16 @@ def verify_manifest(path, manifest_path):
     data = open(path, "rb").read()
     if hashlib.sha256(data).hexdigest() != m["file"]["sha256"]:
         return {"ok": False, "reason": "content differs"}
-    size, cs = m["file"]["size"], m["file"]["chunkSize"]
-    chunks = [hashlib.sha256(data[i:i + cs]).hexdigest() for i in range(0, max(size, 1), cs)] or [hashlib.sha256(b"").hexdigest()]
-    if chunks != m["file"]["chunks"]:
+    details = m["file"]["details"]
+    size, cs = int(details["size"]), int(details["chunkSize"])
+    if size != len(data):
+        return {"ok": False, "reason": "size differs"}
+    chunks = [hashlib.sha256(data[i:i + cs]).digest() for i in range(0, max(size, 1), cs)] or [hashlib.sha256(b"").digest()]
+    if [c.hex() for c in chunks] != m["file"]["chunks"] or "0x" + merkle_root(chunks).hex() != details["chunkRoot"]:
         return {"ok": False, "reason": "chunk digests differ"}
     td = m["typedData"]
-    root = merkle_root_from_proof(bytes.fromhex(m["file"]["sha256"]), m["batch"]["index"], td["message"]["fileCount"],
+    leaf = keccak(bytes.fromhex(m["file"]["sha256"]) + details_hash(details))
+    root = merkle_root_from_proof(leaf, m["batch"]["index"], td["message"]["fileCount"],
                                   [bytes.fromhex(p[2:]) for p in m["batch"]["proof"]])
     if root is None or "0x" + root.hex() != td["message"]["merkleRoot"]:
         return {"ok": False, "reason": "proof does not reach the signed root"}
@@ -68,14 +90,12 @@ def check_attest_tx(url, tx_hash):
     tx = rpc(url, "eth_getTransactionByHash", [tx_hash])
     registry = to_checksum_address(tx["to"])
     data = bytes.fromhex(tx["input"][2:])
-    if data[:4] != keccak(b"attest(bytes32[],bytes32,bytes32,bytes32)")[:4]:
+    if data[:4] != keccak(b"attest((bytes32,bytes32)[],bytes32,bytes32,bytes32)")[:4]:
         return {"ok": False, "reason": "not an attest call"}
-    digests, root, r, vs = decode(["bytes32[]", "bytes32", "bytes32", "bytes32"], data[4:])
-    level = list(digests)
-    while len(level) > 1:
-        level = [keccak(level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)] + ([level[-1]] if len(level) % 2 else [])
-    if level[0] != root:
-        return {"ok": False, "reason": "calldata root is not the digests' Merkle root"}
+    files, root, r, vs = decode(["(bytes32,bytes32)[]", "bytes32", "bytes32", "bytes32"], data[4:])
+    digests = [f[0] for f in files]
+    if merkle_root([keccak(c + d) for c, d in files]) != root:
+        return {"ok": False, "reason": "calldata root is not the files' Merkle root"}
     vsi = int.from_bytes(vs, "big")
     s, v = vsi & ((1 << 255) - 1), 27 + (vsi >> 255)
     if s > SECP256K1_HALF_N:
@@ -83,13 +103,14 @@ def check_attest_tx(url, tx_hash):
     typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
                                         {"name": "verifyingContract", "type": "address"}],
                        "Attestation": [{"name": "merkleRoot", "type": "bytes32"}, {"name": "fileCount", "type": "uint256"}]},
-             "primaryType": "Attestation", "domain": {"name": "Provenance", "version": "1", "verifyingContract": registry},
+             "primaryType": "Attestation", "domain": {"name": "Provenance", "version": "2", "verifyingContract": registry},
              "message": {"merkleRoot": "0x" + root.hex(), "fileCount": len(digests)}}
     signer = Account.recover_message(encode_typed_data(full_message=typed), vrs=(v, r, s.to_bytes(32, "big")))
-    topic0 = "0x" + keccak(b"Attested(bytes32,address)").hex()
-    logs = [l for l in receipt["logs"] if to_checksum_address(l["address"]) == registry and l["topics"][0] == topic0]
+    # The per-file event is anonymous: topics are [contentId, signer], no data.
+    logs = [l for l in receipt["logs"] if to_checksum_address(l["address"]) == registry and len(l["topics"]) == 2]
     ok_logs = len(logs) == len(digests) and all(
-        l["topics"][1] == "0x" + d.hex() and to_checksum_address("0x" + l["topics"][2][-40:]) == signer for l, d in zip(logs, digests))
+        l["topics"][0] == "0x" + d.hex() and to_checksum_address("0x" + l["topics"][1][-40:]) == signer
+        and l["data"] in ("0x", "") for l, d in zip(logs, digests))
     if not ok_logs:
         return {"ok": False, "reason": "events do not match the digests and signer"}
     return {"ok": receipt["status"] == "0x1", "signer": signer, "sender": to_checksum_address(tx["from"]), "files": len(digests),

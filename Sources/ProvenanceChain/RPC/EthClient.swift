@@ -293,16 +293,18 @@ public final class EthClient {
 
     // MARK: logs
 
-    /// Which logs to ask for: one contract, topic0, and an OR-list for topic 1.
-    public struct LogFilter: Sendable {
+    /// Which logs to ask for: one contract, an OR-list for topic 0 and, optionally, one for topic 1.
+    public struct LogFilter: Sendable, Equatable {
         public let address: Address
-        public let topic0: [UInt8]
-        public let topic1: [[UInt8]]
+        public let topic0: [[UInt8]]
+        /// nil: any topic 1.
+        public let topic1: [[UInt8]]?
         public let fromBlock: UInt64
         /// nil: the latest block.
         public let toBlock: UInt64?
 
-        public init(address: Address, topic0: [UInt8], topic1: [[UInt8]], fromBlock: UInt64, toBlock: UInt64?) {
+        public init(address: Address, topic0: [[UInt8]], topic1: [[UInt8]]? = nil, fromBlock: UInt64, toBlock: UInt64?)
+        {
             self.address = address
             self.topic0 = topic0
             self.topic1 = topic1
@@ -310,14 +312,19 @@ public final class EthClient {
             self.toBlock = toBlock
         }
 
+        public func range(_ from: UInt64, _ to: UInt64) -> LogFilter {
+            LogFilter(address: address, topic0: topic0, topic1: topic1, fromBlock: from, toBlock: to)
+        }
+
         var call: RPCClient.Call {
-            RPCClient.Call(
+            var topics: [JSON] = [.array(topic0.map { EthClient.hex($0) })]
+            if let topic1 { topics.append(.array(topic1.map { EthClient.hex($0) })) }
+            return RPCClient.Call(
                 "eth_getLogs",
                 [
                     .object([
                         ("address", EthClient.addr(address)), ("fromBlock", EthClient.q(fromBlock)),
-                        ("toBlock", toBlock.map { EthClient.q($0) } ?? .string("latest")),
-                        ("topics", .array([EthClient.hex(topic0), .array(topic1.map { EthClient.hex($0) })])),
+                        ("toBlock", toBlock.map { EthClient.q($0) } ?? .string("latest")), ("topics", .array(topics)),
                     ])
                 ])
         }
@@ -334,31 +341,71 @@ public final class EthClient {
         return try items.map { try log($0) }
     }
 
+    // MARK: several reads in one HTTP request
+
+    /// A read that can share a batch with others.
+    public enum Query: Sendable {
+        case logs(LogFilter)
+        case block(UInt64)
+        case call(to: Address, data: [UInt8])
+
+        var call: RPCClient.Call {
+            switch self {
+            case .logs(let filter): return filter.call
+            case .block(let n): return RPCClient.Call("eth_getBlockByNumber", [EthClient.q(n), .bool(false)])
+            case .call(let to, let data):
+                return RPCClient.Call(
+                    "eth_call",
+                    [.object([("to", EthClient.addr(to)), ("data", EthClient.hex(data))]), .string("latest")])
+            }
+        }
+    }
+
+    public enum Answer: Sendable {
+        case logs([Log])
+        case block(Block?)
+        case call([UInt8])
+    }
+
+    /// Runs the queries in as few HTTP requests as the batch size allows. Each answer is kept apart: one
+    /// may hit a provider's limit while the others succeed. A malformed answer is thrown.
+    public func batch(_ queries: [Query]) throws -> [Result<Answer, RPCError>] {
+        guard !queries.isEmpty else { return [] }
+        return try zip(queries, try rpc.batch(queries.map(\.call))).map(answer)
+    }
+
+    private func answer(_ query: Query, _ result: Result<JSON, RPCError>) throws -> Result<Answer, RPCError> {
+        switch result {
+        case .failure(let error): return .failure(error)
+        case .success(let value):
+            switch query {
+            case .logs: return .success(.logs(try parseLogs(value)))
+            case .block: return .success(.block(try parseBlock(value)))
+            case .call: return .success(.call(try data(value, "eth_call")))
+            }
+        }
+    }
+
     /// What a registry lookup needs to know first, in one HTTP request: the chain, its head, the code
-    /// at an address, and the answers to log queries (each kept apart: one may hit a provider's limit).
+    /// at an address, and the answers to further queries.
     public struct ChainState: Sendable {
         public let chainId: UInt64
         public let latestBlock: UInt64
         public let code: [UInt8]
-        public let logs: [Result<[Log], RPCError>]
+        public let answers: [Result<Answer, RPCError>]
     }
 
-    public func chainState(codeAt address: Address, logs filters: [LogFilter]) throws -> ChainState {
+    public func chainState(codeAt address: Address, with queries: [Query] = []) throws -> ChainState {
         let calls =
             [
                 RPCClient.Call("eth_chainId"), RPCClient.Call("eth_blockNumber"),
                 RPCClient.Call("eth_getCode", [Self.addr(address), .string("latest")]),
-            ] + filters.map(\.call)
+            ] + queries.map(\.call)
         let results = try rpc.batch(calls)
         return ChainState(
             chainId: try quantity(try results[0].get(), "eth_chainId"),
             latestBlock: try quantity(try results[1].get(), "eth_blockNumber"),
             code: try data(try results[2].get(), "code"),
-            logs: try results.dropFirst(3).map { result in
-                switch result {
-                case .success(let value): return .success(try parseLogs(value))
-                case .failure(let error): return .failure(error)
-                }
-            })
+            answers: try zip(queries, results.dropFirst(3)).map(answer))
     }
 }

@@ -11,12 +11,19 @@ public enum AttestPlanner {
         /// Records of this exact content by the signer, each backed by a checked manifest.
         public let records: [OnChainAttestation]
         public let existing: ExistingManifest
+        /// Why this content, already on chain by this signer, can neither be trusted as done nor
+        /// sensibly paid for again without --force (e.g. attested with other file details).
+        public let conflict: String?
 
-        public init(path: String, digest: FileDigest, records: [OnChainAttestation], existing: ExistingManifest) {
+        public init(
+            path: String, digest: FileDigest, records: [OnChainAttestation], existing: ExistingManifest,
+            conflict: String? = nil
+        ) {
             self.path = path
             self.digest = digest
             self.records = records
             self.existing = existing
+            self.conflict = conflict
         }
     }
 
@@ -51,6 +58,8 @@ public enum AttestPlanner {
         for (i, c) in candidates.enumerated() {
             if case .unreadable(let why) = c.existing {
                 plan.skipped.append((i, why + " (left as it is)"))
+            } else if let conflict = c.conflict, !force {
+                plan.skipped.append((i, conflict))
             } else if !c.records.isEmpty && !force {
                 plan.recorded.append(i)
             } else {

@@ -129,8 +129,10 @@ public final class Attester {
         }
 
         let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
-        let onChain = try reader.attestations(for: digests.map(\.sha256), expectedChainId: expectedChainId)
+        let onChain = try reader.attestations(
+            for: digests.map(\.sha256), by: [signer.address], expectedChainId: expectedChainId)
         outcome.chainId = reader.chainId
+        try refuseRevoked(signer.address, reader: reader, dryRun: dryRun)
         var candidates: [AttestPlanner.Candidate] = []
         var recordedManifests: [Int: Manifest] = [:]
         for (i, path) in paths.enumerated() {
@@ -138,14 +140,19 @@ public final class Attester {
             let mine = onChain[i].filter { $0.signer == signer.address }
             // A record counts as done only when a manifest backed by the chain can be written for it.
             var records: [OnChainAttestation] = []
-            if !mine.isEmpty, !force,
-                let m = try manifestForRecorded(
+            var conflict: String?
+            if !mine.isEmpty, !force {
+                if let m = try manifestForRecorded(
                     path, digest: digests[i], existing: existing.manifest, records: mine, reader: reader)
-            {
-                recordedManifests[i] = m
-                records = mine
+                {
+                    recordedManifests[i] = m
+                    records = mine
+                } else {
+                    conflict = try otherDetails(digests[i], records: mine, reader: reader)
+                }
             }
-            candidates.append(.init(path: path, digest: digests[i], records: records, existing: existing))
+            candidates.append(
+                .init(path: path, digest: digests[i], records: records, existing: existing, conflict: conflict))
         }
         // The block gas limit is asked for only when something may be sent.
         let mustSend = force || candidates.contains { $0.records.isEmpty }
@@ -262,7 +269,10 @@ public final class Attester {
         }
         if !dryRun { try journal?.settle(client: client, options: sendOptions) }
         let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
-        let onChain = try reader.attestations(for: manifests.map(\.sha256), expectedChainId: expectedChainId)
+        let signers = Array(Set(manifests.map(\.signer)))
+        let onChain = try reader.attestations(
+            for: manifests.map(\.sha256), by: signers, expectedChainId: expectedChainId)
+        for signer in signers { try refuseRevoked(signer, reader: reader, dryRun: dryRun) }
         var outcome = Outcome(chainId: reader.chainId)
         // Group by batch (one signature each), in first-seen order.
         var groups: [[Int]] = []
@@ -324,6 +334,30 @@ public final class Attester {
         return outcome
     }
 
+    /// When this signer's checked batch holds this content with details other than those hashed here
+    /// (another chunk size), the manifest cannot be rebuilt: say so instead of paying again unasked.
+    private func otherDetails(_ digest: FileDigest, records: [OnChainAttestation], reader: RegistryReader) throws
+        -> String?
+    {
+        for record in records {
+            guard let batch = try reader.verifiedBatch(ofTransaction: record.txHash, signer: record.signer),
+                batch.files.contains(where: { $0.contentID == digest.sha256 })
+            else { continue }
+            return
+                "already attested by \(record.signer) in block \(record.blockNumber) (tx \(Hex.encode(record.txHash, prefix: true))) with other file details than hashed now (another --chunk-size?), so its manifest cannot be rebuilt; give the same --chunk-size, or --force to attest again"
+        }
+        return nil
+    }
+
+    /// A key revoked on this chain attests nothing more here (its records from now on would be void).
+    private func refuseRevoked(_ signer: Address, reader: RegistryReader, dryRun: Bool) throws {
+        guard let block = reader.signerRecords[signer]?.revokedAt else { return }
+        throw ProvenanceError(
+            .input,
+            "the key \(signer) was revoked on chain \(reader.chainId) at block \(block): attestations by it from then on are void, so it attests nothing more"
+        )
+    }
+
     // MARK: manifests rebuilt from the chain
 
     /// The manifest for a file already attested by this signer: the existing one with the chain's
@@ -342,16 +376,18 @@ public final class Attester {
             }
             if anchored { return m }
         }
+        // The chain's batch must commit to this file's content and to the details hashed here.
+        let mine = FileCommitment(digest: digest)
         for record in records {
             guard let batch = try reader.verifiedBatch(ofTransaction: record.txHash, signer: record.signer),
-                let index = batch.digests.firstIndex(of: digest.sha256)
+                let index = batch.files.firstIndex(of: mine)
             else { continue }
             let message = AttestationMessage(
-                merkleRoot: batch.merkleRoot, fileCount: batch.digests.count, registry: registry)
+                merkleRoot: batch.merkleRoot, fileCount: batch.files.count, registry: registry)
             var m = Manifest(
                 fileName: URL(fileURLWithPath: path).lastPathComponent, digest: digest, signer: record.signer,
-                batchIndex: index, batchProof: Merkle.proof(index: index, leaves: batch.digests), message: message,
-                signature: batch.signature)
+                batchIndex: index, batchProof: Merkle.proof(index: index, leaves: batch.files.map(\.leaf)),
+                message: message, signature: batch.signature)
             // The same checks a verifier makes, before anything is written.
             guard OfflineVerifier(registry: registry).authenticityProblem(m) == nil else { continue }
             m.addAnchor(record.anchor)

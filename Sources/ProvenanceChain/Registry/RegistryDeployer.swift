@@ -15,7 +15,7 @@ public enum RegistryDeployer {
     public static func status(of address: Address, client: EthClient) throws -> Status {
         let code = try client.code(address)
         if code.isEmpty { return .absent }
-        return code == (try RegistryContract.expectedCode(at: address)) ? .deployed : .foreignCode
+        return try RegistryContract.deploymentBlock(ofCode: code, at: address) != nil ? .deployed : .foreignCode
     }
 
     /// The CREATE2 proxy's runtime code, as deployed everywhere it exists.

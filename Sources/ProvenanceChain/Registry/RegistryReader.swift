@@ -1,6 +1,13 @@
 import ProvenanceCore
 
-/// One Attested event: a signer's checked signature over a batch that contains this digest.
+/// A key's revocation on one chain: attestations by it from this block on are void.
+public struct Revocation: Equatable, Sendable {
+    public let block: UInt64
+    /// Block timestamp, seconds since 1970 (UTC).
+    public let time: UInt64
+}
+
+/// One Attested event: a signer's checked signature over a batch that contains this content.
 public struct OnChainAttestation: Equatable, Sendable {
     public let digest: [UInt8]
     public let signer: Address
@@ -9,6 +16,11 @@ public struct OnChainAttestation: Equatable, Sendable {
     public let txHash: [UInt8]
     public let blockNumber: UInt64
     public let blockTime: UInt64
+    /// The signer's revocation on this chain, if it revoked its key.
+    public let revocation: Revocation?
+
+    /// Whether this record comes from the revocation's block or later, and so is void.
+    public var isRevoked: Bool { revocation.map { blockNumber >= $0.block } ?? false }
 
     public var anchor: Anchor {
         Anchor(chainId: chainId, registry: registry, txHash: txHash, blockNumber: blockNumber, blockTime: blockTime)
@@ -18,34 +30,47 @@ public struct OnChainAttestation: Equatable, Sendable {
 /// Reads attestations from a registry on one chain. It checks the chain before trusting it: the
 /// registry address must hold exactly the registry's code, and an event counts only with
 /// `confirmations` blocks on top of it (the mined block included) and not marked removed.
+///
+/// Two ways to look up (docs/FORMAT.md §6a):
+/// - **by signer**: one eth_call per signer reads the registry's index of the blocks that hold the
+///   signer's batches, and logs are asked for at those blocks only. Three HTTP requests whatever the
+///   chain's age or the provider's range cap: (chain, code, head, index), (logs, revocation block),
+///   (block times).
+/// - **by content alone**: a scan from the registry's deployment block (read from its code), in the
+///   windows the provider accepts (LogScanner), remembering what it scanned (ScanCache).
 public final class RegistryReader {
     public let client: EthClient
     public let registry: Address
     public let confirmations: UInt64
     public private(set) var chainId: UInt64 = 0
     public private(set) var latestBlock: UInt64 = 0
-    /// Digests per eth_getLogs call (an OR-list in topic 1).
+    /// The block the registry was deployed in (read from its code).
+    public private(set) var deployedAt: UInt64 = 0
+    /// Content IDs per eth_getLogs call (an OR-list in topic 0).
     public var digestsPerQuery = 100
+    /// Blocks one index-guided eth_getLogs call spans at most: the smallest cap among public providers
+    /// (Alchemy's 500), so index windows are never refused.
+    public var indexWindow: UInt64 = 500
+    /// Remembers content scans between runs; nil: scan from the deployment block every time.
+    public var cache: ScanCache?
+    /// Told of a content scan's progress: blocks scanned of the total.
+    public var onScanProgress: (_ scanned: UInt64, _ total: UInt64) -> Void = { _, _ in }
+    private var scanner: LogScanner
+    /// The index entries of the signers of the last lookup by signer.
+    public private(set) var signerRecords: [Address: RegistryContract.SignerRecord] = [:]
 
     public init(client: EthClient, registry: Address, confirmations: UInt64 = 1) {
         self.client = client
         self.registry = registry
         self.confirmations = max(1, confirmations)
+        scanner = LogScanner(client: client)
     }
 
-    private func filter(_ digests: [[UInt8]], from: UInt64, to: UInt64?) -> EthClient.LogFilter {
-        EthClient.LogFilter(
-            address: registry, topic0: RegistryContract.attestedTopic, topic1: digests, fromBlock: from, toBlock: to)
-    }
+    /// eth_getLogs calls of content scans so far (refused windows included).
+    public var scanQueries: Int { scanner.queries }
 
-    /// Finds every attestation of each digest (any signer), in the order of `digests`. One JSON-RPC
-    /// batch carries the chain checks and all log queries; a second fetches block times.
-    public func attestations(for digests: [[UInt8]], expectedChainId: UInt64? = nil) throws -> [[OnChainAttestation]] {
-        let unique = Array(Set(digests.map { Hex.encode($0) })).sorted().compactMap { Hex.decode($0) }
-        let chunks = stride(from: 0, to: unique.count, by: digestsPerQuery).map {
-            Array(unique[$0..<min($0 + digestsPerQuery, unique.count)])
-        }
-        let state = try client.chainState(codeAt: registry, logs: chunks.map { filter($0, from: 0, to: nil) })
+    /// Checks what the first request brought: the chain, its head and the registry's code.
+    private func accept(_ state: EthClient.ChainState, expectedChainId: UInt64?) throws {
         chainId = state.chainId
         if let expectedChainId, expectedChainId != chainId {
             throw RPCError.wrongChain(endpoint: client.endpoint.redacted, expected: expectedChainId, actual: chainId)
@@ -57,86 +82,301 @@ public final class RegistryReader {
                 "no registry at \(registry) on chain \(chainId) (\(client.endpoint.redacted))",
                 remedy: .deployRegistryOrNameIt)
         }
-        guard state.code == (try RegistryContract.expectedCode(at: registry)) else {
+        guard let deployed = try RegistryContract.deploymentBlock(ofCode: state.code, at: registry),
+            deployed <= latestBlock
+        else {
             throw ProvenanceError(
                 .chain,
                 "the code at \(registry) on chain \(chainId) is not the registry's: attestations there cannot be trusted"
             )
         }
-        var logs: [EthClient.Log] = []
-        for (chunk, answer) in zip(chunks, state.logs) {
-            switch answer {
-            case .success(let found): logs += found
-            case .failure(let error):
-                guard Self.isRangeLimit(error) else { throw error }
-                logs += try logsSplitting(chunk, from: 0, to: latestBlock)
-            }
-        }
-        // Only confirmed, non-removed Attested events from this registry count. The head comes from
-        // the endpoint: a hostile 2^64−1 must not trap, so the arithmetic reports overflow.
+        deployedAt = deployed
+    }
+
+    /// The highest block whose events count (nil: none yet). The head comes from the endpoint: a
+    /// hostile 2^64−1 must not trap, so the arithmetic reports overflow.
+    private func confirmedHead() throws -> UInt64? {
         let (height, overflow) = latestBlock.addingReportingOverflow(1)
         guard !overflow else {
             throw RPCError.malformedResponse(
                 endpoint: client.endpoint.redacted, reason: "latest block number is 2^64−1")
         }
-        let deepEnough = height >= confirmations
-        let confirmedUpTo = deepEnough ? height - confirmations : 0
-        let valid = logs.filter {
-            !$0.removed && $0.address == registry && $0.topics.count == 3
-                && $0.topics[0] == RegistryContract.attestedTopic && $0.topics[1].count == 32
-                && $0.topics[2].count == 32 && $0.topics[2].prefix(12).allSatisfy { $0 == 0 }
-                && $0.blockNumber <= confirmedUpTo && deepEnough
+        return height >= confirmations ? height - confirmations : nil
+    }
+
+    private func unique(_ digests: [[UInt8]]) -> [[[UInt8]]] {
+        let sorted = Array(Set(digests.map { Hex.encode($0) })).sorted().compactMap { Hex.decode($0) }
+        return stride(from: 0, to: sorted.count, by: digestsPerQuery).map {
+            Array(sorted[$0..<min($0 + digestsPerQuery, sorted.count)])
         }
-        let times = try blockTimes(Set(valid.map(\.blockNumber)))
-        var byDigest: [String: [OnChainAttestation]] = [:]
-        for log in valid.sorted(by: { ($0.blockNumber, $0.logIndex) < ($1.blockNumber, $1.logIndex) }) {
-            let a = OnChainAttestation(
-                digest: log.topics[1], signer: Address(bytes: Array(log.topics[2].suffix(20))), chainId: chainId,
-                registry: registry, txHash: log.transactionHash, blockNumber: log.blockNumber,
-                blockTime: times[log.blockNumber] ?? 0)
-            // One signer may attest the same digest several times: keep each transaction once.
-            if !(byDigest[Hex.encode(log.topics[1])]?.contains { $0.txHash == a.txHash } ?? false) {
-                byDigest[Hex.encode(log.topics[1]), default: []].append(a)
+    }
+
+    private func filter(_ digests: [[UInt8]], signers: [Address]?) -> EthClient.LogFilter {
+        EthClient.LogFilter(
+            address: registry, topic0: digests, topic1: signers?.map(RegistryContract.topic), fromBlock: 0,
+            toBlock: nil)
+    }
+
+    private func malformed(_ what: String) -> RPCError {
+        RPCError.malformedResponse(endpoint: client.endpoint.redacted, reason: what)
+    }
+
+    // MARK: by signer
+
+    /// Every attestation of each digest by any of `signers`, in the order of `digests`.
+    public func attestations(
+        for digests: [[UInt8]], by signers: [Address], expectedChainId: UInt64? = nil
+    ) throws -> [[OnChainAttestation]] {
+        let signers = Array(Set(signers)).sorted { $0.checksummed < $1.checksummed }
+        let state = try client.chainState(
+            codeAt: registry,
+            with: signers.map { .call(to: registry, data: RegistryContract.signerRecordCalldata(signer: $0, start: 0)) }
+        )
+        try accept(state, expectedChainId: expectedChainId)
+        var records = try signerRecords(signers, answers: state.answers)
+        try completePages(&records)
+        signerRecords = records
+        guard let confirmed = try confirmedHead(), !digests.isEmpty else {
+            return digests.map { _ in [] }
+        }
+        let blocks = Set(records.values.flatMap(\.blocks)).filter { $0 <= confirmed }.sorted()
+        var windows: [ClosedRange<UInt64>] = []
+        for b in blocks {
+            if let last = windows.last, b - last.lowerBound < indexWindow {
+                windows[windows.count - 1] = last.lowerBound...b
+            } else {
+                windows.append(b...b)
             }
         }
-        return digests.map { byDigest[Hex.encode($0)] ?? [] }
+        let withBatches = signers.filter { !(records[$0]?.blocks.isEmpty ?? true) }
+        var queries: [EthClient.Query] = []
+        var filters: [EthClient.LogFilter] = []
+        if !withBatches.isEmpty {
+            for chunk in unique(digests) {
+                for w in windows {
+                    let f = filter(chunk, signers: withBatches).range(w.lowerBound, w.upperBound)
+                    filters.append(f)
+                    queries.append(.logs(f))
+                }
+            }
+        }
+        let revokedBlocks = Array(Set(records.values.compactMap(\.revokedAt))).sorted()
+        queries += revokedBlocks.map { .block($0) }
+        let answers = try client.batch(queries)
+        var logs: [EthClient.Log] = []
+        for (f, answer) in zip(filters, answers) {
+            switch answer {
+            case .success(.logs(let found)): logs += found
+            case .failure(let error) where LogRangeAdvice(error) != nil:
+                logs += try scanner.scan([f], from: f.fromBlock, to: f.toBlock ?? f.fromBlock)
+            case .failure(let error): throw error
+            default: throw malformed("eth_getLogs answered with something else")
+            }
+        }
+        var revocations: [Address: Revocation] = [:]
+        let times = try blockTimes(from: Array(answers.suffix(revokedBlocks.count)), numbers: revokedBlocks)
+        for (signer, record) in records {
+            if let block = record.revokedAt { revocations[signer] = Revocation(block: block, time: times[block] ?? 0) }
+        }
+        return try attestations(
+            digests, logs: logs, confirmed: confirmed, signers: Set(signers), revocations: revocations)
     }
 
-    /// Queries [from, to]; on a provider's range or result limit, halves the range and tries each half.
-    private func logsSplitting(_ digests: [[UInt8]], from: UInt64, to: UInt64, depth: Int = 0) throws
-        -> [EthClient.Log]
+    private func signerRecords(_ signers: [Address], answers: [Result<EthClient.Answer, RPCError>]) throws
+        -> [Address: RegistryContract.SignerRecord]
     {
-        do {
-            return try client.logs(filter(digests, from: from, to: to))
-        } catch let error as RPCError where Self.isRangeLimit(error) && from < to && depth < 40 {
-            let mid = from + (to - from) / 2
-            return try logsSplitting(digests, from: from, to: mid, depth: depth + 1)
-                + logsSplitting(digests, from: mid + 1, to: to, depth: depth + 1)
+        var records: [Address: RegistryContract.SignerRecord] = [:]
+        for (signer, answer) in zip(signers, answers) {
+            guard case .success(.call(let data)) = answer, let record = RegistryContract.decodeSignerRecord(data)
+            else {
+                if case .failure(let error) = answer { throw error }
+                throw malformed("the registry's signer index answered something that is not a signer record")
+            }
+            records[signer] = record
+        }
+        return records
+    }
+
+    /// Fetches the rest of any index longer than one page (a signer with more than 1,024 batch blocks).
+    private func completePages(_ records: inout [Address: RegistryContract.SignerRecord]) throws {
+        while true {
+            let short = records.filter { $0.value.blocks.count < $0.value.batchBlockCount }.keys.sorted {
+                $0.checksummed < $1.checksummed
+            }
+            guard !short.isEmpty else { return }
+            let answers = try client.batch(
+                short.map {
+                    .call(
+                        to: registry,
+                        data: RegistryContract.signerRecordCalldata(signer: $0, start: records[$0]!.blocks.count))
+                })
+            for (signer, page) in try signerRecords(short, answers: answers) {
+                let old = records[signer]!
+                guard !page.blocks.isEmpty, page.blocks.first! > old.blocks.last ?? 0 else {
+                    throw malformed("the registry's signer index repeated or lost entries between pages")
+                }
+                records[signer] = RegistryContract.SignerRecord(
+                    revokedAt: old.revokedAt, batchBlockCount: old.batchBlockCount, blocks: old.blocks + page.blocks)
+            }
         }
     }
 
-    /// Provider answers meaning "ask for a smaller range or fewer results" (Infura −32005, Alchemy,
-    /// QuickNode, public nodes; wording differs, so match loosely).
-    static func isRangeLimit(_ error: RPCError) -> Bool {
-        guard case .rpc(let code, let message, _) = error else { return false }
-        let m = message.lowercased()
-        return code == -32005 || m.contains("range") || m.contains("limit") || m.contains("too many")
-            || m.contains("exceed") || m.contains("response size") || m.contains("10000 results")
+    // MARK: by content alone
+
+    /// Every attestation of each digest by anyone, in the order of `digests`.
+    public func attestations(for digests: [[UInt8]], expectedChainId: UInt64? = nil) throws -> [[OnChainAttestation]] {
+        try accept(try client.chainState(codeAt: registry), expectedChainId: expectedChainId)
+        guard let confirmed = try confirmedHead(), !digests.isEmpty else { return digests.map { _ in [] } }
+        cache?.load(chainId: chainId, registry: registry)
+        if scanner.span == nil { scanner.span = cache?.span }
+        scanner.onProgress = onScanProgress
+        // Content IDs grouped by the block their scan starts at (after what the cache has seen).
+        var byStart: [UInt64: [[UInt8]]] = [:]
+        var cached: [ScanCache.Record] = []
+        var cachedFor: [String: [ScanCache.Record]] = [:]
+        for digest in Set(digests.map { Hex.encode($0) }).sorted().compactMap({ Hex.decode($0) }) {
+            var start = deployedAt
+            if let entry = cache?.entry(digest), entry.scannedTo >= deployedAt, entry.scannedTo < confirmed {
+                start = entry.scannedTo + 1
+                cached += entry.records
+                cachedFor[Hex.encode(digest)] = entry.records
+            }
+            byStart[start, default: []].append(digest)
+        }
+        // Revoked events ride along in every window (an OR in topic 0), so the scan also finds when
+        // the signers it meets revoked their keys.
+        var logs: [EthClient.Log] = []
+        for start in byStart.keys.sorted() {
+            let filters = unique(byStart[start]!).map { chunk in
+                EthClient.LogFilter(
+                    address: registry, topic0: chunk + [RegistryContract.revokedTopic], fromBlock: 0, toBlock: nil)
+            }
+            logs += try scanner.scan(filters, from: start, to: confirmed)
+        }
+        let valid = validLogs(logs, digests: Set(digests.map { Hex.encode($0) }), confirmed: confirmed, signers: nil)
+        var revokedAt: [Address: UInt64] = [:]
+        for log in logs where Self.isRevocation(log, registry: registry) && log.blockNumber <= confirmed {
+            let signer = Address(bytes: Array(log.topics[1].suffix(20)))
+            revokedAt[signer] = min(revokedAt[signer] ?? log.blockNumber, log.blockNumber)
+        }
+        // Signers known only from the cache: their revocations may lie in blocks this scan did not cover.
+        let unscanned = Set(cached.map(\.signer)).subtracting(revokedAt.keys).sorted {
+            $0.checksummed < $1.checksummed
+        }
+        if !unscanned.isEmpty {
+            let records = try signerRecords(
+                unscanned,
+                answers: try client.batch(
+                    unscanned.map {
+                        .call(to: registry, data: RegistryContract.signerRecordCalldata(signer: $0, start: 0))
+                    }))
+            for (signer, record) in records { if let b = record.revokedAt { revokedAt[signer] = b } }
+        }
+        let times = try blockTimes(Set(valid.map(\.blockNumber)).union(revokedAt.values))
+        let revocations = revokedAt.mapValues { Revocation(block: $0, time: times[$0] ?? 0) }
+        var found = build(valid, times: times, revocations: revocations)
+        for (key, records) in cachedFor {
+            for r in records {
+                found[key, default: []].append(
+                    OnChainAttestation(
+                        digest: Hex.decode(key)!, signer: r.signer, chainId: chainId, registry: registry,
+                        txHash: r.txHash, blockNumber: r.block, blockTime: r.time, revocation: revocations[r.signer]))
+            }
+        }
+        if let cache {
+            let settled = confirmed >= ScanCache.reorgMargin ? confirmed - ScanCache.reorgMargin : 0
+            for digest in digests {
+                let key = Hex.encode(digest)
+                let records = (found[key] ?? []).filter { $0.blockNumber <= settled }.map {
+                    ScanCache.Record(
+                        signer: $0.signer, txHash: $0.txHash, block: $0.blockNumber, logIndex: 0, time: $0.blockTime)
+                }
+                cache.update(digest, scannedTo: max(settled, cache.entry(digest)?.scannedTo ?? 0), records: records)
+            }
+            cache.span = scanner.span
+            try? cache.save()  // a cache that cannot be written only costs calls next time
+        }
+        return digests.map { d in
+            (found[Hex.encode(d)] ?? []).sorted {
+                ($0.blockNumber, Hex.encode($0.txHash)) < ($1.blockNumber, Hex.encode($1.txHash))
+            }
+        }
+    }
+
+    // MARK: shared
+
+    /// A `Revoked(address indexed signer)` event of this registry.
+    static func isRevocation(_ log: EthClient.Log, registry: Address) -> Bool {
+        !log.removed && log.address == registry && log.topics.count == 2
+            && log.topics[0] == RegistryContract.revokedTopic
+            && log.topics[1].count == 32 && log.topics[1].prefix(12).allSatisfy { $0 == 0 }
+    }
+
+    /// The logs that count: from this registry, the anonymous Attested shape (two topics, the second an
+    /// address), one of the digests asked for, not removed, confirmed.
+    private func validLogs(
+        _ logs: [EthClient.Log], digests: Set<String>, confirmed: UInt64, signers: Set<Address>?
+    ) -> [EthClient.Log] {
+        logs.filter {
+            !$0.removed && $0.address == registry && $0.topics.count == 2 && $0.topics[0].count == 32
+                && $0.topics[1].count == 32 && $0.topics[1].prefix(12).allSatisfy { $0 == 0 }
+                && $0.blockNumber <= confirmed && $0.data.isEmpty && digests.contains(Hex.encode($0.topics[0]))
+                && (signers?.contains(Address(bytes: Array($0.topics[1].suffix(20)))) ?? true)
+        }
+    }
+
+    private func attestations(
+        _ digests: [[UInt8]], logs: [EthClient.Log], confirmed: UInt64, signers: Set<Address>,
+        revocations: [Address: Revocation]
+    ) throws -> [[OnChainAttestation]] {
+        let valid = validLogs(
+            logs, digests: Set(digests.map { Hex.encode($0) }), confirmed: confirmed, signers: signers)
+        let found = build(valid, times: try blockTimes(Set(valid.map(\.blockNumber))), revocations: revocations)
+        return digests.map { found[Hex.encode($0)] ?? [] }
+    }
+
+    private func build(_ valid: [EthClient.Log], times: [UInt64: UInt64], revocations: [Address: Revocation])
+        -> [String: [OnChainAttestation]]
+    {
+        var byDigest: [String: [OnChainAttestation]] = [:]
+        for log in valid.sorted(by: { ($0.blockNumber, $0.logIndex) < ($1.blockNumber, $1.logIndex) }) {
+            let signer = Address(bytes: Array(log.topics[1].suffix(20)))
+            let a = OnChainAttestation(
+                digest: log.topics[0], signer: signer, chainId: chainId, registry: registry,
+                txHash: log.transactionHash, blockNumber: log.blockNumber, blockTime: times[log.blockNumber] ?? 0,
+                revocation: revocations[signer])
+            // One signer may attest the same digest several times: keep each transaction once.
+            if !(byDigest[Hex.encode(log.topics[0])]?.contains { $0.txHash == a.txHash } ?? false) {
+                byDigest[Hex.encode(log.topics[0]), default: []].append(a)
+            }
+        }
+        return byDigest
+    }
+
+    private func blockTimes(from answers: [Result<EthClient.Answer, RPCError>], numbers: [UInt64]) throws
+        -> [UInt64: UInt64]
+    {
+        var out: [UInt64: UInt64] = [:]
+        for (n, answer) in zip(numbers, answers) {
+            guard case .success(.block(let block?)) = answer, block.number == n else {
+                if case .failure(let error) = answer { throw error }
+                throw missingBlock(n)
+            }
+            out[n] = block.timestamp
+        }
+        return out
+    }
+
+    private func missingBlock(_ n: UInt64) -> ProvenanceError {
+        ProvenanceError(
+            .chain, "block \(n) with a registry record is missing on chain \(chainId): the chain reorganised; try again"
+        )
     }
 
     private func blockTimes(_ numbers: Set<UInt64>) throws -> [UInt64: UInt64] {
         let list = numbers.sorted()
         guard !list.isEmpty else { return [:] }
-        var out: [UInt64: UInt64] = [:]
-        for (n, block) in zip(list, try client.blocks(list)) {
-            guard let block else {
-                throw ProvenanceError(
-                    .chain,
-                    "block \(n) with an attestation is missing on chain \(chainId): the chain reorganised; try again")
-            }
-            out[n] = block.timestamp
-        }
-        return out
+        return try blockTimes(from: try client.batch(list.map { .block($0) }), numbers: list)
     }
 
     /// Batches already fetched and checked, by transaction hash: the files of one batch share one

@@ -7,6 +7,8 @@ public struct Verdict: Sendable {
         case verified
         case notAttested = "not-attested"
         case untrustedSigner = "untrusted-signer"
+        /// Attested only by keys that were revoked before (or in the block of) the attestation.
+        case revoked
         /// A manifest beside the file is authentic, but this copy's bytes differ from the signed original.
         case modified
         case error
@@ -35,6 +37,10 @@ public struct OnChainVerifier {
     public var expectedChainId: UInt64?
     /// Told of the content pass's progress: files done (0 while inside a single file) and bytes so far.
     public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
+    /// Remembers scans by content alone (no trusted signer named) between runs.
+    public var scanCache: ScanCache?
+    /// Told of a scan by content alone: blocks scanned of the total.
+    public var onScanProgress: (_ scanned: UInt64, _ total: UInt64) -> Void = { _, _ in }
 
     public init() {}
 
@@ -100,7 +106,14 @@ public struct OnChainVerifier {
             if let m = l.manifest, m.sha256 != l.digest?.sha256 { queries.append(m.sha256) }
         }
         let reader = RegistryReader(client: client, registry: registry, confirmations: confirmations)
-        let found = queries.isEmpty ? [] : try reader.attestations(for: queries, expectedChainId: expectedChainId)
+        reader.cache = scanCache
+        reader.onScanProgress = onScanProgress
+        // Named signers: the registry's index says where their batches are. Nobody named: scan.
+        let found =
+            trustedSigners.isEmpty
+            ? try reader.attestations(for: queries, expectedChainId: expectedChainId)
+            : try reader.attestations(
+                for: queries, by: Array(trustedSigners), expectedChainId: expectedChainId)
         var records: [String: [OnChainAttestation]] = [:]
         for (q, f) in zip(queries, found) { records[Hex.encode(q)] = f }
         let chain = "chain \(reader.chainId)"
@@ -113,11 +126,19 @@ public struct OnChainVerifier {
             }
             let all = records[Hex.encode(digest.sha256)] ?? []
             let trusted = trustedSigners.isEmpty ? all : all.filter { trustedSigners.contains($0.signer) }
-            if !trusted.isEmpty {
+            let standing = trusted.filter { !$0.isRevoked }
+            if !standing.isEmpty {
                 return Verdict(
                     path: path, sha256: digest.sha256, status: .verified, detail: "attested on \(chain)",
-                    attestations: trusted,
+                    attestations: standing,
                     originalSHA256: nil, originalAttestations: [], differingRanges: [])
+            }
+            if let void = trusted.first, let revocation = void.revocation {
+                return Verdict(
+                    path: path, sha256: digest.sha256, status: .revoked,
+                    detail:
+                        "attested on \(chain) by \(void.signer) in block \(void.blockNumber), but that key was revoked in block \(revocation.block) (\(Timestamp.utc(revocation.time))): attestations from then on are void",
+                    attestations: trusted, originalSHA256: nil, originalAttestations: [], differingRanges: [])
             }
             if !all.isEmpty {
                 let who = Set(all.map(\.signer.checksummed)).sorted().joined(separator: ", ")
@@ -129,7 +150,8 @@ public struct OnChainVerifier {
             if let m = l.manifest, m.sha256 != digest.sha256 {
                 let original = records[Hex.encode(m.sha256)] ?? []
                 let originalTrusted =
-                    trustedSigners.isEmpty ? original : original.filter { trustedSigners.contains($0.signer) }
+                    (trustedSigners.isEmpty
+                    ? original : original.filter { trustedSigners.contains($0.signer) }).filter { !$0.isRevoked }
                 var detail = "this copy differs from the original signed by \(m.signer)"
                 if !originalTrusted.isEmpty {
                     detail += " and attested on \(chain) in block \(originalTrusted[0].blockNumber)"

@@ -5,8 +5,8 @@ public enum RegistryAddress {
     /// The deterministic deployment proxy (same address on Ethereum, most testnets, OP-Stack chains).
     public static let create2Proxy = try! Address("0x4e59b44847b379578588920cA78FbF26c0B4956C")
 
-    /// keccak256("Provenance registry v1").
-    public static let salt: [UInt8] = Keccak256.hash(Array("Provenance registry v1".utf8))
+    /// keccak256("Provenance registry v2").
+    public static let salt: [UInt8] = Keccak256.hash(Array("Provenance registry v2".utf8))
 
     /// The registry's address wherever it was deployed through the proxy:
     /// keccak256(0xff ‖ proxy ‖ salt ‖ keccak256(initcode))[12:].

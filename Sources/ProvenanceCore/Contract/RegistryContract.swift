@@ -1,47 +1,101 @@
-/// The registry contract's interface: what its code is, how to call attest, what its events look like.
-/// Layouts are specified in docs/FORMAT.md §8.
+/// The registry contract's interface: what its code is, how to call it, what its events and its
+/// signer index look like. Layouts are specified in docs/FORMAT.md §8.
 public enum RegistryContract {
     public static let initCode: [UInt8] = Hex.decode(RegistryArtifact.initCodeHex)!
     public static let runtimeCode: [UInt8] = Hex.decode(RegistryArtifact.runtimeHex)!
 
-    /// The contract never accepts more digests in one call.
+    /// The contract never accepts more files in one call.
     public static let maxBatch = AttestationMessage.maxFileCount
+    /// Batch blocks returned by one `signerRecord` call.
+    public static let recordPage = 1024
 
-    /// `attest(bytes32[],bytes32,bytes32,bytes32)`
-    public static let attestSelector: [UInt8] = Array(
-        Keccak256.hash(Array("attest(bytes32[],bytes32,bytes32,bytes32)".utf8)).prefix(4))
+    /// `attest((bytes32,bytes32)[],bytes32,bytes32,bytes32)`
+    public static let attestSelector = selector("attest((bytes32,bytes32)[],bytes32,bytes32,bytes32)")
+    /// `revoke(address,bytes32,bytes32)`
+    public static let revokeSelector = selector("revoke(address,bytes32,bytes32)")
+    /// `signerRecord(address,uint256)`
+    public static let signerRecordSelector = selector("signerRecord(address,uint256)")
 
-    /// topic0 of `event Attested(bytes32 indexed digest, address indexed signer)`.
-    public static let attestedTopic: [UInt8] = Keccak256.hash(Array("Attested(bytes32,address)".utf8))
+    /// topic0 of `event Revoked(address indexed signer)`. The per-file `Attested(contentId, signer)`
+    /// event is anonymous: topic0 is the content ID, topic1 the signer.
+    public static let revokedTopic: [UInt8] = Keccak256.hash(Array("Revoked(address)".utf8))
 
-    /// The code a correct deployment at `address` holds: the runtime followed by its one immutable,
-    /// the EIP-712 domain separator, which names that address.
-    public static func expectedCode(at address: Address) throws -> [UInt8] {
-        runtimeCode
-            + (try AttestationMessage(merkleRoot: [UInt8](repeating: 0, count: 32), fileCount: 1, registry: address)
-                .domainSeparator())
+    static func selector(_ signature: String) -> [UInt8] { Array(Keccak256.hash(Array(signature.utf8)).prefix(4)) }
+
+    /// Checks that `code` (what eth_getCode returned at `address`) is a correct deployment: the runtime
+    /// followed by its two immutables, the EIP-712 domain separator naming that address and the
+    /// deployment block. Returns the deployment block; nil when the code is anything else.
+    public static func deploymentBlock(ofCode code: [UInt8], at address: Address) throws -> UInt64? {
+        let separator = try AttestationMessage(
+            merkleRoot: [UInt8](repeating: 0, count: 32), fileCount: 1, registry: address
+        ).domainSeparator()
+        guard code.count == runtimeCode.count + 64, code.starts(with: runtimeCode + separator) else { return nil }
+        return smallNumber(Array(code.suffix(32)))
     }
 
-    /// Calldata for attest: standard ABI encoding of (digests, merkleRoot, r, vs) where
-    /// vs = yParity << 255 | s is the EIP-2098 compact form of the signature. EIP-2098 cannot carry
-    /// a high s (its top bit is yParity), so a non-canonical signature is refused here.
-    public static func attestCalldata(digests: [[UInt8]], merkleRoot: [UInt8], signature: RecoverableSignature) throws
-        -> [UInt8]
+    /// Calldata for attest: standard ABI encoding of (files, merkleRoot, r, vs) where files are
+    /// (contentId, detailsHash) pairs and vs = yParity << 255 | s is the EIP-2098 compact form of the
+    /// signature. EIP-2098 cannot carry a high s (its top bit is yParity), so one is refused here.
+    public static func attestCalldata(files: [FileCommitment], merkleRoot: [UInt8], signature: RecoverableSignature)
+        throws -> [UInt8]
     {
-        guard !digests.isEmpty, digests.count <= maxBatch, digests.allSatisfy({ $0.count == 32 }),
-            merkleRoot.count == 32
+        guard !files.isEmpty, files.count <= maxBatch,
+            files.allSatisfy({ $0.contentID.count == 32 && $0.detailsHash.count == 32 }), merkleRoot.count == 32
         else {
-            throw ProvenanceError.input(
-                "a registry batch holds 1 to \(maxBatch) digests of 32 bytes (got \(digests.count))")
+            throw ProvenanceError.input("a registry batch holds 1 to \(maxBatch) files (got \(files.count))")
         }
+        var out = attestSelector
+        out += word(128) + merkleRoot + (try compact(signature))  // head: offset of files (4 words of head)
+        out += word(UInt64(files.count))
+        for f in files { out += f.contentID + f.detailsHash }
+        return out
+    }
+
+    /// Calldata for revoke: (signer, r, vs), the signature over `Revocation(signer)`.
+    public static func revokeCalldata(signer: Address, signature: RecoverableSignature) throws -> [UInt8] {
+        revokeSelector + topic(signer) + (try compact(signature))
+    }
+
+    /// Calldata for the view `signerRecord(signer, start)`.
+    public static func signerRecordCalldata(signer: Address, start: Int) -> [UInt8] {
+        signerRecordSelector + topic(signer) + word(UInt64(start))
+    }
+
+    /// What the registry knows of a signer: when its key was revoked (nil: never) and the blocks that
+    /// hold its batches (ascending, one entry per block), `blocks` starting at the requested index.
+    public struct SignerRecord: Equatable, Sendable {
+        public let revokedAt: UInt64?
+        public let batchBlockCount: Int
+        public let blocks: [UInt64]
+
+        public init(revokedAt: UInt64?, batchBlockCount: Int, blocks: [UInt64]) {
+            self.revokedAt = revokedAt
+            self.batchBlockCount = batchBlockCount
+            self.blocks = blocks
+        }
+    }
+
+    /// Decodes signerRecord's answer: (uint256 revokedAt, uint256 count, uint256[] blocks), strictly.
+    public static func decodeSignerRecord(_ d: [UInt8]) -> SignerRecord? {
+        func word(_ at: Int) -> [UInt8]? { at >= 0 && at <= d.count - 32 ? Array(d[at..<at + 32]) : nil }
+        guard let revoked = word(0).flatMap(smallNumber), let count = word(32).flatMap(smallNumber),
+            word(64).flatMap(smallNumber) == 96, let n = word(96).flatMap(smallNumber), n <= UInt64(recordPage),
+            d.count == 128 + 32 * Int(n)
+        else { return nil }
+        var blocks: [UInt64] = []
+        for i in 0..<Int(n) {
+            guard let b = word(128 + 32 * i).flatMap(smallNumber) else { return nil }
+            blocks.append(b)
+        }
+        guard count <= UInt64(Int32.max), zip(blocks, blocks.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+        return SignerRecord(revokedAt: revoked == 0 ? nil : revoked, batchBlockCount: Int(count), blocks: blocks)
+    }
+
+    private static func compact(_ signature: RecoverableSignature) throws -> [UInt8] {
         guard signature.s.lexicographicallyPrecedes(halfOrderPlusOne) else { throw SignatureError.highS }
         var vs = signature.s
         if signature.recoveryID == 1 { vs[0] |= 0x80 }
-        var out = attestSelector
-        out += word(128) + merkleRoot + signature.r + vs  // head: offset of digests (4 words of head)
-        out += word(UInt64(digests.count))
-        for d in digests { out += d }
-        return out
+        return signature.r + vs
     }
 
     /// n/2 + 1 for secp256k1, big-endian: s must be below it.
@@ -57,22 +111,28 @@ public enum RegistryContract {
         return w
     }
 
+    /// A word holding a number below 2^63, or nil: hostile answers never trap.
+    static func smallNumber(_ w: [UInt8]) -> UInt64? {
+        guard w.count == 32, w.prefix(24).allSatisfy({ $0 == 0 }), w[24] < 0x80 else { return nil }
+        return w.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
     /// A 32-byte topic holding an address (left-padded).
     public static func topic(_ address: Address) -> [UInt8] { [UInt8](repeating: 0, count: 12) + address.bytes }
 
     /// An attest call read back from calldata: the batch, its root and its signature.
     public struct AttestCall: Sendable, Equatable {
-        public let digests: [[UInt8]]
+        public let files: [FileCommitment]
         public let merkleRoot: [UInt8]
         public let signature: RecoverableSignature
 
         /// Who signed this batch for `registry`: the root must be the Merkle root of exactly these
-        /// digests, and the signature (low s) must recover over the EIP-712 message.
+        /// files' leaves, and the signature (low s) must recover over the EIP-712 message.
         public func signer(registry: Address) throws -> Address {
-            guard Merkle.root(digests) == merkleRoot else {
-                throw ProvenanceError.input("the batch's digests do not lead to its Merkle root")
+            guard Merkle.root(files.map(\.leaf)) == merkleRoot else {
+                throw ProvenanceError.input("the batch's files do not lead to its Merkle root")
             }
-            let message = AttestationMessage(merkleRoot: merkleRoot, fileCount: digests.count, registry: registry)
+            let message = AttestationMessage(merkleRoot: merkleRoot, fileCount: files.count, registry: registry)
             return try ECRecover.address(digest: try message.signingDigest(), signature: signature)
         }
     }
@@ -88,12 +148,17 @@ public enum RegistryContract {
             return w.suffix(4).reduce(0) { $0 << 8 | Int($1) }
         }
         guard let offset = small(word(4)), let root = word(36), let r = word(68), var vs = word(100),
-            let n = small(word(4 + offset)), n >= 1, n <= maxBatch, 4 + offset + 32 + 32 * n <= d.count
+            let n = small(word(4 + offset)), n >= 1, n <= maxBatch, 4 + offset + 32 + 64 * n <= d.count
         else { return nil }
-        let digests = (0..<n).map { Array(d[(4 + offset + 32 + 32 * $0)..<(4 + offset + 64 + 32 * $0)]) }
+        let first = 4 + offset + 32
+        let files = (0..<n).map { i in
+            FileCommitment(
+                contentID: Array(d[(first + 64 * i)..<(first + 64 * i + 32)]),
+                detailsHash: Array(d[(first + 64 * i + 32)..<(first + 64 * i + 64)]))
+        }
         let recid: UInt8 = vs[0] >> 7
         vs[0] &= 0x7f
         return AttestCall(
-            digests: digests, merkleRoot: root, signature: RecoverableSignature(r: r, s: vs, recoveryID: recid))
+            files: files, merkleRoot: root, signature: RecoverableSignature(r: r, s: vs, recoveryID: recid))
     }
 }

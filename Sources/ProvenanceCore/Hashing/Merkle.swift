@@ -1,11 +1,15 @@
 /// The one Merkle rule of the project (used for a batch of files and for a file's chunks):
-/// leaves are 32-byte digests in order; a parent is keccak256(left ‖ right); a level with an odd
-/// number of nodes carries its last node up unchanged; the root of one leaf is that leaf.
-/// The leaf count is always signed alongside the root, which pins the tree's shape, so an inner
-/// node cannot be passed off as a leaf.
+/// leaves are 32-byte values in order; a parent is keccak256(NODE ‖ left ‖ right) with NODE the
+/// 32-byte word 1; a level with an odd number of nodes carries its last node up unchanged; the root of
+/// one leaf is that leaf. A file's leaf in a batch is keccak256(contentID ‖ detailsHash), 64 bytes,
+/// so no leaf shares a preimage with an inner node (96 bytes): the two are domain-separated, and the
+/// leaf count, always signed alongside the root, pins the tree's shape besides.
 public enum Merkle {
+    /// The 32-byte prefix of an inner node's preimage.
+    public static let nodeTag: [UInt8] = [UInt8](repeating: 0, count: 31) + [1]
+
     public static func parent(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
-        Keccak256.hash(left + right)
+        Keccak256.hash(nodeTag + left + right)
     }
 
     public static func root(_ leaves: [[UInt8]]) -> [UInt8] {

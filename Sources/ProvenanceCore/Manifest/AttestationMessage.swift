@@ -1,9 +1,10 @@
-/// The EIP-712 message a publisher signs: one Merkle root over the SHA-256 digests of a batch
-/// of files, and the batch's size. A single file is a batch of one (root = its digest).
+/// The EIP-712 message a publisher signs: one Merkle root over the leaves of a batch of files (each
+/// commits to a content ID and the file's details), and the batch's size. A single file is a batch of
+/// one (root = its leaf).
 /// The domain names the registry contract but no chain, so one signature can be anchored on any chain.
 public struct AttestationMessage: Equatable, Sendable {
     public static let domainName = "Provenance"
-    public static let domainVersion = "1"
+    public static let domainVersion = "2"
     public static let primaryType = "Attestation"
 
     /// Most files one signature covers: what the registry accepts in one call (docs/FORMAT.md §8).
@@ -19,20 +20,26 @@ public struct AttestationMessage: Equatable, Sendable {
         self.registry = registry
     }
 
-    /// The message for a batch of files, given their SHA-256 digests in batch order.
-    public init(digests: [[UInt8]], registry: Address) {
-        self.init(merkleRoot: Merkle.root(digests), fileCount: digests.count, registry: registry)
+    /// The message for a batch of files, in batch order.
+    public init(files: [FileCommitment], registry: Address) {
+        self.init(merkleRoot: Merkle.root(files.map(\.leaf)), fileCount: files.count, registry: registry)
+    }
+
+    static let domainTypeJSON: JSON = .array([
+        .object([("name", .string("name")), ("type", .string("string"))]),
+        .object([("name", .string("version")), ("type", .string("string"))]),
+        .object([("name", .string("verifyingContract")), ("type", .string("address"))]),
+    ])
+
+    static func domainJSON(_ registry: Address) -> JSON {
+        .object([
+            ("name", .string(domainName)), ("version", .string(domainVersion)),
+            ("verifyingContract", .string(registry.checksummed)),
+        ])
     }
 
     static let typesJSON: JSON = .object([
-        (
-            "EIP712Domain",
-            .array([
-                .object([("name", .string("name")), ("type", .string("string"))]),
-                .object([("name", .string("version")), ("type", .string("string"))]),
-                .object([("name", .string("verifyingContract")), ("type", .string("address"))]),
-            ])
-        ),
+        ("EIP712Domain", domainTypeJSON),
         (
             "Attestation",
             .array([
@@ -47,14 +54,7 @@ public struct AttestationMessage: Equatable, Sendable {
         .object([
             ("types", Self.typesJSON),
             ("primaryType", .string(Self.primaryType)),
-            (
-                "domain",
-                .object([
-                    ("name", .string(Self.domainName)),
-                    ("version", .string(Self.domainVersion)),
-                    ("verifyingContract", .string(registry.checksummed)),
-                ])
-            ),
+            ("domain", Self.domainJSON(registry)),
             (
                 "message",
                 .object([
@@ -72,10 +72,10 @@ public struct AttestationMessage: Equatable, Sendable {
     public func signingDigest() throws -> [UInt8] { try TypedData(json: typedDataJSON).signingDigest() }
 
     /// Reads an embedded typed-data document, accepting only this exact schema (the types, primary
-    /// type and domain fields of version 1), so a signature over some other message is never taken
+    /// type and domain fields of version 2), so a signature over some other message is never taken
     /// as a content attestation.
     public init(typedData json: JSON) throws {
-        func reject(_ why: String) -> ProvenanceError { .input("typedData is not a Provenance v1 attestation: \(why)") }
+        func reject(_ why: String) -> ProvenanceError { .input("typedData is not a Provenance v2 attestation: \(why)") }
         guard json["types"] == Self.typesJSON else { throw reject("unexpected types") }
         guard json["primaryType"]?.stringValue == Self.primaryType else {
             throw reject("primaryType must be Attestation")
@@ -95,4 +95,35 @@ public struct AttestationMessage: Equatable, Sendable {
         }
         self.init(merkleRoot: root, fileCount: count, registry: try Address(contract))
     }
+}
+
+/// The EIP-712 message that revokes a key: `Revocation(address signer)`, signed by that key, under the
+/// same domain as attestations. The registry records the block it lands in; from that block on the
+/// key's attestations are void (docs/FORMAT.md §8, docs/SECURITY.md).
+public struct RevocationMessage: Equatable, Sendable {
+    public static let primaryType = "Revocation"
+    public let signer: Address
+    public let registry: Address
+
+    public init(signer: Address, registry: Address) {
+        self.signer = signer
+        self.registry = registry
+    }
+
+    public var typedDataJSON: JSON {
+        .object([
+            (
+                "types",
+                .object([
+                    ("EIP712Domain", AttestationMessage.domainTypeJSON),
+                    (Self.primaryType, .array([.object([("name", .string("signer")), ("type", .string("address"))])])),
+                ])
+            ),
+            ("primaryType", .string(Self.primaryType)),
+            ("domain", AttestationMessage.domainJSON(registry)),
+            ("message", .object([("signer", .string(signer.checksummed))])),
+        ])
+    }
+
+    public func signingDigest() throws -> [UInt8] { try TypedData(json: typedDataJSON).signingDigest() }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Signs a set of files with one EIP-712 signature: hash each file, build the Merkle root over the
-/// digests, sign the attestation message, and give every file its manifest with its inclusion proof.
+/// files' leaves (content ID and details), sign the attestation message, and give every file its
+/// manifest with its inclusion proof.
 public enum BatchSigner {
     public struct Signed: Sendable {
         public let path: String
@@ -27,8 +28,8 @@ public enum BatchSigner {
         paths: [String], digests: [FileDigest], key: PrivateKey,
         registry: Address
     ) throws -> [Signed] {
-        let leaves = digests.map(\.sha256)
-        let message = AttestationMessage(digests: leaves, registry: registry)
+        let leaves = digests.map { FileCommitment(digest: $0).leaf }
+        let message = AttestationMessage(merkleRoot: Merkle.root(leaves), fileCount: leaves.count, registry: registry)
         let signature = try key.sign(digest: try message.signingDigest())
         let proofs = Merkle.allProofs(leaves)
         return paths.indices.map { i in

@@ -4,15 +4,15 @@ import Foundation
 /// Parsing is strict and bounded: a manifest is untrusted input until its signature checks out.
 public struct Manifest: Sendable {
     public static let format = "provenance-manifest"
-    public static let version = 1
+    public static let version = 2
     public static let suffix = ".provenance.json"
     /// Upper bound on a manifest's size: ~1.9 million chunk digests, a 1.8 TiB file at 1 MiB chunks.
     public static let maxBytes = 128 << 20
 
     public var fileName: String
-    public var size: UInt64
     public var sha256: [UInt8]
-    public var chunkSize: Int
+    /// What the signature covers besides the content ID: size, chunking, and any later member.
+    public var details: FileDetails
     public var chunks: [[UInt8]]
     public var signer: Address
     public var batchIndex: Int
@@ -31,11 +31,20 @@ public struct Manifest: Sendable {
         fileName: String, digest: FileDigest, signer: Address, batchIndex: Int, batchProof: [[UInt8]],
         message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor] = []
     ) {
+        self.init(
+            fileName: fileName, sha256: digest.sha256, details: FileDetails(digest: digest), chunks: digest.chunks,
+            signer: signer, batchIndex: batchIndex, batchProof: batchProof, message: message, signature: signature,
+            anchors: anchors)
+    }
+
+    public init(
+        fileName: String, sha256: [UInt8], details: FileDetails, chunks: [[UInt8]], signer: Address, batchIndex: Int,
+        batchProof: [[UInt8]], message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor]
+    ) {
         self.fileName = fileName
-        self.size = digest.size
-        self.sha256 = digest.sha256
-        self.chunkSize = digest.chunkSize
-        self.chunks = digest.chunks
+        self.sha256 = sha256
+        self.details = details
+        self.chunks = chunks
         self.signer = signer
         self.batchIndex = batchIndex
         self.batchProof = batchProof
@@ -44,7 +53,11 @@ public struct Manifest: Sendable {
         self.anchors = anchors
     }
 
-    public var chunkRoot: [UInt8] { Merkle.root(chunks) }
+    public var size: UInt64 { details.size }
+    public var chunkSize: Int { details.chunkSize }
+    public var chunkRoot: [UInt8] { details.chunkRoot }
+    /// What this file's leaf in the signed batch commits to.
+    public var commitment: FileCommitment { FileCommitment(contentID: sha256, detailsHash: details.hash) }
 
     public var json: JSON {
         .object([
@@ -54,10 +67,8 @@ public struct Manifest: Sendable {
                 "file",
                 .object([
                     ("name", .string(fileName)),
-                    ("size", .number(String(size))),
                     ("sha256", .string(Hex.encode(sha256))),
-                    ("chunkSize", .int(chunkSize)),
-                    ("chunkRoot", .string(Hex.encode(chunkRoot, prefix: true))),
+                    ("details", details.json),
                     ("chunks", .array(chunks.map { .string(Hex.encode($0)) })),
                 ])
             ),
@@ -114,20 +125,15 @@ public struct Manifest: Sendable {
         }
         guard let file = json["file"] else { throw bad("missing \"file\"") }
         guard let name = file["name"]?.stringValue else { throw bad("file.name must be a string") }
-        guard case .number(let sizeText)? = file["size"], let size = UInt64(sizeText) else {
-            throw bad("file.size must be a non-negative integer")
-        }
         guard let sha = file["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }) else {
             throw bad("file.sha256 must be 64 hex digits")
         }
-        guard let chunkSize = file["chunkSize"]?.intValue, chunkSize >= 1024, chunkSize <= 1 << 30,
-            chunkSize & (chunkSize - 1) == 0
-        else {
-            throw bad("file.chunkSize must be a power of two between 1 KiB and 1 GiB")
-        }
+        guard let detailsJSON = file["details"] else { throw bad("missing file.details") }
+        let details = try FileDetails(json: detailsJSON)
+        let (size, chunkSize) = (details.size, UInt64(details.chunkSize))
         guard let chunkItems = file["chunks"]?.arrayValue else { throw bad("file.chunks must be an array") }
         // size comes from the file: 2^64−1 must be an error for this manifest, not an overflow trap.
-        let expectedChunks = max(1, size / UInt64(chunkSize) + (size % UInt64(chunkSize) == 0 ? 0 : 1))
+        let expectedChunks = max(1, size / chunkSize + (size % chunkSize == 0 ? 0 : 1))
         guard UInt64(chunkItems.count) == expectedChunks else {
             throw bad(
                 "file.chunks has \(chunkItems.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)"
@@ -139,9 +145,8 @@ public struct Manifest: Sendable {
             }
             return d
         }
-        guard let rootText = file["chunkRoot"]?.stringValue, Hex.decode(rootText, count: 32) == Merkle.root(chunks)
-        else {
-            throw bad("file.chunkRoot must be present and match file.chunks")
+        guard Merkle.root(chunks) == details.chunkRoot else {
+            throw bad("file.chunks do not lead to file.details.chunkRoot")
         }
         guard let signerText = json["signer"]?.stringValue else { throw bad("missing signer") }
         let signer = try Address(signerText)
@@ -168,8 +173,7 @@ public struct Manifest: Sendable {
         guard anchorItems.count <= 1024 else { throw bad("more anchors than any real manifest has") }
         let anchors = try anchorItems.map { try Anchor(json: $0) }
         self.init(
-            fileName: name, digest: FileDigest(size: size, sha256: sha, chunkSize: chunkSize, chunks: chunks),
-            signer: signer,
-            batchIndex: index, batchProof: proof, message: message, signature: signature, anchors: anchors)
+            fileName: name, sha256: sha, details: details, chunks: chunks, signer: signer, batchIndex: index,
+            batchProof: proof, message: message, signature: signature, anchors: anchors)
     }
 }

@@ -152,7 +152,7 @@ public struct OfflineVerifier: Sendable {
         }
         guard
             let root = Merkle.root(
-                leaf: manifest.sha256, index: manifest.batchIndex, count: manifest.message.fileCount,
+                leaf: manifest.commitment.leaf, index: manifest.batchIndex, count: manifest.message.fileCount,
                 proof: manifest.batchProof), root == manifest.message.merkleRoot
         else {
             return "the batch proof does not lead to the signed Merkle root"
