@@ -17,9 +17,16 @@
      "after": N and "times": K, lets N such requests through and applies to the K after them.
      {"method": "eth_sendRawTransaction", "drop": true, "forwardFirst": true}
                                         the upstream receives the request, the client gets no answer
+     {"logCap": {"provider": "alchemy", "blocks": 500}}
+                                        forward, then refuse every eth_getLogs over more than `blocks` blocks
+                                        the way that provider words it (in force until the plan is reset):
+                                        alchemy (-32600, suggests a range), infura-results (-32005, suggests
+                                        a range), infura-range (-32602, names the limit), reth-range (names the
+                                        limit), reth-results (suggests a range), publicnode (names the limit)
      {"wrongIds": true}                 forward, then give every answer in a batch a different id
      {"markRemoved": true}              forward, then mark every log in the answer "removed": true
-  GET  /__stats  -> {"requests": n, "connections": n}
+  GET  /__stats  -> {"requests": n, "connections": n, "calls": n, "methods": {method: n}}
+                    (calls: JSON-RPC calls, counting each member of a batch)
 
   python devnet/faultproxy.py --upstream http://127.0.0.1:8545 [--port 0]
 """
@@ -27,7 +34,23 @@ import argparse, json, threading, time, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-plan, stats = [], {"requests": 0, "connections": 0}
+plan, stats = [], {"requests": 0, "connections": 0, "calls": 0, "methods": {}}
+
+
+def cap_error(provider, lo, hi, cap):
+    """The refusal of eth_getLogs over [lo, hi] as each provider words it (messages as documented by
+    the providers and quoted in issue 10); suggested ranges start where the request did."""
+    end = lo + cap - 1
+    return {
+        "alchemy": (-32600, f"You can make eth_getLogs requests with up to a {cap} block range. Based on your "
+                            f"parameters, this block range should work: [{hex(lo)}, {hex(end)}]"),
+        "infura-results": (-32005, f"query returned more than 10000 results. Try with this block range "
+                                   f"[{hex(lo)}, {hex(end)}]."),
+        "infura-range": (-32602, f"range {hi - lo + 1} exceeds limit of {cap}"),
+        "reth-range": (-32602, f"query exceeds max block range {cap}"),
+        "reth-results": (-32602, f"query exceeds max results 20000, retry with the range {lo}-{end}"),
+        "publicnode": (-32000, f"exceed maximum block range: {cap}"),
+    }[provider]
 
 
 def make_handler(upstream):
@@ -65,10 +88,20 @@ def make_handler(upstream):
                     plan[:] = json.loads(body)
                     stats["requests"] = 0
                     stats["connections"] = 0
+                    stats["calls"] = 0
+                    stats["methods"] = {}
                 self.reply(200, b"{}")
                 return
             with lock:
                 stats["requests"] += 1
+                try:
+                    sent_doc = json.loads(body)
+                    for call in (sent_doc if isinstance(sent_doc, list) else [sent_doc]):
+                        stats["calls"] += 1
+                        m = call.get("method", "?") if isinstance(call, dict) else "?"
+                        stats["methods"][m] = stats["methods"].get(m, 0) + 1
+                except ValueError:
+                    pass
                 action = {"forward": True}
                 if plan:
                     head = plan[0]
@@ -79,7 +112,7 @@ def make_handler(upstream):
                     elif "method" in head and head.get("times", 1) > 1:
                         head["times"] -= 1
                         action = head
-                    elif "rpcError" in head:
+                    elif "rpcError" in head or "logCap" in head:
                         action = head  # stays in force until the plan is reset
                     else:
                         action = plan.pop(0)
@@ -132,6 +165,27 @@ def make_handler(upstream):
                         continue
                     it.pop("result", None)
                     it["error"] = {"code": spec["code"], "message": spec["message"]}
+                out = json.dumps(doc).encode()
+            if "logCap" in action:
+                spec = action["logCap"]
+                doc = json.loads(out)
+                items = doc if isinstance(doc, list) else [doc]
+                sent = json.loads(body)
+                sent = sent if isinstance(sent, list) else [sent]
+                by_id = {s.get("id"): s for s in sent}
+                for it in items:
+                    req = by_id.get(it.get("id"), {})
+                    if req.get("method") != "eth_getLogs":
+                        continue
+                    f = (req.get("params") or [{}])[0]
+                    lo = int(f.get("fromBlock", "0x0"), 16) if str(f.get("fromBlock", "0x0")).startswith("0x") else 0
+                    hi_text = str(f.get("toBlock", "latest"))
+                    hi = int(hi_text, 16) if hi_text.startswith("0x") else 10**9
+                    if hi - lo + 1 <= spec["blocks"]:
+                        continue
+                    code, message = cap_error(spec["provider"], lo, hi, spec["blocks"])
+                    it.pop("result", None)
+                    it["error"] = {"code": code, "message": message}
                 out = json.dumps(doc).encode()
             if "rewrite" in action:
                 doc = json.loads(out)

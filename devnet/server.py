@@ -62,7 +62,7 @@ def parse_q(v, name):
 
 
 class Devnet:
-    def __init__(self, chain_id, proxy=True):
+    def __init__(self, chain_id, proxy=True, gas_limit=45_000_000):
         from eth_keys import keys
         state = {}
         for k in DEV_KEYS:
@@ -70,7 +70,9 @@ class Devnet:
             state[addr] = {"balance": 10_000 * 10**18, "nonce": 0, "code": b"", "storage": {}}
         if proxy:
             state[to_canonical_address(CREATE2_PROXY)] = {"balance": 0, "nonce": 1, "code": CREATE2_PROXY_CODE, "storage": {}}
-        backend = PyEVMBackend(genesis_state=state)
+        # Ethereum mainnet's block gas limit since 2025 (45M): a 10,000-file batch (~27M gas) fits.
+        backend = PyEVMBackend(genesis_state=state,
+                               genesis_parameters=PyEVMBackend._generate_genesis_params({"gas_limit": gas_limit}))
         type(backend.chain).chain_id = chain_id  # the class attribute every VM reads
         self.chain_id = chain_id
         self.t = EthereumTester(backend)
@@ -319,8 +321,9 @@ def main():
     ap.add_argument("--port", type=int, default=8545)
     ap.add_argument("--chain-id", type=int, default=31337)
     ap.add_argument("--no-create2-proxy", action="store_true", help="leave the CREATE2 proxy out of genesis")
+    ap.add_argument("--gas-limit", type=int, default=45_000_000, help="genesis block gas limit (default 45M)")
     args = ap.parse_args()
-    devnet = Devnet(args.chain_id, proxy=not args.no_create2_proxy)
+    devnet = Devnet(args.chain_id, proxy=not args.no_create2_proxy, gas_limit=args.gas_limit)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(devnet))
     # With --port 0 the system picks a free port; this line tells the caller which.
     print(f"devnet listening on http://127.0.0.1:{server.server_address[1]} chain {args.chain_id}", flush=True)

@@ -250,6 +250,8 @@ final class HashingProgress: @unchecked Sendable {
     private var last = Date.distantPast
     private var shown = false
     private var filesDone = 0
+    private var lastScan = Date.distantPast
+    private var scanShown = false
 
     /// Bytes before each path, for runs done in windows.
     private let offsets: [UInt64]
@@ -298,14 +300,16 @@ final class HashingProgress: @unchecked Sendable {
         shown = true
     }
 
-    /// A scan of the chain by content alone: blocks scanned of the total (shown once the run has taken
-    /// a second, like hashing).
+    /// A scan of the chain by content alone: blocks scanned of the total, shown once the scan takes more
+    /// than one request (the provider capped the range), then at most twice a second.
     func scanned(_ blocks: UInt64, of total: UInt64) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
         let now = Date()
-        guard now.timeIntervalSince(start) >= 1, now.timeIntervalSince(last) >= 0.5 || blocks == total else { return }
+        guard blocks < total || scanShown, now.timeIntervalSince(lastScan) >= 0.5 || blocks == total else { return }
+        lastScan = now
+        scanShown = true
         last = now
         let text = "scanning the registry's history: \(blocks) of \(total) blocks"
         Output.stderr(terminal ? "\r\u{1b}[Kprovenance: " + text : "provenance: " + text + "\n")

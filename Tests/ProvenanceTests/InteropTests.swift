@@ -99,4 +99,33 @@ import Testing
             #expect(doc.contains(v), "FORMAT.md lacks eth-account's \(key) \(v)")
         }
     }
+
+    /// The registry on two EVM implementations: py-evm (the devnet) and revm (pyrevm, reading the
+    /// devnet's state). Every transaction — attestations of 1 to 1,024 files, a tampered batch, revocations
+    /// — must give the same success, gas and events on both, and the views the same answers.
+    @Test func registryOnPyEVMAndRevm() throws {
+        let r = try runTool(
+            try interopPython(), [repoRoot.appendingPathComponent("Tests/interop/registry_two_evms.py").path],
+            timeout: 300)
+        let report = try JSON.parse(r.out)
+        let steps = try report["steps"].unwrap().arrayValue.unwrap()
+        for step in steps {
+            #expect(step["same"] == .bool(true), "the EVMs disagree: \(step.compact)")
+        }
+        #expect(r.status == 0 && report["agree"] == .bool(true), "\(r.err)")
+        func step(_ name: String) throws -> JSON {
+            try steps.first { $0["step"]?.stringValue == name }.unwrap()["revm"].unwrap()
+        }
+        // The gas goals of issue 10, as both EVMs measured them.
+        let first = try step("attest 1 file, first batch")
+        #expect(first["ok"] == .bool(true) && (first["gas"]?.intValue ?? .max) <= 55_000)
+        let batch = try step("attest 256 files")
+        #expect(batch["logs"]?.arrayValue?.count == 256 && (batch["gas"]?.intValue ?? .max) <= 3_000 * 256)
+        #expect(try step("tampered files (reverts)")["ok"] == .bool(false))
+        #expect(try step("revoke with another key (reverts)")["ok"] == .bool(false))
+        #expect(try step("revoke")["logs"]?.arrayValue?.count == 1)
+        for view in ["publisher record", "other record", "DEPLOYED_AT"] {
+            #expect(report["views"]?[view]?["same"] == .bool(true), "\(view)")
+        }
+    }
 }
