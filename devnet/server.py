@@ -3,7 +3,8 @@ server on 127.0.0.1 that speaks the spec's encodings (hex quantities, camelCase 
 HTTP/1.1 keep-alive. Development only; the shipped tool never needs Python.
 
 Genesis funds the well-known development key (Anvil/Hardhat account 0) and a second account for
-relaying tests, and preinstalls the deterministic CREATE2 deployment proxy, as OP-Stack chains do.
+relaying tests, preinstalls the deterministic CREATE2 deployment proxy, as OP-Stack chains do, and a
+minimal ENS (registry, resolver, reverse registrar) at mainnet's addresses (devnet/ens.py).
 
   python devnet/server.py [--port 8545] [--chain-id 31337]
 """
@@ -68,6 +69,11 @@ class Devnet:
         for k in DEV_KEYS:
             addr = keys.PrivateKey(bytes.fromhex(k)).public_key.to_canonical_address()
             state[addr] = {"balance": 10_000 * 10**18, "nonce": 0, "code": b"", "storage": {}}
+        # A minimal ENS at mainnet's addresses (devnet/ens.py), so ENS names resolve here as on mainnet.
+        sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
+        import ens
+        for address, account in ens.genesis_accounts().items():
+            state[to_canonical_address(address)] = account
         if proxy:
             state[to_canonical_address(CREATE2_PROXY)] = {"balance": 0, "nonce": 1, "code": CREATE2_PROXY_CODE, "storage": {}}
         # Ethereum mainnet's block gas limit since 2025 (45M): a 10,000-file batch (~27M gas) fits.

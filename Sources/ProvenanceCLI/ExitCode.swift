@@ -66,6 +66,7 @@ extension Verdict {
         switch status {
         case .verified: return .ok
         case .error: return .usage
+        case .forgedRecord: return .chain
         default: return .notVerified
         }
     }

@@ -54,18 +54,50 @@ enum JSONOutput {
         ])
     }
 
-    static func onChainVerdict(_ v: Verdict, chainId: UInt64, registry: Address) -> JSON {
+    /// What was checked on this machine for every record listed (docs/FORMAT.md §6b).
+    static let proof: JSON = .object([
+        ("checkedLocally", .bool(true)),
+        (
+            "checks",
+            .array(
+                [
+                    "registry code", "confirmations", "transaction hash recomputed from its signed fields",
+                    "transaction calls the registry", "receipt succeeded in the log's block", "block hash",
+                    "log present in the receipt", "batch Merkle root", "EIP-712 signature (low s) recovers the signer",
+                    "content ID among the signed files", "signer's revocation",
+                ].map { .string($0) })
+        ),
+    ])
+
+    static func identity(_ id: Identity?) -> JSON {
+        guard let id, !id.name.isEmpty else { return .null }
+        return .object([("name", .string(id.name)), ("check", .string(id.check.rawValue))])
+    }
+
+    static func onChainVerdict(
+        _ v: Verdict, chainId: UInt64, registry: Address, identities: [Address: Identity] = [:]
+    ) -> JSON {
+        func records(_ list: [OnChainAttestation]) -> JSON {
+            .array(
+                list.map { a in
+                    guard case .object(var fields) = attestation(a) else { return attestation(a) }
+                    fields.append(("identity", identity(identities[a.signer])))
+                    return .object(fields)
+                })
+        }
         let original: JSON =
             v.originalSHA256.map { sha in
-                .object([
-                    ("sha256", .string(Hex.encode(sha))),
-                    ("attestations", .array(v.originalAttestations.map(attestation))),
-                ])
+                .object([("sha256", .string(Hex.encode(sha))), ("attestations", records(v.originalAttestations))])
             } ?? .null
+        let signer = v.attestations.first?.signer
         return .object([
             ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
             ("status", .string(v.status.rawValue)), ("chainId", .number(String(chainId))),
-            ("registry", .string(registry.checksummed)), ("attestations", .array(v.attestations.map(attestation))),
+            ("registry", .string(registry.checksummed)),
+            ("signer", signer.map { .string($0.checksummed) } ?? .null),
+            ("identity", identity(signer.flatMap { identities[$0] })),
+            ("attestations", records(v.attestations)),
+            ("proof", v.attestations.isEmpty ? .null : proof),
             ("detail", .string(v.detail)), ("original", original), ("differingRanges", ranges(v.differingRanges)),
         ])
     }
@@ -218,5 +250,21 @@ enum JSONOutput {
                 (o.receipt?.transactionHash ?? o.unsent?.hash).map { .string(Hex.encode($0, prefix: true)) } ?? .null
             ),
         ])
+    }
+
+    /// `trust list --json`.
+    static func trustList(_ entries: [(entry: TrustEntry, note: String)]) -> JSON {
+        .array(
+            entries.map { entry, note in
+                let kind: String
+                switch entry {
+                case .address: kind = "address"
+                case .ens: kind = "ens"
+                case .domain: kind = "domain"
+                }
+                return .object([
+                    ("entry", .string(entry.description)), ("kind", .string(kind)), ("note", .string(note)),
+                ])
+            })
     }
 }

@@ -6,24 +6,34 @@ struct VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
     static let usage =
-        "verify [--rpc URL] [--signer ADDR]... [--signers FILE] [--registry ADDR] [--confirmations N] [--manifest FILE] [--offline] [--json] PATH..."
+        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--manifest FILE] [--offline] [--json] PATH..."
     static let discussion = """
         Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
-        verified (signer, chain, block, UTC time, tx; every attestation listed), not-attested (no record of
-        this exact content), untrusted-signer (records exist, none by a trusted signer), modified (a manifest
-        beside the file is authentic, but this copy differs from the signed original: the differing byte
-        ranges are listed), error. Directories are walked.
+        verified (by a signer you trust: signer, chain, block, UTC time, tx; every attestation listed),
+        signed-by-untrusted (records exist, none by a signer you trust), revoked (only by a key revoked before
+        the record), not-attested (no record of this exact content by those looked for), modified (a
+        manifest beside the file is authentic, but this copy differs from the signed original: the differing
+        byte ranges are listed), error. Directories are walked.
+        Nothing is trusted implicitly: the signers trusted are those of --signer and --signers (an address, an
+        ENS name such as show.eth, or a domain such as example.com whose
+        https://example.com/.well-known/provenance.json lists its signers), else your trust list
+        (provenance trust add …). ENS names resolve on --ens-rpc (default: the verifying endpoint).
         --offline checks the manifest's proof and signature instead of the chain.
-        With --signer, the registry's index of the signer's batches is read, so a lookup costs a few calls
-        whatever the chain's age; without one, the registry's history is scanned (and the scan remembered).
+        With trusted signers, the registry's index of their batches is read, so a lookup costs a few calls
+        whatever the chain's age; with none, or --any-signer, the registry's history is scanned (and the scan
+        remembered) to find who, if anyone, attested the file.
         Exit 0: all verified; 1: some not verified; 2: usage or input error; 3: chain unreachable or untrustworthy.
         """
     static let options: [Option] =
         ChainOptions.connection + [
             .flag("--offline", "Verify against the manifest beside each file, without a chain."),
             .flag("--progress", "Show hashing progress on standard error even when it is not a terminal (after 1 s)."),
-            .value("--signer", "ADDR", "Trust only this signer (repeatable).", repeatable: true),
-            .value("--signers", "FILE", "Trust the addresses in FILE (one per line, # comments)."),
+            .value(
+                "--signer", "WHO", "Trust this signer: address, ENS name or domain (repeatable; else the trust list).",
+                repeatable: true),
+            .value("--signers", "FILE", "Trust the signers in FILE (one per line: address, ENS name or domain)."),
+            .flag("--any-signer", "Also find records by signers you do not trust (scans the registry's history)."),
+            .value("--ens-rpc", "URL", "Endpoint to resolve ENS names on (else $PROVENANCE_ENS_RPC, else --rpc)."),
             .value("--manifest", "FILE", "Manifest to use (only with a single FILE)."),
             .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
             .value(
@@ -44,7 +54,18 @@ struct VerifyCommand: Command {
         }
         let files = try FileWalker.expand(paths, excluding: Manifest.isManifestName)
         guard args.flag("--offline") else { return try online(args, files: files) }
-        var verifier = OfflineVerifier(trustedSigners: try trustedSigners(args))
+        // Offline, only addresses can be trusted: ENS names and domains need the network to resolve.
+        let entries = try trustEntries(args)
+        for entry in entries {
+            if case .address = entry { continue }
+            Output.error("\(entry) cannot be resolved offline: it is not trusted in this run")
+        }
+        var verifier = OfflineVerifier(
+            trustedSigners: Set(
+                entries.compactMap {
+                    if case .address(let a) = $0 { return a }
+                    return nil
+                }))
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
 
         let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
@@ -78,7 +99,9 @@ struct VerifyCommand: Command {
 
     static func online(_ args: Arguments, files: [String]) throws -> ExitCode {
         var verifier = OnChainVerifier()
-        verifier.trustedSigners = try trustedSigners(args)
+        let ens = try ensResolver(args)
+        verifier.trust = try TrustResolver(ens: ens, wellKnown: wellKnown()).resolve(try trustEntries(args))
+        verifier.anySigner = args.flag("--any-signer")
         if let r = args.value("--registry") { verifier.registry = try Address(r) }
         if let n = try args.int("--confirmations", usage: usage) {
             guard n >= 1 else { throw UsageError("--confirmations must be at least 1", usage: usage) }
@@ -108,12 +131,15 @@ struct VerifyCommand: Command {
                 throw error
             }
             chainId = report.chainId
+            let names = identities(of: report.verdicts, trust: verifier.trust, ens: ens)
             for v in report.verdicts {
                 if args.flag("--json") {
                     Output.line(
-                        JSONOutput.onChainVerdict(v, chainId: report.chainId, registry: verifier.registry).compact)
+                        JSONOutput.onChainVerdict(
+                            v, chainId: report.chainId, registry: verifier.registry, identities: names
+                        ).compact)
                 } else {
-                    Output.line(onlineText(v))
+                    Output.line(onlineText(v, identities: names))
                 }
                 counts[v.status, default: 0] += 1
                 worst = worst.worse(v.exitCode)
@@ -122,15 +148,41 @@ struct VerifyCommand: Command {
         if !args.flag("--json") && files.count > 1 {
             func count(_ s: Verdict.Status) -> Int { counts[s] ?? 0 }
             Output.line(
-                "summary (chain \(chainId)): \(files.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.revoked)) revoked, \(count(.untrustedSigner)) untrusted signer, \(count(.error)) errors"
+                "summary (chain \(chainId)): \(files.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.revoked)) revoked, \(count(.signedByUntrusted)) signed by untrusted keys, \(count(.error)) errors"
             )
         }
         return worst
     }
 
-    static func onlineText(_ v: Verdict) -> String {
+    /// ENS names and domains of the signers in these verdicts: why each trusted one is trusted, and
+    /// otherwise its ENS primary name where that resolves back to it (never shown unchecked).
+    static func identities(of verdicts: [Verdict], trust: TrustedSigners, ens: ENSResolver?) -> [Address: Identity] {
+        var out: [Address: Identity] = [:]
+        let signers = Set(verdicts.flatMap { $0.attestations.map(\.signer) + $0.originalAttestations.map(\.signer) })
+        for s in signers { if let id = trust.identities[s], !id.name.isEmpty { out[s] = id } }
+        let unnamed = signers.filter { out[$0] == nil }.sorted { $0.checksummed < $1.checksummed }
+        // A name is a courtesy, never a condition: an ENS endpoint that fails leaves addresses bare.
+        if let ens, !unnamed.isEmpty, let names = try? ens.primaryNames(of: unnamed) {
+            for (a, name) in names { out[a] = Identity(name: name, check: .ensReverse) }
+        }
+        return out
+    }
+
+    static func describe(_ a: Address, _ identities: [Address: Identity]) -> String {
+        guard let id = identities[a] else { return a.checksummed }
+        let how: String
+        switch id.check {
+        case .address: return a.checksummed
+        case .ensForward: how = "ENS name you trust"
+        case .domain: how = "listed by the domain you trust"
+        case .ensReverse: how = "ENS primary name, checked both ways"
+        }
+        return "\(Display.safe(id.name)) (\(a.checksummed), \(how))"
+    }
+
+    static func onlineText(_ v: Verdict, identities: [Address: Identity] = [:]) -> String {
         func record(_ a: OnChainAttestation) -> String {
-            "\(a.signer), chain \(a.chainId), block \(a.blockNumber) at \(Timestamp.utc(a.blockTime)), tx \(Hex.encode(a.txHash, prefix: true))"
+            "\(describe(a.signer, identities)), chain \(a.chainId), block \(a.blockNumber) at \(Timestamp.utc(a.blockTime)), tx \(Hex.encode(a.txHash, prefix: true))"
         }
         switch v.status {
         case .verified:
@@ -143,9 +195,13 @@ struct VerifyCommand: Command {
             return "\(Display.safe(v.path)): MODIFIED — \(Display.safe(v.detail)); differs in bytes \(shown)\(more)"
         case .revoked:
             return "\(Display.safe(v.path)): REVOKED — \(Display.safe(v.detail))"
-        case .untrustedSigner:
-            return "\(Display.safe(v.path)): untrusted signer — \(Display.safe(v.detail))"
+        case .forgedRecord:
+            return "\(Display.safe(v.path)): FORGED RECORD — \(Display.safe(v.detail))"
+        case .signedByUntrusted:
+            let first = v.attestations.first?.signer.checksummed ?? "ADDRESS"
+            return "\(Display.safe(v.path)): signed by an untrusted key — \(Display.safe(v.detail))"
                 + v.attestations.map { "\n  record: \(record($0))" }.joined()
+                + "\n  hint: if you know this key is the publisher's, trust it: provenance trust add \(first)"
         case .notAttested:
             return "\(Display.safe(v.path)): not attested — \(Display.safe(v.detail))"
         case .error:
@@ -153,25 +209,28 @@ struct VerifyCommand: Command {
         }
     }
 
-    static func trustedSigners(_ args: Arguments) throws -> Set<Address> {
-        var signers = Set(try args.all("--signer").map { try Address($0) })
+    /// Whom to trust: --signer and --signers, else the trust list. Never anyone implicitly.
+    static func trustEntries(_ args: Arguments) throws -> [TrustEntry] {
+        var entries = try args.all("--signer").map { try TrustEntry($0) }
         if let file = args.value("--signers") {
-            let bytes = try BoundedFile.read(file, what: "signers file", maxBytes: 1 << 20).bytes
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw ProvenanceError.input("signers file \(file) is not UTF-8 text")
-            }
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line =
-                    raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
-                    .trimmingCharacters(in: .whitespaces) ?? ""
-                if line.isEmpty { continue }
-                do { signers.insert(try Address(line)) } catch let e as ProvenanceError {
-                    throw ProvenanceError.input("\(file):\(n + 1): \(e.message)")
-                }
-            }
-            if signers.isEmpty { throw ProvenanceError.input("signers file \(file) lists no addresses") }
+            let listed = try TrustList.read(file)
+            if listed.isEmpty { throw ProvenanceError.input("signers file \(file) lists no signers") }
+            entries += listed.map(\.entry)
         }
-        return signers
+        return entries.isEmpty ? try TrustList.load().map(\.entry) : entries
+    }
+
+    /// The endpoint ENS names resolve on: --ens-rpc, $PROVENANCE_ENS_RPC, else the verifying endpoint.
+    static func ensResolver(_ args: Arguments) throws -> ENSResolver? {
+        let url = args.value("--ens-rpc") ?? ProcessInfo.processInfo.environment["PROVENANCE_ENS_RPC"]
+        if let url, !url.isEmpty { return ENSResolver(client: EthClient(endpoint: try Endpoint(url))) }
+        return ENSResolver(client: try ChainOptions.client(args))
+    }
+
+    /// Fetches domains' signer lists; $PROVENANCE_CA_FILE replaces the system's CA bundle (an in-house CA).
+    static func wellKnown() -> WellKnownFetcher {
+        WellKnownFetcher(
+            caFile: ProcessInfo.processInfo.environment["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     static func text(_ v: OfflineVerdict) -> String {

@@ -46,12 +46,21 @@ struct CLI {
     /// Everything the binary printed, for the secrets check.
     private(set) var transcript = ""
 
-    init(dir: URL) {
+    /// - Parameter trustingDevKey: whether the trust list (~/.config/provenance/trusted-signers in the
+    ///   temporary home) starts with the devnet's development key, which most tests sign with. Tests of
+    ///   trust itself start with an empty list.
+    init(dir: URL, trustingDevKey: Bool = true) {
         self.dir = dir
         environment = [
             "PATH": "/usr/bin:/bin", "HOME": dir.path,
             "PROVENANCE_HOME": dir.appendingPathComponent(".provenance").path,
         ]
+        if trustingDevKey {
+            let config = dir.appendingPathComponent(".config/provenance")
+            try? FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+            try? Data("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266  # the devnet's development key\n".utf8).write(
+                to: config.appendingPathComponent("trusted-signers"))
+        }
     }
 
     @discardableResult

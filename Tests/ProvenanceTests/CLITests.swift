@@ -80,7 +80,7 @@ import Testing
         try wav.write(to: URL(fileURLWithPath: cli.path("edited.wav")))
         try FileManager.default.copyItem(
             atPath: cli.path("speech.wav.provenance.json"), toPath: cli.path("edited.wav.provenance.json"))
-        let edited = try cli.run(["verify", "--offline", "--json", "edited.wav"])
+        let edited = try cli.run(["verify", "--offline", "--signer", publisher, "--json", "edited.wav"])
         #expect(edited.status == 1)
         let v = try JSON.parse(edited.out.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(v["status"]?.stringValue == "modified")
@@ -91,7 +91,7 @@ import Testing
         #expect(try cli.run(["verify", "--offline", "--signers", "trusted.txt", files[0]]).status == 0)
         try cli.write("others.txt", "0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b\n", mode: 0o644)
         let untrusted = try cli.run(["verify", "--offline", "--signers", "others.txt", files[0]])
-        #expect(untrusted.status == 1 && untrusted.out.contains("untrusted-signer"))
+        #expect(untrusted.status == 1 && untrusted.out.contains("signed-by-untrusted"))
         // Bad EIP-55 checksum is a usage error.
         let badSum = try cli.run([
             "verify", "--offline", "--signer", "0x008aeEda4D805471dF9b2A5B0f38A0C3bCBA786b", files[0],

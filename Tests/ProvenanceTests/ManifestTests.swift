@@ -21,12 +21,13 @@ import Testing
         for s in signed { try s.manifest.write(to: s.manifestPath) }
         #expect(Set(signed.map { $0.manifest.signature }).count == 1)  // one signature for the batch
 
-        let verifier = OfflineVerifier()
+        let verifier = OfflineVerifier(trustedSigners: [key.address])
         for p in paths { #expect(verifier.verify(path: p).status == .verified) }
-        #expect(OfflineVerifier(trustedSigners: [key.address]).verify(path: paths[0]).status == .verified)
+        // No implicit trust: a valid signature by a key nobody trusts only proves that key signed.
+        #expect(OfflineVerifier().verify(path: paths[0]).status == .signedByUntrusted)
         #expect(
             OfflineVerifier(trustedSigners: [try PrivateKey.generate().address]).verify(path: paths[0]).status
-                == .untrustedSigner)
+                == .signedByUntrusted)
 
         // Edit one byte in the middle of f2 (13000 bytes): only chunk 5 (5120–6144) differs.
         var bytes = try Data(contentsOf: URL(fileURLWithPath: paths[2]))

@@ -47,7 +47,8 @@ import Testing
         try Data((devKeyHex + "\n").utf8).write(to: dir.appendingPathComponent("k"))
         #expect(chmod(dir.appendingPathComponent("k").path, 0o600) == 0)
         #expect(try installed(["sign", "--private-key-file", "k"] + names, in: dir).status == 0)
-        let verified = try installed(["verify", "--offline"] + names, in: dir)
+        let verified = try installed(
+            ["verify", "--offline", "--signer", try PrivateKey(hex: devKeyHex).address.checksummed] + names, in: dir)
         #expect(verified.status == 0 && verified.out.split(separator: "\n").allSatisfy { $0.contains("verified") })
     }
 

@@ -250,7 +250,10 @@ public final class EthClient {
 
     /// The transaction with this hash, or nil when the endpoint does not know it.
     public func transaction(_ hash: [UInt8]) throws -> Transaction? {
-        let t = try rpc.call("eth_getTransactionByHash", [Self.hex(hash)])
+        try parseTransaction(try rpc.call("eth_getTransactionByHash", [Self.hex(hash)]))
+    }
+
+    private func parseTransaction(_ t: JSON) throws -> Transaction? {
         if t.isNull { return nil }
         /// A field that may be absent or null (fee fields by type, block fields while pending).
         func present(_ key: String) -> JSON? {
@@ -348,11 +351,15 @@ public final class EthClient {
         case logs(LogFilter)
         case block(UInt64)
         case call(to: Address, data: [UInt8])
+        case transaction([UInt8])
+        case receipt([UInt8])
 
         var call: RPCClient.Call {
             switch self {
             case .logs(let filter): return filter.call
             case .block(let n): return RPCClient.Call("eth_getBlockByNumber", [EthClient.q(n), .bool(false)])
+            case .transaction(let h): return RPCClient.Call("eth_getTransactionByHash", [EthClient.hex(h)])
+            case .receipt(let h): return RPCClient.Call("eth_getTransactionReceipt", [EthClient.hex(h)])
             case .call(let to, let data):
                 return RPCClient.Call(
                     "eth_call",
@@ -365,6 +372,8 @@ public final class EthClient {
         case logs([Log])
         case block(Block?)
         case call([UInt8])
+        case transaction(Transaction?)
+        case receipt(Receipt?)
     }
 
     /// Runs the queries in as few HTTP requests as the batch size allows. Each answer is kept apart: one
@@ -382,6 +391,8 @@ public final class EthClient {
             case .logs: return .success(.logs(try parseLogs(value)))
             case .block: return .success(.block(try parseBlock(value)))
             case .call: return .success(.call(try data(value, "eth_call")))
+            case .transaction: return .success(.transaction(try parseTransaction(value)))
+            case .receipt: return .success(.receipt(value.isNull ? nil : try receipt(from: value)))
             }
         }
     }

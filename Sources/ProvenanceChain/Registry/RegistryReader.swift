@@ -272,9 +272,9 @@ public final class RegistryReader {
                     }))
             for (signer, record) in records { if let b = record.revokedAt { revokedAt[signer] = b } }
         }
-        let times = try blockTimes(Set(valid.map(\.blockNumber)).union(revokedAt.values))
+        let (proven, times) = try prove(valid, alsoBlocks: Set(revokedAt.values))
         let revocations = revokedAt.mapValues { Revocation(block: $0, time: times[$0] ?? 0) }
-        var found = build(valid, times: times, revocations: revocations)
+        var found = build(proven, times: times, revocations: revocations)
         for (key, records) in cachedFor {
             for r in records {
                 found[key, default: []].append(
@@ -331,8 +331,98 @@ public final class RegistryReader {
     ) throws -> [[OnChainAttestation]] {
         let valid = validLogs(
             logs, digests: Set(digests.map { Hex.encode($0) }), confirmed: confirmed, signers: signers)
-        let found = build(valid, times: try blockTimes(Set(valid.map(\.blockNumber))), revocations: revocations)
+        let (proven, times) = try prove(valid, alsoBlocks: [])
+        let found = build(proven, times: times, revocations: revocations)
         return digests.map { found[Hex.encode($0)] ?? [] }
+    }
+
+    /// Records the endpoint reported that failed the local proof, with the reason (content ID, tx, why).
+    /// `forged` is false for a record that may be real but cannot be proven from its transaction: a batch
+    /// relayed through another contract (the transaction does not call the registry itself).
+    public private(set) var rejected: [(digest: [UInt8], txHash: [UInt8], reason: String, forged: Bool)] = []
+
+    /// Proves each log here instead of believing the endpoint (docs/FORMAT.md §6b): its transaction's
+    /// reported fields must hash to its hash and call this registry; its receipt must have succeeded in the
+    /// log's block, whose hash must be the block's, and hold this very log; its calldata must decode, its
+    /// files' Merkle root must be the signed root, the EIP-712 signature (low s) must recover to the log's
+    /// signer, and the content ID must be one of the signed files. One HTTP request: the blocks (their
+    /// times too), and each distinct transaction with its receipt. Logs that fail are left out and
+    /// recorded in `rejected`. A lying endpoint can still hide records; it cannot invent one.
+    private func prove(_ logs: [EthClient.Log], alsoBlocks: Set<UInt64>) throws -> (
+        [EthClient.Log], [UInt64: UInt64]
+    ) {
+        let blocks = Set(logs.map(\.blockNumber)).union(alsoBlocks).sorted()
+        let txs = Set(logs.map { Hex.encode($0.transactionHash) }).sorted().compactMap { Hex.decode($0) }
+        guard !blocks.isEmpty else { return ([], [:]) }
+        let answers = try client.batch(
+            blocks.map { .block($0) } + txs.flatMap { [EthClient.Query.transaction($0), .receipt($0)] })
+        var byNumber: [UInt64: EthClient.Block] = [:]
+        for (n, answer) in zip(blocks, answers) {
+            guard case .success(.block(let block?)) = answer, block.number == n else {
+                if case .failure(let error) = answer { throw error }
+                throw missingBlock(n)
+            }
+            byNumber[n] = block
+        }
+        struct Checked {
+            let call: RegistryContract.AttestCall
+            let signer: Address
+            let receipt: EthClient.Receipt
+        }
+        enum Proof {
+            case proven(Checked)
+            case refused(String)
+            case unprovable(String)
+        }
+        var checked: [[UInt8]: Proof] = [:]
+        for (i, hash) in txs.enumerated() {
+            let txAnswer = answers[blocks.count + 2 * i]
+            let receiptAnswer = answers[blocks.count + 2 * i + 1]
+            checked[hash] = { () -> Proof in
+                guard case .success(.transaction(let tx?)) = txAnswer, tx.hash == hash, let raw = tx.signedRaw,
+                    Keccak256.hash(raw) == hash
+                else { return .refused("its transaction's reported fields do not hash to its hash") }
+                guard tx.to == registry else { return .unprovable("its transaction does not call the registry itself") }
+                guard case .success(.receipt(let receipt?)) = receiptAnswer, receipt.transactionHash == hash,
+                    receipt.status == 1
+                else { return .refused("its transaction has no successful receipt") }
+                guard let block = byNumber[receipt.blockNumber], block.hash == receipt.blockHash else {
+                    return .refused("its receipt names a block the chain does not have")
+                }
+                guard let call = RegistryContract.decodeAttestCalldata(tx.input),
+                    let signer = try? call.signer(registry: registry)
+                else { return .refused("its calldata is not a batch whose signature and root check out") }
+                return .proven(Checked(call: call, signer: signer, receipt: receipt))
+            }()
+            if case .proven(let c) = checked[hash]! { batches[hash] = c.call }
+        }
+        var proven: [EthClient.Log] = []
+        for log in logs {
+            let why: String
+            switch checked[log.transactionHash] {
+            case .proven(let c)?:
+                let signer = Address(bytes: Array(log.topics[1].suffix(20)))
+                if c.receipt.blockNumber != log.blockNumber {
+                    why = "its log names block \(log.blockNumber), its receipt block \(c.receipt.blockNumber)"
+                } else if c.signer != signer {
+                    why = "its batch is signed by \(c.signer), not by \(signer)"
+                } else if !c.call.files.contains(where: { $0.contentID == log.topics[0] }) {
+                    why = "its batch does not hold this content"
+                } else if !c.receipt.logs.contains(where: { $0.address == registry && $0.topics == log.topics }) {
+                    why = "its receipt holds no such log"
+                } else {
+                    proven.append(log)
+                    continue
+                }
+            case .refused(let reason)?: why = reason
+            case .unprovable(let reason)?:
+                rejected.append((log.topics[0], log.transactionHash, reason, false))
+                continue
+            case nil: why = "its transaction was not checked"
+            }
+            rejected.append((log.topics[0], log.transactionHash, why, true))
+        }
+        return (proven, byNumber.mapValues(\.timestamp))
     }
 
     private func build(_ valid: [EthClient.Log], times: [UInt64: UInt64], revocations: [Address: Revocation])

@@ -6,9 +6,13 @@ public struct Verdict: Sendable {
     public enum Status: String, Sendable {
         case verified
         case notAttested = "not-attested"
-        case untrustedSigner = "untrusted-signer"
+        /// Records exist, none by a signer the verifier trusts (there is no implicit trust).
+        case signedByUntrusted = "signed-by-untrusted"
         /// Attested only by keys that were revoked before (or in the block of) the attestation.
         case revoked
+        /// The endpoint reported a record of this content that failed the local proof, and no record
+        /// proved it: the endpoint is not to be trusted (exit 3).
+        case forgedRecord = "forged-record"
         /// A manifest beside the file is authentic, but this copy's bytes differ from the signed original.
         case modified
         case error
@@ -30,8 +34,12 @@ public struct Verdict: Sendable {
 /// Verifies files by their content hash alone against a registry on one chain, using a manifest
 /// beside the file (when there is one) to explain a mismatch.
 public struct OnChainVerifier {
-    /// Accepted signers; empty means any signer.
-    public var trustedSigners: Set<Address> = []
+    /// The signers the verifier trusts (some only on the chains a domain lists them for). Empty: nobody —
+    /// records by anyone are reported, never verified.
+    public var trust = TrustedSigners()
+    public var trustedSigners: Set<Address> { trust.addresses }
+    /// Also find records by anyone (a scan of the registry's history), not only the trusted signers'.
+    public var anySigner = false
     public var registry: Address = RegistryAddress.canonical
     public var confirmations: UInt64 = 1
     public var expectedChainId: UInt64?
@@ -110,13 +118,24 @@ public struct OnChainVerifier {
         reader.onScanProgress = onScanProgress
         // Named signers: the registry's index says where their batches are. Nobody named: scan.
         let found =
-            trustedSigners.isEmpty
+            trustedSigners.isEmpty || anySigner
             ? try reader.attestations(for: queries, expectedChainId: expectedChainId)
             : try reader.attestations(
                 for: queries, by: Array(trustedSigners), expectedChainId: expectedChainId)
         var records: [String: [OnChainAttestation]] = [:]
         for (q, f) in zip(queries, found) { records[Hex.encode(q)] = f }
         let chain = "chain \(reader.chainId)"
+        var rejected: [String: [String]] = [:]
+        var unprovable: [String: [String]] = [:]
+        for r in reader.rejected {
+            let line = "tx \(Hex.encode(r.txHash, prefix: true)): \(r.reason)"
+            if r.forged {
+                rejected[Hex.encode(r.digest), default: []].append(line)
+            } else {
+                unprovable[Hex.encode(r.digest), default: []].append(line)
+            }
+        }
+        let endpoint = client.endpoint.redacted
 
         let verdicts = zip(paths, locals).map { path, l -> Verdict in
             guard let digest = l.digest else {
@@ -125,13 +144,26 @@ public struct OnChainVerifier {
                     originalSHA256: nil, originalAttestations: [], differingRanges: [])
             }
             let all = records[Hex.encode(digest.sha256)] ?? []
-            let trusted = trustedSigners.isEmpty ? all : all.filter { trustedSigners.contains($0.signer) }
+            let trusted = all.filter { trust.trusts($0.signer, on: reader.chainId) }
             let standing = trusted.filter { !$0.isRevoked }
+            let forged = rejected[Hex.encode(digest.sha256)] ?? []
             if !standing.isEmpty {
+                var detail = "attested on \(chain); proven here from the transaction, receipt and signature"
+                if !forged.isEmpty {
+                    detail +=
+                        "; \(endpoint) also reported \(forged.count) record(s) that failed the check: "
+                        + forged.joined(separator: "; ")
+                }
                 return Verdict(
-                    path: path, sha256: digest.sha256, status: .verified, detail: "attested on \(chain)",
-                    attestations: standing,
+                    path: path, sha256: digest.sha256, status: .verified, detail: detail, attestations: standing,
                     originalSHA256: nil, originalAttestations: [], differingRanges: [])
+            }
+            if !forged.isEmpty {
+                return Verdict(
+                    path: path, sha256: digest.sha256, status: .forgedRecord,
+                    detail:
+                        "\(endpoint) reported a record of this content that does not check out here (\(forged.joined(separator: "; "))): do not trust this endpoint",
+                    attestations: [], originalSHA256: nil, originalAttestations: [], differingRanges: [])
             }
             if let void = trusted.first, let revocation = void.revocation {
                 return Verdict(
@@ -143,15 +175,13 @@ public struct OnChainVerifier {
             if !all.isEmpty {
                 let who = Set(all.map(\.signer.checksummed)).sorted().joined(separator: ", ")
                 return Verdict(
-                    path: path, sha256: digest.sha256, status: .untrustedSigner,
-                    detail: "attested on \(chain) by \(who), none of them a trusted signer",
+                    path: path, sha256: digest.sha256, status: .signedByUntrusted,
+                    detail: "attested on \(chain) by \(who), whom you do not trust",
                     attestations: all, originalSHA256: nil, originalAttestations: [], differingRanges: [])
             }
             if let m = l.manifest, m.sha256 != digest.sha256 {
                 let original = records[Hex.encode(m.sha256)] ?? []
-                let originalTrusted =
-                    (trustedSigners.isEmpty
-                    ? original : original.filter { trustedSigners.contains($0.signer) }).filter { !$0.isRevoked }
+                let originalTrusted = original.filter { trust.trusts($0.signer, on: reader.chainId) && !$0.isRevoked }
                 var detail = "this copy differs from the original signed by \(m.signer)"
                 if !originalTrusted.isEmpty {
                     detail += " and attested on \(chain) in block \(originalTrusted[0].blockNumber)"
@@ -169,6 +199,15 @@ public struct OnChainVerifier {
                         ? ChunkDiff.ranges(original: (m.size, m.chunks), copy: digest) : [])
             }
             var detail = "no record of this exact content on \(chain) (registry \(registry))"
+            if trustedSigners.isEmpty {
+                detail = "no record of this exact content on \(chain) (registry \(registry)) by anyone"
+            } else if !anySigner {
+                detail =
+                    "no record of this exact content on \(chain) (registry \(registry)) by the \(trustedSigners.count) signer(s) you trust (--any-signer also looks for others)"
+            }
+            if let cannot = unprovable[Hex.encode(digest.sha256)] {
+                detail += "; a record exists that cannot be proven here (" + cannot.joined(separator: "; ") + ")"
+            }
             if let m = l.manifest { detail += "; its manifest is signed by \(m.signer) but not anchored here" }
             if let problem = l.manifestProblem { detail += "; manifest rejected: \(problem)" }
             return Verdict(

@@ -20,7 +20,9 @@ public enum RegistryContract {
     /// event is anonymous: topic0 is the content ID, topic1 the signer.
     public static let revokedTopic: [UInt8] = Keccak256.hash(Array("Revoked(address)".utf8))
 
-    static func selector(_ signature: String) -> [UInt8] { Array(Keccak256.hash(Array(signature.utf8)).prefix(4)) }
+    public static func selector(_ signature: String) -> [UInt8] {
+        Array(Keccak256.hash(Array(signature.utf8)).prefix(4))
+    }
 
     /// Checks that `code` (what eth_getCode returned at `address`) is a correct deployment: the runtime
     /// followed by its two immutables, the EIP-712 domain separator naming that address and the
@@ -112,7 +114,7 @@ public enum RegistryContract {
     }
 
     /// A word holding a number below 2^63, or nil: hostile answers never trap.
-    static func smallNumber(_ w: [UInt8]) -> UInt64? {
+    public static func smallNumber(_ w: [UInt8]) -> UInt64? {
         guard w.count == 32, w.prefix(24).allSatisfy({ $0 == 0 }), w[24] < 0x80 else { return nil }
         return w.suffix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }

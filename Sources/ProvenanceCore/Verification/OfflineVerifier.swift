@@ -6,8 +6,8 @@ public struct OfflineVerdict: Sendable {
         case verified
         /// The manifest is authentic but this file's bytes differ from the signed original.
         case modified
-        /// Authentic, but signed by nobody in the trusted list.
-        case untrustedSigner = "untrusted-signer"
+        /// Authentic, but signed by nobody the verifier trusts (there is no implicit trust).
+        case signedByUntrusted = "signed-by-untrusted"
         /// The manifest's proof or signature does not hold.
         case invalidSignature = "invalid-signature"
         case noManifest = "no-manifest"
@@ -26,7 +26,8 @@ public struct OfflineVerdict: Sendable {
 }
 
 public struct OfflineVerifier: Sendable {
-    /// Accepted signers; empty means any signer whose signature is valid.
+    /// The signers the verifier trusts. Empty: nobody — a valid signature by a stranger's key proves
+    /// only that the stranger signed.
     public var trustedSigners: Set<Address>
     /// The registry the EIP-712 domain must name.
     public var registry: Address
@@ -86,7 +87,7 @@ public struct OfflineVerifier: Sendable {
         verify(paths: [path], manifestPath: explicit)[0]
     }
 
-    private func isTrusted(_ signer: Address) -> Bool { trustedSigners.isEmpty || trustedSigners.contains(signer) }
+    private func isTrusted(_ signer: Address) -> Bool { trustedSigners.contains(signer) }
 
     private func verdict(
         path: String, manifestPath: String, manifest loaded: Result<Manifest, ProvenanceError>?, problem: String?,
@@ -121,7 +122,7 @@ public struct OfflineVerifier: Sendable {
         // 2. The signer must be one the caller trusts.
         if !isTrusted(manifest.signer) {
             return verdict(
-                .untrustedSigner, "signed by \(manifest.signer), who is not among the trusted signers",
+                .signedByUntrusted, "signed by \(manifest.signer), whom you do not trust",
                 sha: digest.sha256, signer: manifest.signer)
         }
         // 3. This file must be the signed content.
