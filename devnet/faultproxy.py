@@ -23,6 +23,11 @@
                                         alchemy (-32600, suggests a range), infura-results (-32005, suggests
                                         a range), infura-range (-32602, names the limit), reth-range (names the
                                         limit), reth-results (suggests a range), publicnode (names the limit)
+     {"forgeLog": {"signer": "0x…", "txHash": "0x…", "blockNumber": "0x…"}}
+                                        forward, then add to every eth_getLogs answer a log from the filter's
+                                        address with the filter's first topic and this signer, as a lying
+                                        endpoint would (in force until the plan is reset)
+     {"hideLogs": true}                 forward, then answer every eth_getLogs with no logs (in force)
      {"wrongIds": true}                 forward, then give every answer in a batch a different id
      {"markRemoved": true}              forward, then mark every log in the answer "removed": true
   GET  /__stats  -> {"requests": n, "connections": n, "calls": n, "methods": {method: n}}
@@ -112,7 +117,7 @@ def make_handler(upstream):
                     elif "method" in head and head.get("times", 1) > 1:
                         head["times"] -= 1
                         action = head
-                    elif "rpcError" in head or "logCap" in head:
+                    elif "rpcError" in head or "logCap" in head or "forgeLog" in head or "hideLogs" in head:
                         action = head  # stays in force until the plan is reset
                     else:
                         action = plan.pop(0)
@@ -186,6 +191,30 @@ def make_handler(upstream):
                     code, message = cap_error(spec["provider"], lo, hi, spec["blocks"])
                     it.pop("result", None)
                     it["error"] = {"code": code, "message": message}
+                out = json.dumps(doc).encode()
+            if "forgeLog" in action or "hideLogs" in action:
+                doc = json.loads(out)
+                items = doc if isinstance(doc, list) else [doc]
+                sent = json.loads(body)
+                sent = sent if isinstance(sent, list) else [sent]
+                by_id = {s.get("id"): s for s in sent}
+                for it in items:
+                    req = by_id.get(it.get("id"), {})
+                    if req.get("method") != "eth_getLogs" or not isinstance(it.get("result"), list):
+                        continue
+                    if action.get("hideLogs"):
+                        it["result"] = []
+                        continue
+                    spec = action["forgeLog"]
+                    f = (req.get("params") or [{}])[0]
+                    first = (f.get("topics") or [[]])[0]
+                    first = first[0] if isinstance(first, list) and first else first
+                    if not first:
+                        continue
+                    it["result"].append({
+                        "address": f.get("address"), "topics": [first, "0x" + "00" * 12 + spec["signer"][2:].lower()],
+                        "data": "0x", "blockNumber": spec["blockNumber"], "transactionHash": spec["txHash"],
+                        "transactionIndex": "0x0", "blockHash": "0x" + "11" * 32, "logIndex": "0x0", "removed": False})
                 out = json.dumps(doc).encode()
             if "rewrite" in action:
                 doc = json.loads(out)

@@ -7,8 +7,8 @@ enum ChainOptions {
     static let connection: [Option] = [
         .value(
             "--rpc", "URL",
-            "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed.",
-            aliases: ["--rpc-url", "-r"]),
+            "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed. verify takes several (repeat it, or a comma-separated $ETH_RPC_URL) and believes only what they agree on.",
+            repeatable: true, aliases: ["--rpc-url", "-r"]),
         .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
         .flag(
             "--verbose",
@@ -37,7 +37,16 @@ enum ChainOptions {
         return ScanCache(directory: home + "/.cache/provenance")
     }
 
+    /// One client per endpoint: every --rpc, else each URL of a comma-separated $ETH_RPC_URL.
+    static func clients(_ args: Arguments) throws -> [EthClient] {
+        try Endpoint.selectAll(flags: args.all("--rpc")).map { try client(args, endpoint: $0) }
+    }
+
     static func client(_ args: Arguments) throws -> EthClient {
+        try client(args, endpoint: try Endpoint.select(flag: args.value("--rpc")))
+    }
+
+    private static func client(_ args: Arguments, endpoint: Endpoint) throws -> EthClient {
         var timeout = 60
         if let text = args.value("--rpc-timeout") {
             guard let t = Int(text), t >= 1, t <= 3600 else {
@@ -52,7 +61,7 @@ enum ChainOptions {
             observer = { exchange in Output.stderr(trace(exchange, bodies: bodies)) }
         }
         return EthClient(
-            endpoint: try Endpoint.select(flag: args.value("--rpc")), connectTimeout: min(10, timeout),
+            endpoint: endpoint, connectTimeout: min(10, timeout),
             timeout: timeout, observer: observer)
     }
 

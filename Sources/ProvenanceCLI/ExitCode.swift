@@ -39,9 +39,11 @@ public enum ExitCode: Int32, Sendable {
         }
     }
 
-    /// The code for a run whose files ended with this code and `other`: an input error outranks "not
-    /// verified", which outranks ok.
+    /// The code for a run whose files ended with this code and `other`: an untrustworthy chain (a forged
+    /// record, endpoints that disagree) outranks an input error, which outranks "not verified", which
+    /// outranks ok.
     func worse(_ other: ExitCode) -> ExitCode {
+        if self == .chain || other == .chain { return .chain }
         if self == .usage || other == .usage { return .usage }
         return self == .notVerified || other == .notVerified ? .notVerified : .ok
     }
@@ -66,7 +68,7 @@ extension Verdict {
         switch status {
         case .verified: return .ok
         case .error: return .usage
-        case .forgedRecord: return .chain
+        case .forgedRecord, .endpointsDisagree: return .chain
         default: return .notVerified
         }
     }

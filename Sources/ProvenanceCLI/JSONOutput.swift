@@ -98,6 +98,8 @@ enum JSONOutput {
             ("identity", identity(signer.flatMap { identities[$0] })),
             ("attestations", records(v.attestations)),
             ("proof", v.attestations.isEmpty ? .null : proof),
+            ("endpoints", .array(v.endpoints.map { .string($0) })),
+            ("warnings", .array(v.warnings.map { .string($0) })),
             ("detail", .string(v.detail)), ("original", original), ("differingRanges", ranges(v.differingRanges)),
         ])
     }

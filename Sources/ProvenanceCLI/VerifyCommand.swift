@@ -109,9 +109,10 @@ struct VerifyCommand: Command {
         }
         verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
         let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
-        verifier.scanCache = ChainOptions.scanCache(args)
+        let clients = try ChainOptions.clients(args)
+        // Several endpoints: each is scanned in full, never from what one of them answered before.
+        verifier.scanCache = clients.count > 1 ? nil : ChainOptions.scanCache(args)
         verifier.onScanProgress = { progress.scanned($0, of: $1) }
-        let client = try ChainOptions.client(args)
         let signers = RecoveredSigners()
         var worst = ExitCode.ok
         var counts: [Verdict.Status: Int] = [:]
@@ -121,22 +122,23 @@ struct VerifyCommand: Command {
         for start in stride(from: 0, to: files.count, by: onlineWindow) {
             verifier.onHashed = progress.callback(windowStart: start)
             let window = Array(files[start..<min(start + onlineWindow, files.count)])
-            let report: OnChainVerifier.Report
+            let verdicts: [Verdict]
             do {
-                report = try verifier.verify(
-                    paths: window, manifestPath: args.value("--manifest"), client: client, signers: signers)
+                let reports = try verifier.verify(
+                    paths: window, manifestPath: args.value("--manifest"), clients: clients, signers: signers)
+                verdicts = try EndpointAgreement.combine(reports)
+                chainId = reports[0].report.chainId
                 progress.finish()
             } catch {
                 progress.finish()  // an error line must not continue the progress line
                 throw error
             }
-            chainId = report.chainId
-            let names = identities(of: report.verdicts, trust: verifier.trust, ens: ens)
-            for v in report.verdicts {
+            let names = identities(of: verdicts, trust: verifier.trust, ens: ens)
+            for v in verdicts {
                 if args.flag("--json") {
                     Output.line(
                         JSONOutput.onChainVerdict(
-                            v, chainId: report.chainId, registry: verifier.registry, identities: names
+                            v, chainId: chainId, registry: verifier.registry, identities: names
                         ).compact)
                 } else {
                     Output.line(onlineText(v, identities: names))
@@ -187,7 +189,9 @@ struct VerifyCommand: Command {
         switch v.status {
         case .verified:
             var line = "\(Display.safe(v.path)): verified — \(record(v.attestations[0]))"
+            if v.endpoints.count > 1 { line += " (\(v.endpoints.count) endpoints agree)" }
             for a in v.attestations.dropFirst() { line += "\n  also: \(record(a))" }
+            for w in v.warnings { line += "\n  warning: \(Display.safe(w))" }
             return line
         case .modified:
             let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
@@ -197,6 +201,8 @@ struct VerifyCommand: Command {
             return "\(Display.safe(v.path)): REVOKED — \(Display.safe(v.detail))"
         case .forgedRecord:
             return "\(Display.safe(v.path)): FORGED RECORD — \(Display.safe(v.detail))"
+        case .endpointsDisagree:
+            return "\(Display.safe(v.path)): ENDPOINTS DISAGREE — \(Display.safe(v.detail))"
         case .signedByUntrusted:
             let first = v.attestations.first?.signer.checksummed ?? "ADDRESS"
             return "\(Display.safe(v.path)): signed by an untrusted key — \(Display.safe(v.detail))"

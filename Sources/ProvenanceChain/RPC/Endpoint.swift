@@ -24,7 +24,19 @@ public struct Endpoint: Sendable, CustomStringConvertible {
     public static func select(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> Endpoint
     {
-        try Endpoint(flag ?? environment["ETH_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultURL)
+        if let flag { return try Endpoint(flag) }
+        return try selectAll(flags: [], environment: environment)[0]
+    }
+
+    /// Every --rpc given, else $ETH_RPC_URL (a comma-separated list), else the local devnet's default.
+    public static func selectAll(
+        flags: [String], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> [Endpoint] {
+        if !flags.isEmpty { return try flags.map { try Endpoint($0) } }
+        let listed = (environment["ETH_RPC_URL"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        return listed.isEmpty ? [try Endpoint(defaultURL)] : try listed.map { try Endpoint($0) }
     }
 
     public var description: String { redacted }

@@ -18,6 +18,8 @@ public struct OnChainAttestation: Equatable, Sendable {
     public let blockTime: UInt64
     /// The signer's revocation on this chain, if it revoked its key.
     public let revocation: Revocation?
+    /// The hash of the block holding the record, as proven here (empty for a record from the scan cache).
+    public var blockHash: [UInt8] = []
 
     /// Whether this record comes from the revocation's block or later, and so is void.
     public var isRevoked: Bool { revocation.map { blockNumber >= $0.block } ?? false }
@@ -422,8 +424,12 @@ public final class RegistryReader {
             }
             rejected.append((log.topics[0], log.transactionHash, why, true))
         }
+        lastBlocks = byNumber
         return (proven, byNumber.mapValues(\.timestamp))
     }
+
+    /// The blocks of the last proof, by number (their hashes go into the records).
+    private var lastBlocks: [UInt64: EthClient.Block] = [:]
 
     private func build(_ valid: [EthClient.Log], times: [UInt64: UInt64], revocations: [Address: Revocation])
         -> [String: [OnChainAttestation]]
@@ -431,10 +437,11 @@ public final class RegistryReader {
         var byDigest: [String: [OnChainAttestation]] = [:]
         for log in valid.sorted(by: { ($0.blockNumber, $0.logIndex) < ($1.blockNumber, $1.logIndex) }) {
             let signer = Address(bytes: Array(log.topics[1].suffix(20)))
-            let a = OnChainAttestation(
+            var a = OnChainAttestation(
                 digest: log.topics[0], signer: signer, chainId: chainId, registry: registry,
                 txHash: log.transactionHash, blockNumber: log.blockNumber, blockTime: times[log.blockNumber] ?? 0,
                 revocation: revocations[signer])
+            a.blockHash = lastBlocks[log.blockNumber]?.hash ?? []
             // One signer may attest the same digest several times: keep each transaction once.
             if !(byDigest[Hex.encode(log.topics[0])]?.contains { $0.txHash == a.txHash } ?? false) {
                 byDigest[Hex.encode(log.topics[0]), default: []].append(a)

@@ -13,6 +13,9 @@ public struct Verdict: Sendable {
         /// The endpoint reported a record of this content that failed the local proof, and no record
         /// proved it: the endpoint is not to be trusted (exit 3).
         case forgedRecord = "forged-record"
+        /// Several endpoints were asked and one has (or contradicts) a record another lacks, on a block
+        /// they do not all agree on: which to believe cannot be decided here (exit 3).
+        case endpointsDisagree = "endpoints-disagree"
         /// A manifest beside the file is authentic, but this copy's bytes differ from the signed original.
         case modified
         case error
@@ -28,6 +31,9 @@ public struct Verdict: Sendable {
     public let originalSHA256: [UInt8]?
     public let originalAttestations: [OnChainAttestation]
     public let differingRanges: [ByteRange]
+    /// The endpoints whose answers this verdict rests on (hosts only), and what they did not agree on.
+    public var endpoints: [String] = []
+    public var warnings: [String] = []
 
 }
 
@@ -62,6 +68,15 @@ public struct OnChainVerifier {
     public func verify(
         paths: [String], manifestPath: String? = nil, client: EthClient, signers: RecoveredSigners = RecoveredSigners()
     ) throws -> Report {
+        try verify(paths: paths, manifestPath: manifestPath, clients: [client], signers: signers)[0].report
+    }
+
+    /// The same against several endpoints of one chain: the files are read once, each endpoint is asked
+    /// and its records proven on its own (combine the reports with EndpointAgreement).
+    public func verify(
+        paths: [String], manifestPath: String? = nil, clients: [EthClient],
+        signers: RecoveredSigners = RecoveredSigners()
+    ) throws -> [(client: EthClient, report: Report)] {
         struct Local {
             var digest: FileDigest?
             var manifest: Manifest?
@@ -113,108 +128,115 @@ public struct OnChainVerifier {
             if let d = l.digest { queries.append(d.sha256) }
             if let m = l.manifest, m.sha256 != l.digest?.sha256 { queries.append(m.sha256) }
         }
-        let reader = RegistryReader(client: client, registry: registry, confirmations: confirmations)
-        reader.cache = scanCache
-        reader.onScanProgress = onScanProgress
-        // Named signers: the registry's index says where their batches are. Nobody named: scan.
-        let found =
-            trustedSigners.isEmpty || anySigner
-            ? try reader.attestations(for: queries, expectedChainId: expectedChainId)
-            : try reader.attestations(
-                for: queries, by: Array(trustedSigners), expectedChainId: expectedChainId)
-        var records: [String: [OnChainAttestation]] = [:]
-        for (q, f) in zip(queries, found) { records[Hex.encode(q)] = f }
-        let chain = "chain \(reader.chainId)"
-        var rejected: [String: [String]] = [:]
-        var unprovable: [String: [String]] = [:]
-        for r in reader.rejected {
-            let line = "tx \(Hex.encode(r.txHash, prefix: true)): \(r.reason)"
-            if r.forged {
-                rejected[Hex.encode(r.digest), default: []].append(line)
-            } else {
-                unprovable[Hex.encode(r.digest), default: []].append(line)
-            }
-        }
-        let endpoint = client.endpoint.redacted
-
-        let verdicts = zip(paths, locals).map { path, l -> Verdict in
-            guard let digest = l.digest else {
-                return Verdict(
-                    path: path, sha256: nil, status: .error, detail: l.error ?? "unreadable", attestations: [],
-                    originalSHA256: nil, originalAttestations: [], differingRanges: [])
-            }
-            let all = records[Hex.encode(digest.sha256)] ?? []
-            let trusted = all.filter { trust.trusts($0.signer, on: reader.chainId) }
-            let standing = trusted.filter { !$0.isRevoked }
-            let forged = rejected[Hex.encode(digest.sha256)] ?? []
-            if !standing.isEmpty {
-                var detail = "attested on \(chain); proven here from the transaction, receipt and signature"
-                if !forged.isEmpty {
-                    detail +=
-                        "; \(endpoint) also reported \(forged.count) record(s) that failed the check: "
-                        + forged.joined(separator: "; ")
-                }
-                return Verdict(
-                    path: path, sha256: digest.sha256, status: .verified, detail: detail, attestations: standing,
-                    originalSHA256: nil, originalAttestations: [], differingRanges: [])
-            }
-            if !forged.isEmpty {
-                return Verdict(
-                    path: path, sha256: digest.sha256, status: .forgedRecord,
-                    detail:
-                        "\(endpoint) reported a record of this content that does not check out here (\(forged.joined(separator: "; "))): do not trust this endpoint",
-                    attestations: [], originalSHA256: nil, originalAttestations: [], differingRanges: [])
-            }
-            if let void = trusted.first, let revocation = void.revocation {
-                return Verdict(
-                    path: path, sha256: digest.sha256, status: .revoked,
-                    detail:
-                        "attested on \(chain) by \(void.signer) in block \(void.blockNumber), but that key was revoked in block \(revocation.block) (\(Timestamp.utc(revocation.time))): attestations from then on are void",
-                    attestations: trusted, originalSHA256: nil, originalAttestations: [], differingRanges: [])
-            }
-            if !all.isEmpty {
-                let who = Set(all.map(\.signer.checksummed)).sorted().joined(separator: ", ")
-                return Verdict(
-                    path: path, sha256: digest.sha256, status: .signedByUntrusted,
-                    detail: "attested on \(chain) by \(who), whom you do not trust",
-                    attestations: all, originalSHA256: nil, originalAttestations: [], differingRanges: [])
-            }
-            if let m = l.manifest, m.sha256 != digest.sha256 {
-                let original = records[Hex.encode(m.sha256)] ?? []
-                let originalTrusted = original.filter { trust.trusts($0.signer, on: reader.chainId) && !$0.isRevoked }
-                var detail = "this copy differs from the original signed by \(m.signer)"
-                if !originalTrusted.isEmpty {
-                    detail += " and attested on \(chain) in block \(originalTrusted[0].blockNumber)"
-                } else if !original.isEmpty {
-                    detail += " (attested on \(chain) by an untrusted signer)"
+        var reports: [(client: EthClient, report: Report)] = []
+        for client in clients {
+            let reader = RegistryReader(client: client, registry: registry, confirmations: confirmations)
+            reader.cache = scanCache
+            reader.onScanProgress = onScanProgress
+            // Named signers: the registry's index says where their batches are. Nobody named: scan.
+            let found =
+                trustedSigners.isEmpty || anySigner
+                ? try reader.attestations(for: queries, expectedChainId: expectedChainId)
+                : try reader.attestations(
+                    for: queries, by: Array(trustedSigners), expectedChainId: expectedChainId)
+            var records: [String: [OnChainAttestation]] = [:]
+            for (q, f) in zip(queries, found) { records[Hex.encode(q)] = f }
+            let chain = "chain \(reader.chainId)"
+            var rejected: [String: [String]] = [:]
+            var unprovable: [String: [String]] = [:]
+            for r in reader.rejected {
+                let line = "tx \(Hex.encode(r.txHash, prefix: true)): \(r.reason)"
+                if r.forged {
+                    rejected[Hex.encode(r.digest), default: []].append(line)
                 } else {
-                    detail += " (the original is not attested on \(chain))"
+                    unprovable[Hex.encode(r.digest), default: []].append(line)
                 }
-                if digest.size != m.size { detail += "; size \(digest.size), original \(m.size)" }
+            }
+            let endpoint = client.endpoint.redacted
+
+            let verdicts = zip(paths, locals).map { path, l -> Verdict in
+                guard let digest = l.digest else {
+                    return Verdict(
+                        path: path, sha256: nil, status: .error, detail: l.error ?? "unreadable", attestations: [],
+                        originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                }
+                let all = records[Hex.encode(digest.sha256)] ?? []
+                let trusted = all.filter { trust.trusts($0.signer, on: reader.chainId) }
+                let standing = trusted.filter { !$0.isRevoked }
+                let forged = rejected[Hex.encode(digest.sha256)] ?? []
+                if !standing.isEmpty {
+                    var detail = "attested on \(chain); proven here from the transaction, receipt and signature"
+                    if !forged.isEmpty {
+                        detail +=
+                            "; \(endpoint) also reported \(forged.count) record(s) that failed the check: "
+                            + forged.joined(separator: "; ")
+                    }
+                    return Verdict(
+                        path: path, sha256: digest.sha256, status: .verified, detail: detail, attestations: standing,
+                        originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                }
+                if !forged.isEmpty {
+                    return Verdict(
+                        path: path, sha256: digest.sha256, status: .forgedRecord,
+                        detail:
+                            "\(endpoint) reported a record of this content that does not check out here (\(forged.joined(separator: "; "))): do not trust this endpoint",
+                        attestations: [], originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                }
+                if let void = trusted.first, let revocation = void.revocation {
+                    return Verdict(
+                        path: path, sha256: digest.sha256, status: .revoked,
+                        detail:
+                            "attested on \(chain) by \(void.signer) in block \(void.blockNumber), but that key was revoked in block \(revocation.block) (\(Timestamp.utc(revocation.time))): attestations from then on are void",
+                        attestations: trusted, originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                }
+                if !all.isEmpty {
+                    let who = Set(all.map(\.signer.checksummed)).sorted().joined(separator: ", ")
+                    return Verdict(
+                        path: path, sha256: digest.sha256, status: .signedByUntrusted,
+                        detail: "attested on \(chain) by \(who), whom you do not trust",
+                        attestations: all, originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                }
+                if let m = l.manifest, m.sha256 != digest.sha256 {
+                    let original = records[Hex.encode(m.sha256)] ?? []
+                    let originalTrusted = original.filter {
+                        trust.trusts($0.signer, on: reader.chainId) && !$0.isRevoked
+                    }
+                    var detail = "this copy differs from the original signed by \(m.signer)"
+                    if !originalTrusted.isEmpty {
+                        detail += " and attested on \(chain) in block \(originalTrusted[0].blockNumber)"
+                    } else if !original.isEmpty {
+                        detail += " (attested on \(chain) by an untrusted signer)"
+                    } else {
+                        detail += " (the original is not attested on \(chain))"
+                    }
+                    if digest.size != m.size { detail += "; size \(digest.size), original \(m.size)" }
+                    return Verdict(
+                        path: path, sha256: digest.sha256, status: .modified, detail: detail, attestations: [],
+                        originalSHA256: m.sha256,
+                        originalAttestations: original,
+                        differingRanges: digest.hasChunks
+                            ? ChunkDiff.ranges(original: (m.size, m.chunks), copy: digest) : [])
+                }
+                var detail = "no record of this exact content on \(chain) (registry \(registry))"
+                if trustedSigners.isEmpty {
+                    detail = "no record of this exact content on \(chain) (registry \(registry)) by anyone"
+                } else if !anySigner {
+                    detail =
+                        "no record of this exact content on \(chain) (registry \(registry)) by the \(trustedSigners.count) signer(s) you trust (--any-signer also looks for others)"
+                }
+                if let cannot = unprovable[Hex.encode(digest.sha256)] {
+                    detail += "; a record exists that cannot be proven here (" + cannot.joined(separator: "; ") + ")"
+                }
+                if let m = l.manifest { detail += "; its manifest is signed by \(m.signer) but not anchored here" }
+                if let problem = l.manifestProblem { detail += "; manifest rejected: \(problem)" }
                 return Verdict(
-                    path: path, sha256: digest.sha256, status: .modified, detail: detail, attestations: [],
-                    originalSHA256: m.sha256,
-                    originalAttestations: original,
-                    differingRanges: digest.hasChunks
-                        ? ChunkDiff.ranges(original: (m.size, m.chunks), copy: digest) : [])
+                    path: path, sha256: digest.sha256, status: .notAttested, detail: detail, attestations: [],
+                    originalSHA256: nil,
+                    originalAttestations: [], differingRanges: [])
             }
-            var detail = "no record of this exact content on \(chain) (registry \(registry))"
-            if trustedSigners.isEmpty {
-                detail = "no record of this exact content on \(chain) (registry \(registry)) by anyone"
-            } else if !anySigner {
-                detail =
-                    "no record of this exact content on \(chain) (registry \(registry)) by the \(trustedSigners.count) signer(s) you trust (--any-signer also looks for others)"
-            }
-            if let cannot = unprovable[Hex.encode(digest.sha256)] {
-                detail += "; a record exists that cannot be proven here (" + cannot.joined(separator: "; ") + ")"
-            }
-            if let m = l.manifest { detail += "; its manifest is signed by \(m.signer) but not anchored here" }
-            if let problem = l.manifestProblem { detail += "; manifest rejected: \(problem)" }
-            return Verdict(
-                path: path, sha256: digest.sha256, status: .notAttested, detail: detail, attestations: [],
-                originalSHA256: nil,
-                originalAttestations: [], differingRanges: [])
+            reports.append(
+                (client, Report(chainId: reader.chainId, latestBlock: reader.latestBlock, verdicts: verdicts)))
         }
-        return Report(chainId: reader.chainId, latestBlock: reader.latestBlock, verdicts: verdicts)
+        return reports
     }
 }
