@@ -228,11 +228,11 @@ public struct OnChainVerifier {
                     detail += "; a record exists that cannot be proven here (" + cannot.joined(separator: "; ") + ")"
                 }
                 if let m = l.manifest {
-                detail +=
-                    trustedSigners.contains(m.signer)
-                    ? "; its manifest is signed by \(m.signer) but not anchored here"
-                    : "; its manifest is signed by \(m.signer), whom you do not trust"
-            }
+                    detail +=
+                        trustedSigners.contains(m.signer)
+                        ? "; its manifest is signed by \(m.signer) but not anchored here"
+                        : "; its manifest is signed by \(m.signer), whom you do not trust"
+                }
                 if let problem = l.manifestProblem { detail += "; manifest rejected: \(problem)" }
                 return Verdict(
                     path: path, sha256: digest.sha256, status: .notAttested, detail: detail, attestations: [],
