@@ -4,20 +4,27 @@ import ProvenanceCore
 
 /// Options every command that talks to a chain shares.
 enum ChainOptions {
-    static let connection: [Option] = [
-        .value(
-            "--rpc", "URL",
-            "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed. verify takes several (repeat it, or a comma-separated $ETH_RPC_URL) and believes only what they agree on.",
-            repeatable: true, aliases: ["--rpc-url", "-r"]),
-        .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
-        .flag(
-            "--verbose",
-            "One line per JSON-RPC call on standard error (method, host, time, size, retries); twice (-vv): bodies too.",
-            repeatable: true, aliases: ["-v"]),
-        .value(
-            "--rpc-timeout", "SECONDS",
-            "Give up on one RPC request after this long (default 60; retried when transient)."),
-    ]
+    static let connection: [Option] = connection(severalEndpoints: false)
+
+    /// verify takes several endpoints and believes only what they agree on; commands that send take one.
+    static func connection(severalEndpoints: Bool) -> [Option] {
+        [
+            .value(
+                "--rpc", "URL",
+                severalEndpoints
+                    ? "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545); repeat it (or list several in $ETH_RPC_URL, comma-separated) to believe only what they agree on. Only hosts are ever printed."
+                    : "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed.",
+                repeatable: severalEndpoints, aliases: ["--rpc-url", "-r"]),
+            .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
+            .flag(
+                "--verbose",
+                "One line per JSON-RPC call on standard error (method, host, time, size, retries); twice (-vv): bodies too.",
+                repeatable: true, aliases: ["-v"]),
+            .value(
+                "--rpc-timeout", "SECONDS",
+                "Give up on one RPC request after this long (default 60; retried when transient)."),
+        ]
+    }
     static let sending: [Option] = [
         .value("--max-fee", "GWEI", "Max fee per gas (gas price with --legacy); default 2 × base fee + tip."),
         .value("--priority-fee", "GWEI", "Priority fee per gas; default the recent median."),

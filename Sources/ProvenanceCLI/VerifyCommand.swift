@@ -25,7 +25,7 @@ struct VerifyCommand: Command {
         Exit 0: all verified; 1: some not verified; 2: usage or input error; 3: chain unreachable or untrustworthy.
         """
     static let options: [Option] =
-        ChainOptions.connection + [
+        ChainOptions.connection(severalEndpoints: true) + [
             .flag("--offline", "Verify against the manifest beside each file, without a chain."),
             .flag("--progress", "Show hashing progress on standard error even when it is not a terminal (after 1 s)."),
             .value(
