@@ -42,6 +42,24 @@ lock = threading.Lock()
 plan, stats = [], {"requests": 0, "connections": 0, "calls": 0, "methods": {}}
 
 
+def each_answer(out, body, method):
+    """The parsed reply, and (request, answer) for each answer to `method` in it: edit the answers in
+    place, then send json.dumps of the reply."""
+    doc = json.loads(out)
+    items = doc if isinstance(doc, list) else [doc]
+    sent = json.loads(body)
+    by_id = {s.get("id"): s for s in (sent if isinstance(sent, list) else [sent])}
+    pairs = [(by_id.get(it.get("id"), {}), it) for it in items]
+    return doc, [(req, it) for req, it in pairs if req.get("method") == method]
+
+
+def block_range(req):
+    f = (req.get("params") or [{}])[0]
+    lo = int(f.get("fromBlock", "0x0"), 16) if str(f.get("fromBlock", "0x0")).startswith("0x") else 0
+    hi_text = str(f.get("toBlock", "latest"))
+    return f, lo, (int(hi_text, 16) if hi_text.startswith("0x") else 10**9)
+
+
 def cap_error(provider, lo, hi, cap):
     """The refusal of eth_getLogs over [lo, hi] as each provider words it (messages as documented by
     the providers and quoted in issue 10); suggested ranges start where the request did."""
@@ -153,19 +171,9 @@ def make_handler(upstream):
                 out = json.dumps(doc).encode()
             if "rpcError" in action:
                 spec = action["rpcError"]
-                doc = json.loads(out)
-                items = doc if isinstance(doc, list) else [doc]
-                sent = json.loads(body)
-                sent = sent if isinstance(sent, list) else [sent]
-                by_id = {s.get("id"): s for s in sent}
-                for it in items:
-                    req = by_id.get(it.get("id"), {})
-                    if req.get("method") != spec["method"]:
-                        continue
-                    f = (req.get("params") or [{}])[0]
-                    lo = int(f.get("fromBlock", "0x0"), 16) if str(f.get("fromBlock", "0x0")).startswith("0x") else 0
-                    hi_text = str(f.get("toBlock", "latest"))
-                    hi = int(hi_text, 16) if hi_text.startswith("0x") else 10**9
+                doc, answers = each_answer(out, body, spec["method"])
+                for req, it in answers:
+                    _, lo, hi = block_range(req)
                     if "untilRange" in spec and hi - lo + 1 <= spec["untilRange"]:
                         continue
                     it.pop("result", None)
@@ -173,19 +181,9 @@ def make_handler(upstream):
                 out = json.dumps(doc).encode()
             if "logCap" in action:
                 spec = action["logCap"]
-                doc = json.loads(out)
-                items = doc if isinstance(doc, list) else [doc]
-                sent = json.loads(body)
-                sent = sent if isinstance(sent, list) else [sent]
-                by_id = {s.get("id"): s for s in sent}
-                for it in items:
-                    req = by_id.get(it.get("id"), {})
-                    if req.get("method") != "eth_getLogs":
-                        continue
-                    f = (req.get("params") or [{}])[0]
-                    lo = int(f.get("fromBlock", "0x0"), 16) if str(f.get("fromBlock", "0x0")).startswith("0x") else 0
-                    hi_text = str(f.get("toBlock", "latest"))
-                    hi = int(hi_text, 16) if hi_text.startswith("0x") else 10**9
+                doc, answers = each_answer(out, body, "eth_getLogs")
+                for req, it in answers:
+                    _, lo, hi = block_range(req)
                     if hi - lo + 1 <= spec["blocks"]:
                         continue
                     code, message = cap_error(spec["provider"], lo, hi, spec["blocks"])
@@ -193,20 +191,15 @@ def make_handler(upstream):
                     it["error"] = {"code": code, "message": message}
                 out = json.dumps(doc).encode()
             if "forgeLog" in action or "hideLogs" in action:
-                doc = json.loads(out)
-                items = doc if isinstance(doc, list) else [doc]
-                sent = json.loads(body)
-                sent = sent if isinstance(sent, list) else [sent]
-                by_id = {s.get("id"): s for s in sent}
-                for it in items:
-                    req = by_id.get(it.get("id"), {})
-                    if req.get("method") != "eth_getLogs" or not isinstance(it.get("result"), list):
+                doc, answers = each_answer(out, body, "eth_getLogs")
+                for req, it in answers:
+                    if not isinstance(it.get("result"), list):
                         continue
                     if action.get("hideLogs"):
                         it["result"] = []
                         continue
                     spec = action["forgeLog"]
-                    f = (req.get("params") or [{}])[0]
+                    f, _, _ = block_range(req)
                     first = (f.get("topics") or [[]])[0]
                     first = first[0] if isinstance(first, list) and first else first
                     if not first:

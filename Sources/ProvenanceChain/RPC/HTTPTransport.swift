@@ -82,20 +82,7 @@ public final class HTTPTransport: RPCTransport {
         try check(pv_curl_setopt_string(h, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
         try check(pv_curl_setopt_string(h, CURLOPT_USERAGENT, "provenance/0.1"), "CURLOPT_USERAGENT")
         try check(pv_curl_setopt_long(h, CURLOPT_POST, 1), "CURLOPT_POST")
-        let installed = pv_curl_setopt_write_callback(h) { ptr, size, count, userdata in
-            guard let ptr, let userdata else { return 0 }
-            let (n, overflow) = size.multipliedReportingOverflow(by: count)
-            let box = Unmanaged<ResponseBox>.fromOpaque(userdata).takeUnretainedValue()
-            if overflow || box.bytes.count + n > HTTPTransport.maxResponseBytes {
-                box.truncated = true
-                return 0
-            }
-            ptr.withMemoryRebound(to: UInt8.self, capacity: n) {
-                box.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
-            }
-            return n
-        }
-        try check(installed, "CURLOPT_WRITEFUNCTION")
+        try check(ResponseBox.installWriteCallback(h), "CURLOPT_WRITEFUNCTION")
     }
 
     deinit {
@@ -119,7 +106,7 @@ public final class HTTPTransport: RPCTransport {
     public private(set) var connectionsOpened = 0
 
     public func post(url: String, body: [UInt8]) throws -> HTTPResponse {
-        let box = ResponseBox()
+        let box = ResponseBox(limit: Self.maxResponseBytes)
         let boxPointer = Unmanaged.passRetained(box)
         defer { boxPointer.release() }
         try check(pv_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, boxPointer.toOpaque()), "CURLOPT_WRITEDATA")
@@ -159,7 +146,29 @@ public final class HTTPTransport: RPCTransport {
     }
 }
 
-private final class ResponseBox {
+/// Where libcurl's write callback puts a reply: at most `limit` bytes, then `truncated` and the
+/// transfer stops (a hostile server cannot exhaust memory).
+final class ResponseBox {
+    let limit: Int
     var bytes: [UInt8] = []
     var truncated = false
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Installs the callback that appends to the box passed as CURLOPT_WRITEDATA.
+    static func installWriteCallback(_ handle: UnsafeMutableRawPointer) -> CURLcode {
+        pv_curl_setopt_write_callback(handle) { ptr, size, count, userdata in
+            guard let ptr, let userdata else { return 0 }
+            let (n, overflow) = size.multipliedReportingOverflow(by: count)
+            let box = Unmanaged<ResponseBox>.fromOpaque(userdata).takeUnretainedValue()
+            if overflow || box.bytes.count + n > box.limit {
+                box.truncated = true
+                return 0
+            }
+            ptr.withMemoryRebound(to: UInt8.self, capacity: n) {
+                box.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+            }
+            return n
+        }
+    }
 }

@@ -54,11 +54,6 @@ public final class WellKnownFetcher {
         ProvenanceError(.chain, "https://\(domain)/.well-known/provenance.json: \(why)")
     }
 
-    private final class Box {
-        var bytes: [UInt8] = []
-        var truncated = false
-    }
-
     private func get(_ url: String) throws -> [UInt8] {
         guard let h = curl_easy_init() else { throw ProvenanceError(.chain, "libcurl could not be set up") }
         defer { curl_easy_cleanup(h) }
@@ -77,24 +72,11 @@ public final class WellKnownFetcher {
         try set(pv_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
         try set(pv_curl_setopt_string(h, CURLOPT_USERAGENT, "provenance/0.1"), "CURLOPT_USERAGENT")
         if let caFile { try set(pv_curl_setopt_string(h, CURLOPT_CAINFO, caFile), "CURLOPT_CAINFO") }
-        let box = Box()
+        let box = ResponseBox(limit: Self.maxBytes)
         let boxPointer = Unmanaged.passRetained(box)
         defer { boxPointer.release() }
         try set(pv_curl_setopt_pointer(h, CURLOPT_WRITEDATA, boxPointer.toOpaque()), "CURLOPT_WRITEDATA")
-        try set(
-            pv_curl_setopt_write_callback(h) { ptr, size, count, userdata in
-                guard let ptr, let userdata else { return 0 }
-                let (n, overflow) = size.multipliedReportingOverflow(by: count)
-                let box = Unmanaged<Box>.fromOpaque(userdata).takeUnretainedValue()
-                if overflow || box.bytes.count + n > WellKnownFetcher.maxBytes {
-                    box.truncated = true
-                    return 0
-                }
-                ptr.withMemoryRebound(to: UInt8.self, capacity: n) {
-                    box.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
-                }
-                return n
-            }, "CURLOPT_WRITEFUNCTION")
+        try set(ResponseBox.installWriteCallback(h), "CURLOPT_WRITEFUNCTION")
         let code = curl_easy_perform(h)
         if box.truncated { throw ProvenanceError(.chain, "\(url): larger than \(Self.maxBytes >> 10) KiB") }
         guard code == CURLE_OK else {
