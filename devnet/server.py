@@ -6,7 +6,12 @@ Genesis funds the well-known development key (Anvil/Hardhat account 0) and a sec
 relaying tests, preinstalls the deterministic CREATE2 deployment proxy, as OP-Stack chains do, and a
 minimal ENS (registry, resolver, reverse registrar) at mainnet's addresses (devnet/ens.py).
 
-  python devnet/server.py [--port 8545] [--chain-id 31337]
+  python devnet/server.py [--port 8545] [--chain-id 31337] [--block-time SECONDS] [--min-tip GWEI]
+
+Real-chain conditions for tests: --block-time N stops mining each transaction at once and mines one
+block every N seconds, so transactions sit pending; --min-tip G keeps a transaction whose priority fee is
+below G gwei pending (never mined) until a replacement for the same sender and nonce pays enough, as a
+node's pool does with an under-priced transaction; a replacement must raise the tip by 12.5 %.
 """
 import argparse, json, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,7 +68,7 @@ def parse_q(v, name):
 
 
 class Devnet:
-    def __init__(self, chain_id, proxy=True, gas_limit=45_000_000):
+    def __init__(self, chain_id, proxy=True, gas_limit=45_000_000, block_time=None, min_tip=0):
         from eth_keys import keys
         state = {}
         for k in DEV_KEYS:
@@ -85,6 +90,17 @@ class Devnet:
         self.lock = threading.Lock()
         self.logs_cache = {}
         self.funded = to_checksum_address(keys.PrivateKey(bytes.fromhex(DEV_KEYS[0])).public_key.to_canonical_address())
+        self.min_tip = min_tip
+        self.held = {}  # (sender, nonce) -> (raw hex, hash, tip): under-priced, pending for ever
+        if block_time:
+            self.t.disable_auto_mine_transactions()
+
+            def miner():
+                while True:
+                    time.sleep(block_time)
+                    with self.lock:
+                        self.t.mine_blocks(1)
+            threading.Thread(target=miner, daemon=True).start()
 
     def block_logs(self, n):
         """The spec-encoded logs of a mined block, cached: a mined block's logs never change here."""
@@ -145,6 +161,33 @@ class Devnet:
                 "miner": to_checksum_address(b["coinbase"]),
                 "transactions": [hx(t) if not full else hx(t["hash"]) for t in b["transactions"]]}
 
+    def decode(self, raw):
+        """(sender, nonce, priority fee) of a signed raw transaction (type 2, or legacy: price − base fee)."""
+        import rlp
+        from eth_account import Account
+        data = bytes.fromhex(raw[2:] if raw.startswith("0x") else raw)
+        sender = to_checksum_address(Account.recover_transaction(data))
+        if data[0] == 2:
+            fields = rlp.decode(data[1:])
+            return sender, int.from_bytes(fields[1], "big"), int.from_bytes(fields[2], "big")
+        fields = rlp.decode(data)
+        base = self.t.get_block_by_number("latest")["base_fee_per_gas"]
+        return sender, int.from_bytes(fields[0], "big"), int.from_bytes(fields[1], "big") - base
+
+    def pending_out(self, raw, h, sender):
+        """A held transaction as eth_getTransactionByHash reports a pending one (no block)."""
+        import rlp
+        data = bytes.fromhex(raw[2:])
+        if data[0] != 2:
+            return {"hash": h, "from": sender, "blockNumber": None, "blockHash": None, "type": "0x0"}
+        f = rlp.decode(data[1:])
+        n = lambda b: q(int.from_bytes(b, "big"))
+        return {"type": "0x2", "hash": h, "from": sender, "chainId": n(f[0]), "nonce": n(f[1]),
+                "maxPriorityFeePerGas": n(f[2]), "maxFeePerGas": n(f[3]), "gas": n(f[4]),
+                "to": to_checksum_address(f[5]) if f[5] else None, "value": n(f[6]), "input": hx(f[7]),
+                "accessList": [], "v": n(f[9]), "yParity": n(f[9]), "r": n(f[10]), "s": n(f[11]),
+                "blockNumber": None, "blockHash": None}
+
     # -- methods ----------------------------------------------------------------------------
     def call(self, method, params):
         t = self.t
@@ -163,7 +206,12 @@ class Devnet:
         if method == "eth_getBalance":
             return q(t.get_balance(to_checksum_address(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
         if method == "eth_getTransactionCount":
-            return q(t.get_nonce(to_checksum_address(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
+            address = to_checksum_address(p[0])
+            n = t.get_nonce(address, self.block_id(p[1] if len(p) > 1 else None))
+            if len(p) > 1 and p[1] == "pending":  # held transactions count, as in a node's pool
+                while (address, n) in self.held:
+                    n += 1
+            return q(n)
         if method == "eth_getCode":
             return hx(t.get_code(to_checksum_address(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
         if method == "eth_getStorageAt":  # read by revm's fork mode in the two-EVM check
@@ -212,6 +260,20 @@ class Devnet:
         if method == "eth_sendRawTransaction":
             raw = p[0]
             h = hx(keccak(hexstr=raw))
+            if any(held[1] == h for held in self.held.values()):
+                raise RPCError(-32000, "already known")
+            if self.min_tip:
+                sender, nonce, tip = self.decode(raw)
+                mined = t.get_nonce(sender, "latest")
+                if nonce < mined:
+                    raise RPCError(-32000, f"nonce too low: next nonce {mined}, tx nonce {nonce}")
+                held = self.held.get((sender, nonce))
+                if held and tip < held[2] * 1125 // 1000:
+                    raise RPCError(-32000, "replacement transaction underpriced")
+                if tip < self.min_tip:
+                    self.held[(sender, nonce)] = (raw, h, tip)
+                    return h
+                self.held.pop((sender, nonce), None)
             try:
                 t.get_transaction_by_hash(h)
                 raise RPCError(-32000, "already known")
@@ -237,6 +299,9 @@ class Devnet:
                 return None
             return self.receipt_out(r) if r and r.get("block_number") is not None else None
         if method == "eth_getTransactionByHash":
+            for (sender, nonce), (raw, h, tip) in self.held.items():
+                if h == p[0].lower():
+                    return self.pending_out(raw, h, sender)
             try:
                 tx = t.get_transaction_by_hash(p[0])
             except TransactionNotFound:
@@ -328,8 +393,11 @@ def main():
     ap.add_argument("--chain-id", type=int, default=31337)
     ap.add_argument("--no-create2-proxy", action="store_true", help="leave the CREATE2 proxy out of genesis")
     ap.add_argument("--gas-limit", type=int, default=45_000_000, help="genesis block gas limit (default 45M)")
+    ap.add_argument("--block-time", type=float, help="mine a block every N seconds instead of at once")
+    ap.add_argument("--min-tip", type=float, default=0, help="keep transactions tipping below G gwei pending")
     args = ap.parse_args()
-    devnet = Devnet(args.chain_id, proxy=not args.no_create2_proxy, gas_limit=args.gas_limit)
+    devnet = Devnet(args.chain_id, proxy=not args.no_create2_proxy, gas_limit=args.gas_limit,
+                    block_time=args.block_time, min_tip=int(args.min_tip * 10**9))
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(devnet))
     # With --port 0 the system picks a free port; this line tells the caller which.
     print(f"devnet listening on http://127.0.0.1:{server.server_address[1]} chain {args.chain_id}", flush=True)

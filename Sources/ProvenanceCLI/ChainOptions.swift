@@ -31,6 +31,10 @@ enum ChainOptions {
         .flag("--legacy", "Send a legacy (EIP-155) transaction, for chains without EIP-1559."),
         .value("--confirmations", "N", "Blocks that must include the transaction (default 1)."),
         .value("--timeout", "SECONDS", "Stop waiting for the receipt after this long (default 300)."),
+        .value(
+            "--stuck-after", "SECONDS",
+            "A transaction unmined this long is broadcast again, then replaced with fees 12.5 % higher, up to 3 times (default 60)."
+        ),
     ]
 
     /// Where scans by content alone are remembered: $PROVENANCE_CACHE_DIR, else $XDG_CACHE_HOME/provenance,
@@ -116,6 +120,10 @@ enum ChainOptions {
         if let n = try args.int("--confirmations", usage: usage) {
             guard n >= 1 else { throw UsageError("--confirmations must be at least 1", usage: usage) }
             o.confirmations = UInt64(n)
+        }
+        if let t = try args.int("--stuck-after", usage: usage) {
+            guard t >= 1 else { throw UsageError("--stuck-after must be at least 1 second", usage: usage) }
+            o.stuckAfter = Double(t)
         }
         if let t = try args.int("--timeout", usage: usage) {
             guard t >= 1 else { throw UsageError("--timeout must be at least 1 second", usage: usage) }
