@@ -189,7 +189,8 @@ struct VerifyCommand: Command {
         switch v.status {
         case .verified:
             var line = "\(Display.safe(v.path)): verified — \(record(v.attestations[0]))"
-            if v.endpoints.count > 1 { line += " (\(v.endpoints.count) endpoints agree)" }
+            let n = v.endpoints.count
+            line += n == 1 ? " (1 endpoint; proven here)" : " (\(n) endpoints agree; proven here)"
             for a in v.attestations.dropFirst() { line += "\n  also: \(record(a))" }
             for w in v.warnings { line += "\n  warning: \(Display.safe(w))" }
             return line
