@@ -68,26 +68,50 @@ struct AttestCommand: Command {
                 path: args.value("--journal")
                     ?? ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(".provenance-journal.jsonl"))
         }
-        let outcome: Attester.Outcome
+        let summary = try args.value("--summary").map { try SummaryWriter(path: $0, registry: registry) }
+        let outcomes: [Attester.Outcome]
         if args.flag("--from-manifest") {
-            outcome = try attester.attest(manifestPaths: args.positionals, dryRun: dryRun)
+            let outcome = try attester.attest(manifestPaths: args.positionals, dryRun: dryRun)
+            report(outcome, json: args.flag("--json"), dryRun: dryRun)
+            try summary?.add(outcome)
+            outcomes = [outcome]
         } else {
             let files = try FileWalker.expand(
                 args.positionals, followSymlinks: args.flag("--follow-symlinks"), excluding: Manifest.isManifestName)
             guard !files.isEmpty else {
                 throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))")
             }
-            outcome = try attester.attest(paths: files, signer: key, force: args.flag("--force"), dryRun: dryRun)
+            // In windows, each hashed, looked up, signed, sent and written before the next is read: memory
+            // stays that of one window whatever the archive's size.
+            var done: [Attester.Outcome] = []
+            for start in stride(from: 0, to: files.count, by: window) {
+                let part = Array(files[start..<min(start + window, files.count)])
+                let outcome = try attester.attest(paths: part, signer: key, force: args.flag("--force"), dryRun: dryRun)
+                report(outcome, json: args.flag("--json"), dryRun: dryRun)
+                try summary?.add(outcome)
+                // Only what the end of the run needs is kept: counts and the chain.
+                done.append(
+                    Attester.Outcome(
+                        files: [], batches: [], chainId: outcome.chainId, skippedCount: outcome.skipped,
+                        total: outcome.files.count))
+            }
+            outcomes = done
         }
-        report(outcome, json: args.flag("--json"), dryRun: dryRun)
-        if let summary = args.value("--summary") { try writeSummary(outcome, to: summary, registry: registry) }
+        let skipped = outcomes.reduce(0) { $0 + $1.skipped }
+        let total = outcomes.reduce(0) { $0 + max($1.total, $1.files.count) }
+        try summary?.finish(chainId: outcomes.last?.chainId ?? 0, skipped: skipped)
+        if total > 0 && skipped == total {
+            throw ProvenanceError.input("no readable file to attest (\(skipped) skipped)")
+        }
         // Skipped files were reported one by one; the rest is done. Exit 2 says some input was bad.
-        return outcome.skipped > 0 ? .usage : .ok
+        return skipped > 0 ? .usage : .ok
     }
 
-    /// The archive summary: every file with its digest and where it is recorded, and every transaction.
-    static func writeSummary(_ o: Attester.Outcome, to path: String, registry: Address) throws {
-        try AtomicFile.write(Data(JSONOutput.attestSummary(o, registry: registry).pretty.utf8), to: path)
+    /// Files per window of an attest run. PROVENANCE_TEST_ATTEST_WINDOW sets it for tests of runs that
+    /// span several windows without thousands of files.
+    static var window: Int {
+        ProcessInfo.processInfo.environment["PROVENANCE_TEST_ATTEST_WINDOW"].flatMap { Int($0) }.map { max(1, $0) }
+            ?? 8192
     }
 
     static func report(_ o: Attester.Outcome, json: Bool, dryRun: Bool) {
@@ -152,5 +176,51 @@ struct AttestCommand: Command {
                 }
             }
         }
+    }
+}
+
+/// `attest --summary FILE`, written as the run goes (a window of files at a time) to a temporary file
+/// beside FILE, which replaces FILE only when the run ends: one JSON document, every file with its digest
+/// and where it is recorded, and every transaction.
+final class SummaryWriter {
+    private let path: String
+    private let temporary: String
+    private let handle: FileHandle
+    private var first = true
+    private var transactions: [JSON] = []
+
+    init(path: String, registry: Address) throws {
+        self.path = path
+        temporary = path + ".partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil),
+            let h = FileHandle(forWritingAtPath: temporary)
+        else { throw ProvenanceError.input("cannot write \(temporary)") }
+        handle = h
+        try write("{\"registry\":\"\(registry.checksummed)\",\n\"files\":[\n")
+    }
+
+    private func write(_ text: String) throws {
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+            throw ProvenanceError.input("cannot write \(temporary): \(error.localizedDescription)")
+        }
+    }
+
+    func add(_ o: Attester.Outcome) throws {
+        var text = ""
+        for f in o.files {
+            text += (first ? "" : ",\n") + JSONOutput.summaryFile(f).compact
+            first = false
+        }
+        try write(text)
+        transactions += o.batches.map(JSONOutput.summaryTransaction)
+    }
+
+    func finish(chainId: UInt64, skipped: Int) throws {
+        try write(
+            "\n],\n\"transactions\":\(JSON.array(transactions).compact),\n\"chainId\":\(chainId),\"skipped\":\(skipped)}\n"
+        )
+        do { try handle.synchronize() } catch { throw ProvenanceError.input("cannot sync \(temporary)") }
+        try handle.close()
+        guard rename(temporary, path) == 0 else { throw ProvenanceError.input("cannot replace \(path)") }
     }
 }

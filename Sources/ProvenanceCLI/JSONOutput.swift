@@ -142,35 +142,31 @@ enum JSONOutput {
         ])
     }
 
-    /// `attest --summary FILE`: every file with its digest and where it is recorded, and every transaction.
-    static func attestSummary(_ o: Attester.Outcome, registry: Address) -> JSON {
-        let files: [JSON] = o.files.map { f in
-            var fields: [(String, JSON)] = [("path", .string(f.path))]
-            switch f.status {
-            case .attested: fields.append(("status", .string("attested")))
-            case .planned: fields.append(("status", .string("planned")))
-            case .alreadyAttested: fields.append(("status", .string("already-attested")))
-            case .skipped(let why): fields += [("status", .string("skipped")), ("error", .string(why))]
-            }
-            if !f.sha256.isEmpty { fields.append(("sha256", .string(Hex.encode(f.sha256)))) }
-            if let a = f.anchor {
-                fields += [
-                    ("txHash", .string(Hex.encode(a.txHash, prefix: true))),
-                    ("blockNumber", .number(String(a.blockNumber))), ("blockTime", .number(String(a.blockTime))),
-                ]
-            }
-            return .object(fields)
+    /// One file of `attest --summary FILE`: its digest and where it is recorded.
+    static func summaryFile(_ f: Attester.FileResult) -> JSON {
+        var fields: [(String, JSON)] = [("path", .string(f.path))]
+        switch f.status {
+        case .attested: fields.append(("status", .string("attested")))
+        case .planned: fields.append(("status", .string("planned")))
+        case .alreadyAttested: fields.append(("status", .string("already-attested")))
+        case .skipped(let why): fields += [("status", .string("skipped")), ("error", .string(why))]
         }
-        let txs: [JSON] = o.batches.map { b in
-            .object([
-                ("txHash", .string(b.transaction.hashHex)), ("files", .int(b.fileCount)),
-                ("blockNumber", b.receipt.map { .number(String($0.blockNumber)) } ?? .null),
-                ("gasUsed", b.receipt.map { .number(String($0.gasUsed)) } ?? .null),
-            ])
+        if !f.sha256.isEmpty { fields.append(("sha256", .string(Hex.encode(f.sha256)))) }
+        if let a = f.anchor {
+            fields += [
+                ("txHash", .string(Hex.encode(a.txHash, prefix: true))),
+                ("blockNumber", .number(String(a.blockNumber))), ("blockTime", .number(String(a.blockTime))),
+            ]
         }
-        return .object([
-            ("chainId", .number(String(o.chainId))), ("registry", .string(registry.checksummed)),
-            ("files", .array(files)), ("transactions", .array(txs)), ("skipped", .int(o.skipped)),
+        return .object(fields)
+    }
+
+    /// One transaction of `attest --summary FILE`.
+    static func summaryTransaction(_ b: Attester.Batch) -> JSON {
+        .object([
+            ("txHash", .string(b.transaction.hashHex)), ("files", .int(b.fileCount)),
+            ("blockNumber", b.receipt.map { .number(String($0.blockNumber)) } ?? .null),
+            ("gasUsed", b.receipt.map { .number(String($0.gasUsed)) } ?? .null),
         ])
     }
 

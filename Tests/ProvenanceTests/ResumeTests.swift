@@ -107,6 +107,36 @@ import Testing
         _ = files
     }
 
+    /// A long run goes a window of files at a time (hashed, looked up, signed, sent and written before the
+    /// next is read), killed in the second window it resumes there, and its summary still lists every file;
+    /// a journal line cut short by the kill does not swallow the next record.
+    @Test func archiveInWindows() throws {
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        try cli.write("dev.key", devKeyHex + "\n")
+        cli.environment["ETH_RPC_URL"] = devnet.url
+        cli.environment["PROVENANCE_TEST_ATTEST_WINDOW"] = "2"
+        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        _ = try archive(cli, tag: "windows-\(UUID())")
+        let first = try cli.run(["attest", "--private-key-file", "dev.key", "--summary", "summary.json", "archive"])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.err.components(separatedBy: "sending attestation").count - 1 == 3)  // 5 files, windows of 2
+        let summary = try JSON.parse(try Data(contentsOf: URL(fileURLWithPath: cli.path("summary.json"))))
+        #expect(summary["files"]?.arrayValue?.count == 5 && summary["transactions"]?.arrayValue?.count == 3)
+        #expect(!FileManager.default.fileExists(atPath: cli.path("summary.json.partial")))
+        // A partial last line, as a crash mid-write leaves it; then a run that appends after it.
+        let journal = cli.path("archive/.provenance-journal.jsonl")
+        let handle = try #require(FileHandle(forWritingAtPath: journal))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"t":"hashed","path":"archive/cut"#.utf8))
+        try handle.close()
+        try cli.write("archive/late.wav", "late \(UUID())", mode: 0o644)
+        #expect(try cli.run(["attest", "--private-key-file", "dev.key", "archive"]).status == 0)
+        let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+        #expect(lines.contains { $0.contains("archive/late.wav") && (try? JSON.parse(Array($0.utf8))) != nil })
+        #expect(try cli.run(["verify", "archive"]).status == 0)
+    }
+
     /// A file changed after it was journaled is hashed again, not taken from the journal.
     @Test func changedFileIsRehashed() throws {
         var cli = CLI(dir: try makeTempDir())

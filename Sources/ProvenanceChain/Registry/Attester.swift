@@ -41,11 +41,25 @@ public final class Attester {
         public var files: [FileResult] = []
         public var batches: [Batch] = []
         public var chainId: UInt64 = 0
+        /// Skipped files and all files, kept when `files` is dropped (a window of a long run, counted).
+        public var skippedCount = 0
+        public var total = 0
+
+        public init(
+            files: [FileResult] = [], batches: [Batch] = [], chainId: UInt64 = 0, skippedCount: Int = 0, total: Int = 0
+        ) {
+            self.files = files
+            self.batches = batches
+            self.chainId = chainId
+            self.skippedCount = skippedCount
+            self.total = total
+        }
         public var skipped: Int {
-            files.filter {
-                if case .skipped = $0.status { return true }
-                return false
-            }.count
+            skippedCount
+                + files.filter {
+                    if case .skipped = $0.status { return true }
+                    return false
+                }.count
         }
 
         mutating func skip(_ path: String, sha256: [UInt8] = [], _ reason: String) {
@@ -124,9 +138,8 @@ public final class Attester {
         if !dryRun { try journal?.settle(client: client, options: sendOptions) }
         let (paths, digests) = try hash(regular, signer: signer, dryRun: dryRun, outcome: &outcome)
         try Interrupt.check("after hashing \(regular.count) files, before anything was signed or sent")
-        guard !paths.isEmpty else {
-            throw ProvenanceError.input("no readable file to attest (\(outcome.files.count) skipped)")
-        }
+        // Nothing readable here (a window of an archive may be all skipped): the skips are the outcome.
+        guard !paths.isEmpty else { return outcome }
 
         let reader = RegistryReader(client: client, registry: registry, confirmations: 1)
         let onChain = try reader.attestations(

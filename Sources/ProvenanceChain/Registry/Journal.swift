@@ -20,7 +20,15 @@ import ProvenanceCore
 public final class Journal {
     public let path: String
     private let fd: Int32
-    private(set) var records: [JSON] = []
+    /// Memory independent of the journal's length in what matters: of a "hashed" record only where its
+    /// line lies in the file (read back when the file is met again), of transactions their hashes and raw
+    /// bytes (one per batch). Measured before: every record kept as a JSON tree, 85 MiB for 10,000 files.
+    private var hashedLines: [String: (offset: Int, length: Int)] = [:]
+    private var sentRaw: [String: [UInt8]] = [:]
+    private var sentOrder: [String] = []
+    private var mined: Set<String> = []
+    /// Bytes in the file (where the next line starts).
+    private var end = 0
     /// Authenticates "hashed" records: set by the attester from the signing key before caching.
     var macKey: [UInt8]?
     /// Larger journals are refused: ~2,500 bytes per 1 GiB file hashed in 1 MiB chunks, ~300 per small file.
@@ -51,8 +59,35 @@ public final class Journal {
             throw error
         }
         // A line cut short by a crash is ignored: everything before it was fsync'd whole.
-        for line in data.split(separator: 0x0a) {
-            if let record = try? JSON.parse([UInt8](line)), record["t"]?.stringValue != nil { records.append(record) }
+        var start = 0
+        for line in data.split(separator: 0x0a, omittingEmptySubsequences: false) {
+            let offset = start
+            start += line.count + 1
+            guard !line.isEmpty, let record = try? JSON.parse([UInt8](line)) else { continue }
+            index(record, offset: offset, length: line.count)
+        }
+        end = data.count
+        // A line cut short by a crash: the next record starts on a line of its own.
+        if let last = data.last, last != 0x0a {
+            var newline: UInt8 = 0x0a
+            guard Glibc.write(fd, &newline, 1) == 1 else {
+                close(fd)
+                throw ProvenanceError.input("cannot write journal \(path): \(String(cString: strerror(errno)))")
+            }
+            end += 1
+        }
+    }
+
+    private func index(_ record: JSON, offset: Int, length: Int) {
+        switch record["t"]?.stringValue {
+        case "hashed": if let p = record["path"]?.stringValue { hashedLines[p] = (offset, length) }
+        case "sent":
+            if let h = record["hash"]?.stringValue, let raw = record["raw"]?.stringValue.flatMap({ Hex.decode($0) }) {
+                if sentRaw[h] == nil { sentOrder.append(h) }
+                sentRaw[h] = raw
+            }
+        case "mined": if let h = record["hash"]?.stringValue { mined.insert(h) }
+        default: break
         }
     }
 
@@ -61,8 +96,10 @@ public final class Journal {
     /// Appends records and makes them durable before returning.
     func append(_ new: [JSON]) throws {
         guard !new.isEmpty else { return }
-        var bytes = Array(new.map(\.compact).joined(separator: "\n").utf8)
-        bytes.append(0x0a)
+        let lines = new.map { Array($0.compact.utf8) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+        for line in lines { bytes += line + [0x0a] }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -73,7 +110,18 @@ public final class Journal {
             offset += n
         }
         guard fsync(fd) == 0 else { throw ProvenanceError.input("cannot sync journal \(path)") }
-        records += new
+        for (record, line) in zip(new, lines) {
+            index(record, offset: end, length: line.count)
+            end += line.count + 1
+        }
+    }
+
+    /// The record on the line at `at`, read back from the file.
+    private func read(_ at: (offset: Int, length: Int)) -> JSON? {
+        var bytes = [UInt8](repeating: 0, count: at.length)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, at.length, off_t(at.offset)) }
+        guard n == at.length else { return nil }
+        return try? JSON.parse(bytes)
     }
 
     // MARK: the record schema
@@ -116,7 +164,8 @@ public final class Journal {
     /// A cached digest for `path`, only from an authentic record of a file that has not changed since.
     func cachedDigest(path: String, chunkSize: Int) -> FileDigest? {
         guard let id = FileIdentity(path: path),
-            let record = records.last(where: { $0["t"]?.stringValue == "hashed" && $0["path"]?.stringValue == path }),
+            let line = hashedLines[path], let record = read(line), record["t"]?.stringValue == "hashed",
+            record["path"]?.stringValue == path,
             var fields = record.objectValue, let last = fields.popLast(), last.0 == "mac",
             let mac = mac(fields),
             last.1.stringValue.map({ constantTimeEqual(Array($0.utf8), Array(mac.utf8)) }) == true,
@@ -160,9 +209,7 @@ public final class Journal {
 
     /// Transactions sent (raw bytes) with no receipt recorded.
     var unsettled: [[UInt8]] {
-        let mined = Set(records.filter { $0["t"]?.stringValue == "mined" }.compactMap { $0["hash"]?.stringValue })
-        return records.filter { $0["t"]?.stringValue == "sent" && !mined.contains($0["hash"]?.stringValue ?? "") }
-            .compactMap { $0["raw"]?.stringValue.flatMap { Hex.decode($0) } }
+        sentOrder.filter { !mined.contains($0) }.compactMap { sentRaw[$0] }
     }
 
     // MARK: settling
