@@ -86,7 +86,12 @@ public final class Journal {
                 if sentRaw[h] == nil { sentOrder.append(h) }
                 sentRaw[h] = raw
             }
-        case "mined": if let h = record["hash"]?.stringValue { mined.insert(h) }
+        case "mined":
+            // A mined transaction is never sent again: its raw bytes (~64 bytes a file) need not stay.
+            if let h = record["hash"]?.stringValue {
+                mined.insert(h)
+                sentRaw[h] = nil
+            }
         default: break
         }
     }

@@ -44,7 +44,6 @@ public final class TransactionSender {
     public let chainId: UInt64
     private var nextNonce: UInt64 = 0
     /// Every transaction this sender broadcast, in order (replacements included).
-    public private(set) var broadcasts: [SignedTransaction] = []
 
     /// Reads the chain id; with `expectedChainId`, refuses an endpoint serving another chain.
     public init(client: EthClient, key: PrivateKey, expectedChainId: UInt64? = nil) throws {
@@ -244,7 +243,6 @@ public final class TransactionSender {
     ) throws {
         for _ in 0..<5 {
             try onBroadcast(p.signed)  // recorded before it leaves, so a crash cannot lose it
-            broadcasts.append(p.signed)
             sent.append(p.signed)
             do {
                 let hash = try client.sendRawTransaction(p.signed.raw)
