@@ -132,7 +132,7 @@ public final class RegistryReader {
         let signers = Array(Set(signers)).sorted { $0.checksummed < $1.checksummed }
         let state = try client.chainState(
             codeAt: registry,
-            with: signers.map { .call(to: registry, data: RegistryContract.signerRecordCalldata(signer: $0, start: 0)) }
+            with: signers.map { recordQuery($0, start: 0) }
         )
         try accept(state, expectedChainId: expectedChainId)
         var records = try signerRecords(signers, answers: state.answers)
@@ -176,12 +176,18 @@ public final class RegistryReader {
             }
         }
         var revocations: [Address: Revocation] = [:]
-        let times = try blockTimes(from: Array(answers.suffix(revokedBlocks.count)), numbers: revokedBlocks)
+        let times = try self.blocks(from: Array(answers.suffix(revokedBlocks.count)), numbers: revokedBlocks)
+            .mapValues(\.timestamp)
         for (signer, record) in records {
             if let block = record.revokedAt { revocations[signer] = Revocation(block: block, time: times[block] ?? 0) }
         }
         return try attestations(
             digests, logs: logs, confirmed: confirmed, signers: Set(signers), revocations: revocations)
+    }
+
+    /// The registry's index of a signer's batch blocks, a page from `start`.
+    private func recordQuery(_ signer: Address, start: Int) -> EthClient.Query {
+        .call(to: registry, data: RegistryContract.signerRecordCalldata(signer: signer, start: start))
     }
 
     private func signerRecords(_ signers: [Address], answers: [Result<EthClient.Answer, RPCError>]) throws
@@ -207,11 +213,7 @@ public final class RegistryReader {
             }
             guard !short.isEmpty else { return }
             let answers = try client.batch(
-                short.map {
-                    .call(
-                        to: registry,
-                        data: RegistryContract.signerRecordCalldata(signer: $0, start: records[$0]!.blocks.count))
-                })
+                short.map { recordQuery($0, start: records[$0]!.blocks.count) })
             for (signer, page) in try signerRecords(short, answers: answers) {
                 let old = records[signer]!
                 guard !page.blocks.isEmpty, page.blocks.first! > old.blocks.last ?? 0 else {
@@ -269,14 +271,12 @@ public final class RegistryReader {
             let records = try signerRecords(
                 unscanned,
                 answers: try client.batch(
-                    unscanned.map {
-                        .call(to: registry, data: RegistryContract.signerRecordCalldata(signer: $0, start: 0))
-                    }))
+                    unscanned.map { recordQuery($0, start: 0) }))
             for (signer, record) in records { if let b = record.revokedAt { revokedAt[signer] = b } }
         }
-        let (proven, times) = try prove(valid, alsoBlocks: Set(revokedAt.values))
-        let revocations = revokedAt.mapValues { Revocation(block: $0, time: times[$0] ?? 0) }
-        var found = build(proven, times: times, revocations: revocations)
+        let (proven, blocks) = try prove(valid, alsoBlocks: Set(revokedAt.values))
+        let revocations = revokedAt.mapValues { Revocation(block: $0, time: blocks[$0]?.timestamp ?? 0) }
+        var found = build(proven, blocks: blocks, revocations: revocations)
         for (key, records) in cachedFor {
             for r in records {
                 found[key, default: []].append(
@@ -333,8 +333,8 @@ public final class RegistryReader {
     ) throws -> [[OnChainAttestation]] {
         let valid = validLogs(
             logs, digests: Set(digests.map { Hex.encode($0) }), confirmed: confirmed, signers: signers)
-        let (proven, times) = try prove(valid, alsoBlocks: [])
-        let found = build(proven, times: times, revocations: revocations)
+        let (proven, blocks) = try prove(valid, alsoBlocks: [])
+        let found = build(proven, blocks: blocks, revocations: revocations)
         return digests.map { found[Hex.encode($0)] ?? [] }
     }
 
@@ -351,21 +351,14 @@ public final class RegistryReader {
     /// times too), and each distinct transaction with its receipt. Logs that fail are left out and
     /// recorded in `rejected`. A lying endpoint can still hide records; it cannot invent one.
     private func prove(_ logs: [EthClient.Log], alsoBlocks: Set<UInt64>) throws -> (
-        [EthClient.Log], [UInt64: UInt64]
+        [EthClient.Log], [UInt64: EthClient.Block]
     ) {
         let blocks = Set(logs.map(\.blockNumber)).union(alsoBlocks).sorted()
         let txs = Set(logs.map { Hex.encode($0.transactionHash) }).sorted().compactMap { Hex.decode($0) }
         guard !blocks.isEmpty else { return ([], [:]) }
         let answers = try client.batch(
             blocks.map { .block($0) } + txs.flatMap { [EthClient.Query.transaction($0), .receipt($0)] })
-        var byNumber: [UInt64: EthClient.Block] = [:]
-        for (n, answer) in zip(blocks, answers) {
-            guard case .success(.block(let block?)) = answer, block.number == n else {
-                if case .failure(let error) = answer { throw error }
-                throw missingBlock(n)
-            }
-            byNumber[n] = block
-        }
+        let byNumber = try self.blocks(from: Array(answers.prefix(blocks.count)), numbers: blocks)
         struct Checked {
             let call: RegistryContract.AttestCall
             let signer: Address
@@ -424,14 +417,13 @@ public final class RegistryReader {
             }
             rejected.append((log.topics[0], log.transactionHash, why, true))
         }
-        lastBlocks = byNumber
-        return (proven, byNumber.mapValues(\.timestamp))
+        return (proven, byNumber)
     }
 
-    /// The blocks of the last proof, by number (their hashes go into the records).
-    private var lastBlocks: [UInt64: EthClient.Block] = [:]
-
-    private func build(_ valid: [EthClient.Log], times: [UInt64: UInt64], revocations: [Address: Revocation])
+    /// The records, from proven logs and the blocks that hold them (time and hash).
+    private func build(
+        _ valid: [EthClient.Log], blocks: [UInt64: EthClient.Block], revocations: [Address: Revocation]
+    )
         -> [String: [OnChainAttestation]]
     {
         var byDigest: [String: [OnChainAttestation]] = [:]
@@ -439,9 +431,9 @@ public final class RegistryReader {
             let signer = Address(bytes: Array(log.topics[1].suffix(20)))
             var a = OnChainAttestation(
                 digest: log.topics[0], signer: signer, chainId: chainId, registry: registry,
-                txHash: log.transactionHash, blockNumber: log.blockNumber, blockTime: times[log.blockNumber] ?? 0,
-                revocation: revocations[signer])
-            a.blockHash = lastBlocks[log.blockNumber]?.hash ?? []
+                txHash: log.transactionHash, blockNumber: log.blockNumber,
+                blockTime: blocks[log.blockNumber]?.timestamp ?? 0, revocation: revocations[signer])
+            a.blockHash = blocks[log.blockNumber]?.hash ?? []
             // One signer may attest the same digest several times: keep each transaction once.
             if !(byDigest[Hex.encode(log.topics[0])]?.contains { $0.txHash == a.txHash } ?? false) {
                 byDigest[Hex.encode(log.topics[0]), default: []].append(a)
@@ -450,16 +442,18 @@ public final class RegistryReader {
         return byDigest
     }
 
-    private func blockTimes(from answers: [Result<EthClient.Answer, RPCError>], numbers: [UInt64]) throws
-        -> [UInt64: UInt64]
+    /// The blocks asked for, by number; a block the endpoint lacks (or answers for another number) means
+    /// the chain reorganised under the lookup.
+    private func blocks(from answers: [Result<EthClient.Answer, RPCError>], numbers: [UInt64]) throws
+        -> [UInt64: EthClient.Block]
     {
-        var out: [UInt64: UInt64] = [:]
+        var out: [UInt64: EthClient.Block] = [:]
         for (n, answer) in zip(numbers, answers) {
             guard case .success(.block(let block?)) = answer, block.number == n else {
                 if case .failure(let error) = answer { throw error }
                 throw missingBlock(n)
             }
-            out[n] = block.timestamp
+            out[n] = block
         }
         return out
     }
@@ -468,12 +462,6 @@ public final class RegistryReader {
         ProvenanceError(
             .chain, "block \(n) with a registry record is missing on chain \(chainId): the chain reorganised; try again"
         )
-    }
-
-    private func blockTimes(_ numbers: Set<UInt64>) throws -> [UInt64: UInt64] {
-        let list = numbers.sorted()
-        guard !list.isEmpty else { return [:] }
-        return try blockTimes(from: try client.batch(list.map { .block($0) }), numbers: list)
     }
 
     /// Batches already fetched and checked, by transaction hash: the files of one batch share one
