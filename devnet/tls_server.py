@@ -6,6 +6,7 @@
   python devnet/tls_server.py CERT.pem KEY.pem [--port 0] [--serve DIR]
 """
 import argparse, json, ssl
+from redirects import redirect
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
@@ -18,14 +19,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         import os
         root = self.serve
-        redirects = {}
-        if root and os.path.exists(os.path.join(root, "redirects.json")):
-            redirects = json.load(open(os.path.join(root, "redirects.json")))
-        if self.path in redirects:
-            self.send_response(302)
-            self.send_header("Location", redirects[self.path])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        if redirect(self, root):
             return
         path = os.path.normpath(os.path.join(root or "/nonexistent", self.path.lstrip("/")))
         if not root or not path.startswith(os.path.abspath(root)) or not os.path.isfile(path):

@@ -180,10 +180,12 @@ enum KeyOptions {
 
 enum ChunkOption {
     static let option = Option.value(
-        "--chunk-size", "BYTES", "Chunk size for per-chunk digests: power of two, K/M suffix allowed (default 1M).")
+        "--chunk-size", "BYTES",
+        "Chunk size for per-chunk digests: power of two, K/M suffix allowed (default 8K, larger above 1 GiB).")
 
-    static func parse(_ args: Arguments, usage: String) throws -> Int {
-        guard let text = args.value("--chunk-size") else { return FileHasher.defaultChunkSize }
+    /// nil when not given: each file gets the default for its size.
+    static func parse(_ args: Arguments, usage: String) throws -> Int? {
+        guard let text = args.value("--chunk-size") else { return nil }
         var multiplier = 1
         var digits = Substring(text)
         switch text.last {
@@ -287,16 +289,35 @@ final class HashingProgress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if files > 0 { filesDone = files }
+        redraw(bytes: bytes) { rate in
+            var text = "hashing"
+            if totalFiles > 1 { text += " \(filesDone) of \(totalFiles) files," }
+            text += " \(bytes / 1_000_000) of \(totalBytes / 1_000_000) MB, \(Int(rate / 1_000_000)) MB/s"
+            if rate > 0 && totalBytes > bytes { text += ", about \(Int(Double(totalBytes - bytes) / rate)) s to go" }
+            return text
+        }
+    }
+
+    /// A download streamed through the hasher: bytes so far of the announced length.
+    func downloaded(_ bytes: UInt64, of total: UInt64?) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        redraw(bytes: bytes) { rate in
+            "downloading and hashing \(bytes / 1_000_000)" + (total.map { " of \($0 / 1_000_000) MB" } ?? " MB")
+                + ", \(String(format: "%.1f", rate / 1_000_000)) MB/s"
+        }
+    }
+
+    /// Draws the line (the lock held), once the work has run for a second and at most twice a second;
+    /// `text` is given the rate so far in bytes per second.
+    private func redraw(bytes: UInt64, _ text: (Double) -> String) {
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
         guard elapsed >= 1, now.timeIntervalSince(last) >= 0.5 else { return }
         last = now
-        let rate = Double(bytes) / max(elapsed, 0.001)
-        var text = "hashing"
-        if totalFiles > 1 { text += " \(filesDone) of \(totalFiles) files," }
-        text += " \(bytes / 1_000_000) of \(totalBytes / 1_000_000) MB, \(Int(rate / 1_000_000)) MB/s"
-        if rate > 0 && totalBytes > bytes { text += ", about \(Int(Double(totalBytes - bytes) / rate)) s to go" }
-        Output.stderr(terminal ? "\r\u{1b}[Kprovenance: " + text : "provenance: " + text + "\n")
+        let line = text(Double(bytes) / max(elapsed, 0.001))
+        Output.stderr(terminal ? "\r\u{1b}[Kprovenance: " + line : "provenance: " + line + "\n")
         shown = true
     }
 

@@ -4,9 +4,10 @@ import ProvenanceCore
 struct HashCommand: Command {
     static let name = "hash"
     static let summary = "Print the SHA-256 content ID of each file (the same as sha256sum), with per-chunk digests."
-    static let usage = "hash [--chunk-size BYTES] [--json] [--progress] PATH..."
+    static let usage = "hash [--chunk-size BYTES] [--json] [--progress] PATH|URL..."
     static let discussion = """
-        Text output is sha256sum's line format, so `sha256sum -c` accepts it. "-" reads standard input.
+        Text output is sha256sum's line format, so `sha256sum -c` accepts it. "-" reads standard input; an
+        http(s) URL is downloaded through the hasher (nothing is written to disk).
         --json prints one object per file with the chunk digests and their Merkle root.
         """
     static let options: [Option] = [
@@ -18,16 +19,24 @@ struct HashCommand: Command {
     static func run(_ args: Arguments) throws -> ExitCode {
         let chunkSize = try ChunkOption.parse(args, usage: usage)
         guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
-        let paths = try FileWalker.expand(args.positionals, excluding: Manifest.isManifestName)
+        let paths = try CopySources.expand(args.positionals)
         var exit = ExitCode.ok
         // All files on all cores; results printed in argument order. sha256sum's format has no chunk
         // digests, so without --json each file is one SHA-256 pass.
         let withChunks = args.flag("--json")
         let progress = HashingProgress(paths: paths, forced: args.flag("--progress"))
-        let results = ParallelHasher.hash(
-            paths.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) },
-            onFile: progress.callback)
+        let files = paths.filter { !WebClient.isURL($0) }
+        var hashed = ParallelHasher.hash(
+            files.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) },
+            onFile: progress.callback
+        ).makeIterator()
         progress.finish()
+        let results = try paths.map { path -> Result<FileDigest, ProvenanceError> in
+            guard WebClient.isURL(path) else { return hashed.next()! }
+            let hasher = try StreamHasher(
+                chunkSize: withChunks ? chunkSize ?? FileHasher.defaultChunkSize(forSize: nil) : nil)
+            return CopySources.download(path, into: hasher.add, progress: progress).map { hasher.finish() }
+        }
         for (path, result) in zip(paths, results) {
             switch result {
             case .success(let d):

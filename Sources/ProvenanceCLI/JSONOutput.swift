@@ -46,12 +46,35 @@ enum JSONOutput {
     // MARK: verify
 
     static func offlineVerdict(_ v: OfflineVerdict) -> JSON {
-        .object([
-            ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
-            ("status", .string(v.status.rawValue)), ("signer", v.signer.map { .string($0.checksummed) } ?? .null),
-            ("detail", .string(v.detail)), ("manifest", v.manifestPath.map { .string($0) } ?? .null),
-            ("differingRanges", ranges(v.differingRanges)),
-        ])
+        .object(
+            [
+                ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+                ("status", .string(v.status.rawValue)), ("signer", v.signer.map { .string($0.checksummed) } ?? .null),
+                ("detail", .string(v.detail)), ("manifest", v.manifestPath.map { .string($0) } ?? .null),
+                ("episode", v.original?.title.map { .string($0) } ?? .null),
+                ("differingRanges", ranges(v.differingRanges)),
+            ] + authentic(v.authentic))
+    }
+
+    /// `authentic` (the copy's ranges that are the original's, in copy order, end exclusive) and
+    /// `originalCoverage` (the share of the original's bytes found), for a modified copy.
+    static func authentic(_ parts: AuthenticParts?) -> [(String, JSON)] {
+        guard let parts else { return [] }
+        return [
+            (
+                "authentic",
+                .array(
+                    parts.parts.map {
+                        .object([
+                            ("start", .number(String($0.start))), ("end", .number(String($0.end))),
+                            ("originalStart", .number(String($0.originalStart))),
+                            ("originalEnd", .number(String($0.originalEnd))),
+                        ])
+                    })
+            ),
+            ("originalCoverage", .number(String(format: "%.6f", parts.originalCoverage))),
+            ("inOrder", .bool(parts.inOrder)), ("skippedCandidates", .int(parts.skippedCandidates)),
+        ]
     }
 
     /// What was checked on this machine for every record listed (docs/FORMAT.md §6b).
@@ -87,21 +110,26 @@ enum JSONOutput {
         }
         let original: JSON =
             v.originalSHA256.map { sha in
-                .object([("sha256", .string(Hex.encode(sha))), ("attestations", records(v.originalAttestations))])
+                .object([
+                    ("sha256", .string(Hex.encode(sha))), ("attestations", records(v.originalAttestations)),
+                    ("episode", v.original?.title.map { .string($0) } ?? .null),
+                    ("manifest", v.original.map { .string(WebClient.shown($0.location)) } ?? .null),
+                ])
             } ?? .null
         let signer = v.attestations.first?.signer
-        return .object([
-            ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
-            ("status", .string(v.status.rawValue)), ("chainId", .number(String(chainId))),
-            ("registry", .string(registry.checksummed)),
-            ("signer", signer.map { .string($0.checksummed) } ?? .null),
-            ("identity", identity(signer.flatMap { identities[$0] })),
-            ("attestations", records(v.attestations)),
-            ("proof", v.attestations.isEmpty ? .null : proof),
-            ("endpoints", .array(v.endpoints.map { .string($0) })),
-            ("warnings", .array(v.warnings.map { .string($0) })),
-            ("detail", .string(v.detail)), ("original", original), ("differingRanges", ranges(v.differingRanges)),
-        ])
+        return .object(
+            [
+                ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+                ("status", .string(v.status.rawValue)), ("chainId", .number(String(chainId))),
+                ("registry", .string(registry.checksummed)),
+                ("signer", signer.map { .string($0.checksummed) } ?? .null),
+                ("identity", identity(signer.flatMap { identities[$0] })),
+                ("attestations", records(v.attestations)),
+                ("proof", v.attestations.isEmpty ? .null : proof),
+                ("endpoints", .array(v.endpoints.map { .string($0) })),
+                ("warnings", .array(v.warnings.map { .string($0) })),
+                ("detail", .string(v.detail)), ("original", original), ("differingRanges", ranges(v.differingRanges)),
+            ] + authentic(v.authentic))
     }
 
     // MARK: attest

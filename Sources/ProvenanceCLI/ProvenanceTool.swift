@@ -8,7 +8,7 @@ public enum ProvenanceTool {
     static var commands: [any Command.Type] {
         [
             HashCommand.self, SignCommand.self, AttestCommand.self, VerifyCommand.self, RevokeCommand.self,
-            TrustCommand.self,
+            TrustCommand.self, FeedCommand.self,
             KeyCommand.self,
             RegistryCommand.self, ChainCommand.self, CompletionsCommand.self, ManCommand.self,
         ]

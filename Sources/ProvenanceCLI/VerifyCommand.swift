@@ -6,14 +6,18 @@ struct VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
     static let usage =
-        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--manifest FILE] [--offline] [--json] PATH..."
+        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--manifest FILE|URL | --feed URL] [--offline] [--json] PATH|URL..."
     static let discussion = """
         Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
         verified (by a signer you trust: signer, chain, block, UTC time, tx; every attestation listed),
         signed-by-untrusted (records exist, none by a signer you trust), revoked (only by a key revoked before
         the record), not-attested (no record of this exact content by those looked for), modified (a
-        manifest beside the file is authentic, but this copy differs from the signed original: the differing
-        byte ranges are listed), error. Directories are walked.
+        manifest beside the file is authentic, but this copy differs from the signed original: the byte
+        ranges that are the original's, found at any offset by its signed chunk digests, and those that are
+        not), error. Directories are walked; an http(s) URL is downloaded through the hasher, never to disk.
+        The original's manifest is the one beside each file, --manifest (a file or URL), or, with --feed, the
+        manifest of every episode of a podcast feed (its <podcast:txt purpose="provenance"> URL, else the
+        enclosure URL + .provenance.json): a copy is matched against all of them and the episode named.
         Nothing is trusted implicitly: the signers trusted are those of --signer and --signers (an address, an
         ENS name such as show.eth, or a domain such as example.com whose
         https://example.com/.well-known/provenance.json lists its signers), else your trust list
@@ -34,7 +38,9 @@ struct VerifyCommand: Command {
             .value("--signers", "FILE", "Trust the signers in FILE (one per line: address, ENS name or domain)."),
             .flag("--any-signer", "Also find records by signers you do not trust (scans the registry's history)."),
             .value("--ens-rpc", "URL", "Endpoint to resolve ENS names on (else $PROVENANCE_ENS_RPC, else --rpc)."),
-            .value("--manifest", "FILE", "Manifest to use (only with a single FILE)."),
+            .value(
+                "--manifest", "FILE|URL", "The original's manifest, for every copy given (a file or an http(s) URL)."),
+            .value("--feed", "URL", "Podcast feed whose episodes' manifests the copies are matched against."),
             .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
             .value(
                 "--confirmations", "N",
@@ -43,16 +49,16 @@ struct VerifyCommand: Command {
                 "--no-cache",
                 "Scan the chain's whole history when no signer is named, ignoring the scan cache in $PROVENANCE_CACHE_DIR (default ~/.cache/provenance)."
             ),
-            .flag("--json", "One JSON object per file: path, sha256, status, attestations, detail, differingRanges."),
+            .flag(
+                "--json",
+                "One JSON object per file: path, sha256, status, attestations, detail; when modified, authentic, originalCoverage, differingRanges."
+            ),
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         let paths = args.positionals
         guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
-        if args.value("--manifest") != nil && paths.count != 1 {
-            throw UsageError("--manifest works with one FILE only", usage: usage)
-        }
-        let files = try FileWalker.expand(paths, excluding: Manifest.isManifestName)
+        let files = try CopySources.expand(paths)
         guard args.flag("--offline") else { return try online(args, files: files) }
         // Offline, only addresses can be trusted: ENS names and domains need the network to resolve.
         let entries = try trustEntries(args)
@@ -67,8 +73,12 @@ struct VerifyCommand: Command {
                     return nil
                 }))
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
+        let trusted = verifier.trustedSigners
+        let originals = try CopySources.originals(
+            args, verifier: verifier, trusted: { trusted.contains($0) }, usage: usage)
 
         let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
+        let streamed = CopySources.stream(files, originals: originals, progress: progress)
         let signers = RecoveredSigners()
         var worst = ExitCode.ok
         // In windows, printed as each is done: memory stays that of one window whatever the archive's size
@@ -76,7 +86,7 @@ struct VerifyCommand: Command {
         for start in stride(from: 0, to: files.count, by: offlineWindow) {
             verifier.onHashed = progress.callback(windowStart: start)
             let window = Array(files[start..<min(start + offlineWindow, files.count)])
-            let verdicts = verifier.verify(paths: window, manifestPath: args.value("--manifest"), signers: signers)
+            let verdicts = verifier.verify(paths: window, originals: originals, signers: signers, streamed: streamed)
             progress.finish()
             for v in verdicts {
                 if args.flag("--json") {
@@ -109,7 +119,12 @@ struct VerifyCommand: Command {
             verifier.confirmations = UInt64(n)
         }
         verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
+        let trusted = verifier.trust.addresses
+        let originals = try CopySources.originals(
+            args, verifier: OfflineVerifier(registry: verifier.registry), trusted: { trusted.contains($0) },
+            usage: usage)
         let progress = HashingProgress(paths: files, forced: args.flag("--progress"))
+        let streamed = CopySources.stream(files, originals: originals, progress: progress)
         let clients = try ChainOptions.clients(args)
         // Several endpoints: each is scanned in full, never from what one of them answered before.
         verifier.scanCache = clients.count > 1 ? nil : ChainOptions.scanCache(args)
@@ -126,7 +141,7 @@ struct VerifyCommand: Command {
             let verdicts: [Verdict]
             do {
                 let reports = try verifier.verify(
-                    paths: window, manifestPath: args.value("--manifest"), clients: clients, signers: signers)
+                    paths: window, originals: originals, clients: clients, signers: signers, streamed: streamed)
                 verdicts = try EndpointAgreement.combine(reports)
                 chainId = reports[0].report.chainId
                 progress.finish()
@@ -196,9 +211,9 @@ struct VerifyCommand: Command {
             for w in v.warnings { line += "\n  warning: \(Display.safe(w))" }
             return line
         case .modified:
-            let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
-            let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
-            return "\(Display.safe(v.path)): MODIFIED — \(Display.safe(v.detail)); differs in bytes \(shown)\(more)"
+            var line = "\(Display.safe(v.path)): MODIFIED — "
+            if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
+            return line + Display.safe(v.detail)
         case .revoked:
             return "\(Display.safe(v.path)): REVOKED — \(Display.safe(v.detail))"
         case .forgedRecord:
@@ -242,12 +257,46 @@ struct VerifyCommand: Command {
     }
 
     static func text(_ v: OfflineVerdict) -> String {
-        var line = "\(Display.safe(v.path)): \(v.status.rawValue) — \(Display.safe(v.detail))"
-        if !v.differingRanges.isEmpty {
-            let shown = v.differingRanges.prefix(8).map { "\($0.start)–\($0.end)" }.joined(separator: ", ")
-            let more = v.differingRanges.count > 8 ? " and \(v.differingRanges.count - 8) more ranges" : ""
-            line += "; differs in bytes \(shown)\(more)"
+        var line = "\(Display.safe(v.path)): \(v.status.rawValue) — "
+        if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
+        if v.status == .verified, let title = v.original?.title { line += "episode “\(Display.safe(title))”, " }
+        return line + Display.safe(v.detail)
+    }
+
+    /// "94.8% of the original found intact, in order; bytes 720,814–807,584 of this copy are not from the
+    /// publisher": the share of the original, and the copy's ranges no signed chunk covers.
+    static func authenticSummary(_ parts: AuthenticParts, original: Original?) -> String {
+        var line: String
+        let episode = original?.title.map { " (episode “\(Display.safe($0))”)" } ?? ""
+        if parts.parts.isEmpty {
+            line = "nothing of the original\(episode) found intact"
+        } else {
+            let share = String(format: "%.1f", parts.originalCoverage * 100)
+            line = "\(share)% of the original\(episode) found intact, \(parts.inOrder ? "in order" : "out of order")"
+        }
+        let foreign = parts.unmatched
+        if foreign.count == 1 && foreign[0].start == 0 && foreign[0].end == parts.copySize {
+            line += "; no byte of this copy is shown to be the publisher's"
+        } else if !foreign.isEmpty {
+            let shown = foreign.prefix(8).map { "\(grouped($0.start))–\(grouped($0.end))" }.joined(separator: ", ")
+            let more = foreign.count > 8 ? " and \(foreign.count - 8) more ranges" : ""
+            line += "; bytes \(shown)\(more) of this copy are not from the publisher (no signed chunk matches them)"
+        } else {
+            line += "; every byte of this copy is the publisher's"
+        }
+        if parts.skippedCandidates > 0 {
+            line += " (search cut short: \(parts.skippedCandidates) positions skipped after too many false candidates)"
         }
         return line
+    }
+
+    static func grouped(_ n: UInt64) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(d)
+        }
+        return out
     }
 }

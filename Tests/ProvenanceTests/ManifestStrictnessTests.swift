@@ -59,7 +59,8 @@ import Testing
         let leaf = FileCommitment(contentID: digest.sha256, detailsHash: details.hash).leaf
         let message = AttestationMessage(merkleRoot: leaf, fileCount: 1, registry: RegistryAddress.canonical)
         let m = Manifest(
-            fileName: "a.wav", sha256: digest.sha256, details: details, chunks: digest.chunks, signer: key.address,
+            fileName: "a.wav", sha256: digest.sha256, details: details, chunks: digest.chunks, windows: digest.windows,
+            signer: key.address,
             batchIndex: 0, batchProof: [], message: message,
             signature: try key.sign(digest: try message.signingDigest()),
             anchors: [])

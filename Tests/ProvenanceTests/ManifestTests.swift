@@ -13,8 +13,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let paths = (0..<3).map { dir.appendingPathComponent("f\($0).bin").path }
         for (i, p) in paths.enumerated() {
-            _ = FileManager.default.createFile(
-                atPath: p, contents: Data((0..<(3000 + i * 5000)).map { UInt8(truncatingIfNeeded: $0 * (i + 3)) }))
+            // Bytes that do not repeat (a periodic pattern would match chunks at other offsets too).
+            var s = UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15 | 1
+            let bytes = (0..<(3000 + i * 5000)).map { _ -> UInt8 in
+                s ^= s << 13
+                s ^= s >> 7
+                s ^= s << 17
+                return UInt8(truncatingIfNeeded: s)
+            }
+            _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
         }
         let key = try PrivateKey.generate()
         let signed = try BatchSigner.sign(paths: paths, key: key, chunkSize: 1024, registry: RegistryAddress.canonical)
@@ -72,9 +79,12 @@ import Testing
             .compact
         let variants = [
             "", "{", "[]", "null", String(repeating: "[", count: 10_000),
-            good.replacingOccurrences(of: "\"version\":2", with: "\"version\":\"2\""),
-            good.replacingOccurrences(of: "\"chunkSize\":\"1048576\"", with: "\"chunkSize\":\"1000\""),
-            good.replacingOccurrences(of: "\"chunkSize\":\"1048576\"", with: "\"chunkSize\":1048576"),
+            good.replacingOccurrences(of: "\"version\":3", with: "\"version\":\"3\""),
+            good.replacingOccurrences(of: "\"version\":3", with: "\"version\":2"),
+            good.replacingOccurrences(of: "\"chunkSize\":\"8192\"", with: "\"chunkSize\":\"1000\""),
+            good.replacingOccurrences(of: "\"chunkSize\":\"8192\"", with: "\"chunkSize\":8192"),
+            good.replacingOccurrences(of: "\"windows\":\"", with: "\"windows\":\"AAAA"),
+            good.replacingOccurrences(of: "\"chunks\":\"", with: "\"chunks\":\" "),
             good.replacingOccurrences(of: "\"size\":\"5\"", with: "\"size\":\"05\""),
             good.replacingOccurrences(of: "\"primaryType\":\"Attestation\"", with: "\"primaryType\":\"Mail\""),
             good.replacingOccurrences(of: "\"signature\":\"0x", with: "\"signature\":\"0xzz"),

@@ -12,6 +12,7 @@ variable CHECK_PASSWORD, never from argv.
   keystore-new KDF KEYHEX    keystore JSON for KEYHEX (kdf scrypt|pbkdf2, light parameters)
   keystore-address PATH      decrypt keystore PATH -> checksummed address
 """
+import base64
 import hashlib, json, os, sys
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -46,6 +47,14 @@ def merkle_root_from_proof(leaf, index, count, proof):
     return n if used == len(proof) else None
 
 
+def window_key(window):
+    """Top 32 bits of sum(b_i * M^(n-1-i)) mod 2^64 over up to 32 bytes (Horner)."""
+    h = 0
+    for b in window:
+        h = (h * 0x9E3779B97F4A7C15 + b) % (1 << 64)
+    return h >> 32
+
+
 def details_hash(details):
     return keccak(b"".join(keccak(k.encode()) + keccak(v.encode()) for k, v in sorted(details.items(), key=lambda kv: kv[0].encode())))
 
@@ -59,9 +68,14 @@ def verify_manifest(path, manifest_path):
     size, cs = int(details["size"]), int(details["chunkSize"])
     if size != len(data):
         return {"ok": False, "reason": "size differs"}
-    chunks = [hashlib.sha256(data[i:i + cs]).digest() for i in range(0, max(size, 1), cs)] or [hashlib.sha256(b"").digest()]
-    if [c.hex() for c in chunks] != m["file"]["chunks"] or "0x" + merkle_root(chunks).hex() != details["chunkRoot"]:
+    pieces = [data[i:i + cs] for i in range(0, max(size, 1), cs)] or [b""]
+    chunks = [hashlib.sha256(p).digest() for p in pieces]
+    if base64.b64encode(b"".join(chunks)).decode() != m["file"]["chunks"] or "0x" + merkle_root(chunks).hex() != details["chunkRoot"]:
         return {"ok": False, "reason": "chunk digests differ"}
+    # Window keys (docs/FORMAT.md §2b), recomputed from their definition alone.
+    keys = b"".join(window_key(p[:32]).to_bytes(4, "big") + window_key(p[-32:]).to_bytes(4, "big") for p in pieces)
+    if base64.b64encode(keys).decode() != m["file"]["windows"]:
+        return {"ok": False, "reason": "window keys differ"}
     td = m["typedData"]
     leaf = keccak(bytes.fromhex(m["file"]["sha256"]) + details_hash(details))
     root = merkle_root_from_proof(leaf, m["batch"]["index"], td["message"]["fileCount"],

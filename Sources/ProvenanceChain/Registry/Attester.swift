@@ -107,7 +107,7 @@ public final class Attester {
         get { submitter.journal }
         set { submitter.journal = newValue }
     }
-    public var chunkSize = FileHasher.defaultChunkSize
+    public var chunkSize: Int?  // nil: the default for each file's size
     /// Most files per transaction; nil: as many as fit in 90 % of the latest block's gas limit.
     public var maxPerTransaction: Int?
 

@@ -165,7 +165,8 @@ public final class Journal {
             ("t", .string("hashed")), ("path", .string(path)), ("inode", .number(String(id.inode))),
             ("size", .number(String(id.size))), ("mtime", .string(id.mtime)), ("ctime", .string(id.ctime)),
             ("chunkSize", .int(digest.chunkSize)), ("sha256", .string(Hex.encode(digest.sha256))),
-            ("chunks", .array(digest.chunks.map { .string(Hex.encode($0)) })),
+            ("chunks", .string(CompactChunks.encode(digests: digest.chunks))),
+            ("windows", .string(CompactChunks.encode(windows: digest.windows))),
         ]
         guard let mac = mac(fields) else { return nil }
         fields.append(("mac", .string(mac)))
@@ -173,7 +174,8 @@ public final class Journal {
     }
 
     /// A cached digest for `path`, only from an authentic record of a file that has not changed since.
-    func cachedDigest(path: String, chunkSize: Int) -> FileDigest? {
+    /// `chunkSize` nil: the default for the file's size.
+    func cachedDigest(path: String, chunkSize: Int?) -> FileDigest? {
         guard let id = FileIdentity(path: path),
             let line = hashedLines[Self.key(path)], let record = read(line), record["t"]?.stringValue == "hashed",
             record["path"]?.stringValue == path,
@@ -182,13 +184,14 @@ public final class Journal {
             last.1.stringValue.map({ constantTimeEqual(Array($0.utf8), Array(mac.utf8)) }) == true,
             record["inode"] == .number(String(id.inode)), record["size"] == .number(String(id.size)),
             record["mtime"]?.stringValue == id.mtime, record["ctime"]?.stringValue == id.ctime,
-            record["chunkSize"]?.intValue == chunkSize,
+            let expected = Optional(chunkSize ?? FileHasher.defaultChunkSize(forSize: id.size)),
+            record["chunkSize"]?.intValue == expected,
             let sha = record["sha256"]?.stringValue.flatMap({ Hex.decode($0, count: 32) }),
-            let items = record["chunks"]?.arrayValue
+            let chunks = record["chunks"]?.stringValue.flatMap(CompactChunks.digests),
+            let windows = record["windows"]?.stringValue.flatMap(CompactChunks.windows)
         else { return nil }
-        let chunks = items.compactMap { $0.stringValue.flatMap { Hex.decode($0, count: 32) } }
-        guard chunks.count == items.count, !chunks.isEmpty else { return nil }
-        return FileDigest(size: id.size, sha256: sha, chunkSize: chunkSize, chunks: chunks)
+        guard !chunks.isEmpty, chunks.count == windows.count else { return nil }
+        return FileDigest(size: id.size, sha256: sha, chunkSize: expected, chunks: chunks, windows: windows)
     }
 
     func recordSigned(root: [UInt8], digests: [[UInt8]]) throws {

@@ -75,7 +75,7 @@ public enum EndpointAgreement {
                 v = Verdict(
                     path: v.path, sha256: v.sha256, status: .endpointsDisagree,
                     detail: "the endpoints disagree: " + conflicts.joined(separator: "; "), attestations: [],
-                    originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                    originalSHA256: nil, originalAttestations: [])
             }
             v.endpoints = hosts
             v.warnings = warnings

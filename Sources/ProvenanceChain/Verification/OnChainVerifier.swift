@@ -27,10 +27,16 @@ public struct Verdict: Sendable {
     public let detail: String
     /// Records of this exact content: the trusted ones when verified, all of them otherwise.
     public let attestations: [OnChainAttestation]
-    /// For a modified copy: the original's digest and its records, and where the copy differs.
+    /// For a modified copy: the original's digest and its records.
     public let originalSHA256: [UInt8]?
     public let originalAttestations: [OnChainAttestation]
-    public let differingRanges: [ByteRange]
+    /// For a modified copy of an original attested here by a signer you trust: what of it the copy holds,
+    /// byte for byte. nil when the original does not check out (no range is called authentic then).
+    public var authentic: AuthenticParts?
+    /// The original compared with, when it was fetched (a URL, a feed item).
+    public var original: Original?
+    /// The copy's ranges not shown to be the publisher's (all of it when nothing was found).
+    public var differingRanges: [ByteRange] { authentic?.unmatched ?? [] }
     /// The endpoints whose answers this verdict rests on (hosts only), and what they did not agree on.
     public var endpoints: [String] = []
     public var warnings: [String] = []
@@ -66,30 +72,36 @@ public struct OnChainVerifier {
 
     /// - Parameter signers: signatures already recovered (shared across windows of one archive).
     public func verify(
-        paths: [String], manifestPath: String? = nil, client: EthClient, signers: RecoveredSigners = RecoveredSigners()
+        paths: [String], originals: OriginalSource = .besideEachFile, client: EthClient,
+        signers: RecoveredSigners = RecoveredSigners(), streamed: [String: Result<StreamedCopy, ProvenanceError>] = [:]
     ) throws -> Report {
-        try verify(paths: paths, manifestPath: manifestPath, clients: [client], signers: signers)[0].report
+        try verify(paths: paths, originals: originals, clients: [client], signers: signers, streamed: streamed)[0]
+            .report
     }
 
     /// The same against several endpoints of one chain: the files are read once, each endpoint is asked
     /// and its records proven on its own (combine the reports with EndpointAgreement).
     public func verify(
-        paths: [String], manifestPath: String? = nil, clients: [EthClient],
-        signers: RecoveredSigners = RecoveredSigners()
+        paths: [String], originals: OriginalSource = .besideEachFile, clients: [EthClient],
+        signers: RecoveredSigners = RecoveredSigners(), streamed: [String: Result<StreamedCopy, ProvenanceError>] = [:]
     ) throws -> [(client: EthClient, report: Report)] {
         struct Local {
             var digest: FileDigest?
             var manifest: Manifest?
             var manifestProblem: String?
             var error: String?
+            var parts: AuthenticParts?
+            var original: Original?
         }
         let offline = OfflineVerifier(registry: registry)
         var locals: [Local] = []
         var read: [(index: Int, path: String, manifest: Manifest)] = []
         for (i, path) in paths.enumerated() {
             var local = Local()
-            let mPath = manifestPath ?? Manifest.path(for: path)
-            if FileManager.default.fileExists(atPath: mPath) {
+            if let mPath = streamed[path] == nil
+                ? originals.manifestPath(for: path) : originals.manifestPathForStreamed,
+                FileManager.default.fileExists(atPath: mPath)
+            {
                 do { read.append((i, mPath, try Manifest.read(path: mPath))) } catch {
                     local.manifestProblem = "\(error)"
                 }
@@ -104,22 +116,54 @@ public struct OnChainVerifier {
                 locals[entry.index].manifest = entry.manifest
             }
         }
-        // All files on all cores, content IDs only: one SHA-256 pass. Chunk digests (aligned with the
-        // manifest's chunk size) only for files that differ from an authentic manifest beside them, to
-        // say where they differ.
-        let contents = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunks: false) }, onFile: onHashed)
-        let differing = paths.indices.filter { i in
-            guard let m = locals[i].manifest, case .success(let d) = contents[i] else { return false }
-            return d.sha256 != m.sha256
-        }
-        let chunked = ParallelHasher.hash(
-            differing.map { ParallelHasher.Item(path: paths[$0], chunkSize: locals[$0].manifest!.chunkSize) })
-        var hashed = contents
-        for (i, r) in zip(differing, chunked) { hashed[i] = r }
-        for (i, r) in hashed.enumerated() {
+        // All files on all cores, content IDs only: one SHA-256 pass. The search for authentic parts only
+        // in files that differ from an authentic original by a signer you trust.
+        let contents = CopyPasses.contents(paths, streamed: streamed, onHashed: onHashed)
+        for (i, r) in contents.enumerated() {
             switch r {
             case .success(let d): locals[i].digest = d
             case .failure(let e): locals[i].error = e.message
+            }
+        }
+        var setAside: [String] = []
+        if let usable = originals.fetched {
+            setAside = usable.setAside
+            let digests = locals.map(\.digest)
+            let found = ParallelMap.map(paths.count) { i -> Result<AuthenticParts?, ProvenanceError>? in
+                guard let d = digests[i], usable.exact(d.sha256) == nil else { return nil }
+                return CopyPasses.search(paths[i], index: usable.index, streamed: streamed[paths[i]])
+            }
+            for i in paths.indices {
+                if let d = locals[i].digest, let o = usable.exact(d.sha256) {
+                    (locals[i].manifest, locals[i].original) = (o.manifest, o)
+                } else if case .success(let parts?)? = found[i] {
+                    let o = usable.usable[parts.original]
+                    (locals[i].manifest, locals[i].original, locals[i].parts) = (o.manifest, o, parts)
+                } else if case .failure(let e)? = found[i] {
+                    (locals[i].digest, locals[i].error) = (nil, "\(e)")
+                }
+            }
+        } else {
+            let searched = locals.map { l -> Manifest? in
+                guard let m = l.manifest, let d = l.digest, d.sha256 != m.sha256, trustedSigners.contains(m.signer)
+                else { return nil }
+                return m
+            }
+            let found = ParallelMap.map(paths.count) { i -> Result<AuthenticParts?, ProvenanceError>? in
+                guard let m = searched[i] else { return nil }
+                return CopyPasses.search(paths[i], index: ChunkIndex([m.chunkList]), streamed: streamed[paths[i]])
+            }
+            for i in paths.indices {
+                switch found[i] {
+                case .success(let parts)?:
+                    locals[i].parts =
+                        parts
+                        ?? AuthenticParts(
+                            parts: [], copySize: locals[i].digest!.size, originalSize: locals[i].manifest!.size,
+                            original: 0)
+                case .failure(let e)?: (locals[i].digest, locals[i].error) = (nil, "\(e)")
+                case nil: break
+                }
             }
         }
         // One lookup for every file's content and every authentic manifest's original.
@@ -158,7 +202,7 @@ public struct OnChainVerifier {
                 guard let digest = l.digest else {
                     return Verdict(
                         path: path, sha256: nil, status: .error, detail: l.error ?? "unreadable", attestations: [],
-                        originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                        originalSHA256: nil, originalAttestations: [])
                 }
                 let all = records[Hex.encode(digest.sha256)] ?? []
                 let trusted = all.filter { trust.trusts($0.signer, on: reader.chainId) }
@@ -173,28 +217,28 @@ public struct OnChainVerifier {
                     }
                     return Verdict(
                         path: path, sha256: digest.sha256, status: .verified, detail: detail, attestations: standing,
-                        originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                        originalSHA256: nil, originalAttestations: [])
                 }
                 if !forged.isEmpty {
                     return Verdict(
                         path: path, sha256: digest.sha256, status: .forgedRecord,
                         detail:
                             "\(endpoint) reported a record of this content that does not check out here (\(forged.joined(separator: "; "))): do not trust this endpoint",
-                        attestations: [], originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                        attestations: [], originalSHA256: nil, originalAttestations: [])
                 }
                 if let void = trusted.first, let revocation = void.revocation {
                     return Verdict(
                         path: path, sha256: digest.sha256, status: .revoked,
                         detail:
                             "attested on \(chain) by \(void.signer) in block \(void.blockNumber), but that key was revoked in block \(revocation.block) (\(Timestamp.utc(revocation.time))): attestations from then on are void",
-                        attestations: trusted, originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                        attestations: trusted, originalSHA256: nil, originalAttestations: [])
                 }
                 if !all.isEmpty {
                     let who = Set(all.map(\.signer.checksummed)).sorted().joined(separator: ", ")
                     return Verdict(
                         path: path, sha256: digest.sha256, status: .signedByUntrusted,
                         detail: "attested on \(chain) by \(who), whom you do not trust",
-                        attestations: all, originalSHA256: nil, originalAttestations: [], differingRanges: [])
+                        attestations: all, originalSHA256: nil, originalAttestations: [])
                 }
                 if let m = l.manifest, m.sha256 != digest.sha256 {
                     let original = records[Hex.encode(m.sha256)] ?? []
@@ -210,12 +254,14 @@ public struct OnChainVerifier {
                         detail += " (the original is not attested on \(chain))"
                     }
                     if digest.size != m.size { detail += "; size \(digest.size), original \(m.size)" }
-                    return Verdict(
+                    var v = Verdict(
                         path: path, sha256: digest.sha256, status: .modified, detail: detail, attestations: [],
-                        originalSHA256: m.sha256,
-                        originalAttestations: original,
-                        differingRanges: digest.hasChunks
-                            ? ChunkDiff.ranges(original: (m.size, m.chunks), copy: digest) : [])
+                        originalSHA256: m.sha256, originalAttestations: original)
+                    // A range is called authentic only against an original this chain shows a trusted,
+                    // unrevoked signer attested (and whose manifest checked out here).
+                    if !originalTrusted.isEmpty { v.authentic = l.parts }
+                    v.original = l.original
+                    return v
                 }
                 var detail = "no record of this exact content on \(chain) (registry \(registry))"
                 if trustedSigners.isEmpty {
@@ -237,7 +283,7 @@ public struct OnChainVerifier {
                 return Verdict(
                     path: path, sha256: digest.sha256, status: .notAttested, detail: detail, attestations: [],
                     originalSHA256: nil,
-                    originalAttestations: [], differingRanges: [])
+                    originalAttestations: [])
             }
             reports.append(
                 (client, Report(chainId: reader.chainId, latestBlock: reader.latestBlock, verdicts: verdicts)))

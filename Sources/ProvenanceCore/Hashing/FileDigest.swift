@@ -1,17 +1,24 @@
+import Foundation
+
 /// What hashing a file yields: the content ID (plain SHA-256 of all bytes, equal to `sha256sum`)
-/// plus a SHA-256 per fixed-size chunk, which locate the differences in a modified copy. When only
-/// the content ID was asked for (a verifier's first pass), `chunks` is empty: `hasChunks` says which.
+/// plus a SHA-256 and a window key per fixed-size chunk, with which a verifier finds the chunks in a copy
+/// at any offset. When only the content ID was asked for (a verifier's first pass), `chunks` is empty:
+/// `hasChunks` says which.
 public struct FileDigest: Equatable, Sendable {
     public let size: UInt64
     public let sha256: [UInt8]
     public let chunkSize: Int
     public let chunks: [[UInt8]]
+    /// Each chunk's WindowKey pair (first and last 32 bytes).
+    public let windows: [UInt64]
 
-    public init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]]) {
+    /// `windows` nil: keys unknown (all zero), for digests made up in tests.
+    public init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]], windows: [UInt64]? = nil) {
         self.size = size
         self.sha256 = sha256
         self.chunkSize = chunkSize
         self.chunks = chunks
+        self.windows = windows ?? Array(repeating: 0, count: chunks.count)
     }
 
     /// Whether the chunk digests were computed (always, except for a content-ID-only pass).
@@ -28,31 +35,50 @@ public struct FileDigest: Equatable, Sendable {
 public struct ByteRange: Equatable, Sendable, CustomStringConvertible {
     public let start: UInt64
     public let end: UInt64
+    public init(start: UInt64, end: UInt64) {
+        self.start = start
+        self.end = end
+    }
     public var description: String { "bytes \(start)–\(end) (\(end - start) bytes)" }
 }
 
-public enum ChunkDiff {
-    /// Byte ranges of `copy` that differ from `original`, from their chunk digests (same chunk size):
-    /// differing chunks, merged where adjacent, plus any length difference at the end.
-    /// Granularity is one chunk: a one-byte edit reports the whole chunk that holds it.
-    public static func ranges(original: (size: UInt64, chunks: [[UInt8]]), copy: FileDigest) -> [ByteRange] {
-        let chunkSize = UInt64(copy.chunkSize)
-        let longer = max(original.size, copy.size)
-        var ranges: [ByteRange] = []
-        let n = max(original.chunks.count, copy.chunks.count)
-        for i in 0..<n {
-            let a = i < original.chunks.count ? original.chunks[i] : nil
-            let b = i < copy.chunks.count ? copy.chunks[i] : nil
-            guard a != b else { continue }
-            let start = UInt64(i) * chunkSize
-            let end = min(start + chunkSize, longer)
-            guard start < end else { continue }
-            if let last = ranges.last, last.end == start {
-                ranges[ranges.count - 1] = ByteRange(start: last.start, end: end)
-            } else {
-                ranges.append(ByteRange(start: start, end: end))
-            }
+/// The compact text form of a file's chunk list (manifests, the attest journal): base64 of the 32-byte
+/// digests one after another, and base64 of the 8-byte big-endian window key pairs. Hex in a JSON array
+/// took 68 bytes a chunk, 0.8% of an 8 KiB chunk; this takes 53.3 (0.65%).
+public enum CompactChunks {
+    public static func encode(digests: [[UInt8]]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digests.count * 32)
+        for d in digests { bytes += d }
+        return Data(bytes).base64EncodedString()
+    }
+
+    public static func encode(windows: [UInt64]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(windows.count * 8)
+        for w in windows {
+            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(w >> shift & 0xff)) }
         }
-        return ranges
+        return Data(bytes).base64EncodedString()
+    }
+
+    /// nil unless the text is canonical base64 of a whole number of digests.
+    public static func digests(_ text: String) -> [[UInt8]]? {
+        guard let bytes = canonical(text), bytes.count % 32 == 0 else { return nil }
+        return stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<$0 + 32]) }
+    }
+
+    public static func windows(_ text: String) -> [UInt64]? {
+        guard let bytes = canonical(text), bytes.count % 8 == 0 else { return nil }
+        return stride(from: 0, to: bytes.count, by: 8).map { at in
+            bytes[at..<at + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        }
+    }
+
+    /// Decodes base64 and accepts it only in the one form encode() writes (no whitespace or other padding).
+    private static func canonical(_ text: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: text) else { return nil }
+        guard data.base64EncodedString() == text else { return nil }
+        return [UInt8](data)
     }
 }

@@ -12,11 +12,12 @@ import Foundation
 public enum ParallelHasher {
     public struct Item: Sendable {
         public let path: String
-        public let chunkSize: Int
+        /// nil: the default for the file's size (FileHasher.defaultChunkSize(forSize:)).
+        public let chunkSize: Int?
         /// false: the content ID only, one SHA-256 pass (verifying needs chunk digests only for files
         /// whose content ID differs, and `hash` prints none).
         public let chunks: Bool
-        public init(path: String, chunkSize: Int = FileHasher.defaultChunkSize, chunks: Bool = true) {
+        public init(path: String, chunkSize: Int? = nil, chunks: Bool = true) {
             self.path = path
             self.chunkSize = chunkSize
             self.chunks = chunks
@@ -72,14 +73,18 @@ public enum ParallelHasher {
         FileDigest, ProvenanceError
     > {
         let path = item.path
-        let chunkSize = item.chunkSize
         if path == "-" {  // standard input: the streaming path
-            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize, chunks: item.chunks)) } catch let
-                e as ProvenanceError
-            { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
+            do {
+                return .success(try FileHasher.hash(path: path, chunkSize: item.chunkSize, chunks: item.chunks))
+            } catch let e as ProvenanceError { return .failure(e) } catch {
+                return .failure(.input("\(path): \(error)"))
+            }
         }
-        guard chunkSize >= 1024, chunkSize <= 1 << 30, chunkSize & (chunkSize - 1) == 0 else {
-            return .failure(.usage("chunk size must be a power of two between 1 KiB and 1 GiB"))
+        if let chunkSize = item.chunkSize {
+            do { try FileHasher.checkChunkSize(chunkSize) } catch let e as ProvenanceError { return .failure(e) } catch
+            {
+                return .failure(.usage("\(error)"))
+            }
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(.input("\(path): \(String(cString: strerror(errno)))")) }
@@ -90,15 +95,20 @@ public enum ParallelHasher {
         if kind == S_IFDIR { return .failure(.input("\(path): is a directory")) }
         guard kind == S_IFREG else {
             // Streams keep the two-thread path (no size known in advance).
-            do { return .success(try FileHasher.hash(path: path, chunkSize: chunkSize, chunks: item.chunks)) } catch let
-                e as ProvenanceError
-            { return .failure(e) } catch { return .failure(.input("\(path): \(error)")) }
+            do {
+                return .success(try FileHasher.hash(path: path, chunkSize: item.chunkSize, chunks: item.chunks))
+            } catch let e as ProvenanceError { return .failure(e) } catch {
+                return .failure(.input("\(path): \(error)"))
+            }
         }
+        let chunkSize = item.chunkSize ?? FileHasher.defaultChunkSize(forSize: UInt64(before.st_size))
         let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize)
         let chunking = item.chunks && !oneChunk
         let whole = SHA256Hasher()
         var chunker = ChunkAccumulator(chunkSize: chunkSize)
         var total: UInt64 = 0
+        var firstBytes: [UInt8] = []  // a one-chunk file's keys: its first and last 32 bytes
+        var tail = WindowKey.Tail()
         while true {
             let n = read(fd, buffer.baseAddress!, buffer.count)
             if n < 0 {
@@ -108,6 +118,8 @@ public enum ParallelHasher {
             if n == 0 { break }
             let data = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n])
             whole.update(data)
+            if firstBytes.count < WindowKey.width { firstBytes += data.prefix(WindowKey.width - firstBytes.count) }
+            if oneChunk { tail.add(data) }
             total += UInt64(n)
             if chunking { chunker.add(data) }
         }
@@ -117,8 +129,13 @@ public enum ParallelHasher {
             return .failure(e)
         } catch { return .failure(.input("\(path): \(error)")) }
         let digest = whole.finalize()
-        let chunks = !item.chunks ? [] : oneChunk ? [digest] : chunker.finish()
-        return .success(FileDigest(size: total, sha256: digest, chunkSize: chunkSize, chunks: chunks))
+        let (chunks, windows) =
+            !item.chunks
+            ? ([], [])
+            : oneChunk
+                ? ([digest], [WindowKey.pair(head: WindowKey.key(firstBytes), tail: tail.key)]) : chunker.finish()
+        return .success(
+            FileDigest(size: total, sha256: digest, chunkSize: chunkSize, chunks: chunks, windows: windows))
     }
 }
 

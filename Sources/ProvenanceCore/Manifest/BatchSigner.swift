@@ -12,7 +12,7 @@ public enum BatchSigner {
 
     /// Hashes and signs; writes nothing. Files are hashed once each, in order.
     public static func sign(
-        paths: [String], key: PrivateKey, chunkSize: Int = FileHasher.defaultChunkSize,
+        paths: [String], key: PrivateKey, chunkSize: Int? = nil,
         registry: Address
     ) throws -> [Signed] {
         guard !paths.isEmpty else { throw ProvenanceError.usage("no files to sign") }

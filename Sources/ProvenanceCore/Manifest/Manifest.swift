@@ -4,9 +4,11 @@ import Foundation
 /// Parsing is strict and bounded: a manifest is untrusted input until its signature checks out.
 public struct Manifest: Sendable {
     public static let format = "provenance-manifest"
-    public static let version = 2
+    /// 3: chunk digests and window keys in compact base64 (version 2 listed hex digests, with 1 MiB
+    /// chunks); the signed content (details, leaf, batch) is that of registry format 2.
+    public static let version = 3
     public static let suffix = ".provenance.json"
-    /// Upper bound on a manifest's size: ~1.9 million chunk digests, a 1.8 TiB file at 1 MiB chunks.
+    /// Upper bound on a manifest's size: ~2.7 million chunks (the default sizes give at most 2¹⁷).
     public static let maxBytes = 128 << 20
 
     public var fileName: String
@@ -14,6 +16,9 @@ public struct Manifest: Sendable {
     /// What the signature covers besides the content ID: size, chunking, and any later member.
     public var details: FileDetails
     public var chunks: [[UInt8]]
+    /// Each chunk's window key: unsigned hints for the search of a copy (a wrong key hides a match, it
+    /// cannot make one: every match is a chunk's signed SHA-256).
+    public var windows: [UInt64]
     public var signer: Address
     public var batchIndex: Int
     public var batchProof: [[UInt8]]
@@ -33,18 +38,21 @@ public struct Manifest: Sendable {
     ) {
         self.init(
             fileName: fileName, sha256: digest.sha256, details: FileDetails(digest: digest), chunks: digest.chunks,
-            signer: signer, batchIndex: batchIndex, batchProof: batchProof, message: message, signature: signature,
+            windows: digest.windows, signer: signer, batchIndex: batchIndex, batchProof: batchProof, message: message,
+            signature: signature,
             anchors: anchors)
     }
 
     public init(
-        fileName: String, sha256: [UInt8], details: FileDetails, chunks: [[UInt8]], signer: Address, batchIndex: Int,
+        fileName: String, sha256: [UInt8], details: FileDetails, chunks: [[UInt8]], windows: [UInt64],
+        signer: Address, batchIndex: Int,
         batchProof: [[UInt8]], message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor]
     ) {
         self.fileName = fileName
         self.sha256 = sha256
         self.details = details
         self.chunks = chunks
+        self.windows = windows
         self.signer = signer
         self.batchIndex = batchIndex
         self.batchProof = batchProof
@@ -56,6 +64,10 @@ public struct Manifest: Sendable {
     public var size: UInt64 { details.size }
     public var chunkSize: Int { details.chunkSize }
     public var chunkRoot: [UInt8] { details.chunkRoot }
+    /// The signed chunk digests with their window keys, to search a copy for.
+    public var chunkList: ChunkList {
+        ChunkList(size: size, chunkSize: chunkSize, digests: chunks, windows: windows)
+    }
     /// What this file's leaf in the signed batch commits to.
     public var commitment: FileCommitment { FileCommitment(contentID: sha256, detailsHash: details.hash) }
 
@@ -69,7 +81,8 @@ public struct Manifest: Sendable {
                     ("name", .string(fileName)),
                     ("sha256", .string(Hex.encode(sha256))),
                     ("details", details.json),
-                    ("chunks", .array(chunks.map { .string(Hex.encode($0)) })),
+                    ("chunks", .string(CompactChunks.encode(digests: chunks))),
+                    ("windows", .string(CompactChunks.encode(windows: windows))),
                 ])
             ),
             ("signer", .string(signer.checksummed)),
@@ -131,20 +144,18 @@ public struct Manifest: Sendable {
         guard let detailsJSON = file["details"] else { throw bad("missing file.details") }
         let details = try FileDetails(json: detailsJSON)
         let (size, chunkSize) = (details.size, UInt64(details.chunkSize))
-        guard let chunkItems = file["chunks"]?.arrayValue else { throw bad("file.chunks must be an array") }
+        guard let chunks = file["chunks"]?.stringValue.flatMap(CompactChunks.digests) else {
+            throw bad("file.chunks must be base64 of 32-byte digests")
+        }
         // size comes from the file: 2^64−1 must be an error for this manifest, not an overflow trap.
         let expectedChunks = max(1, size / chunkSize + (size % chunkSize == 0 ? 0 : 1))
-        guard UInt64(chunkItems.count) == expectedChunks else {
+        guard UInt64(chunks.count) == expectedChunks else {
             throw bad(
-                "file.chunks has \(chunkItems.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)"
+                "file.chunks has \(chunks.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)"
             )
         }
-        let chunks = try chunkItems.map { item -> [UInt8] in
-            guard let d = item.stringValue.flatMap({ Hex.decode($0, count: 32) }) else {
-                throw bad("file.chunks holds a value that is not 64 hex digits")
-            }
-            return d
-        }
+        guard let windows = file["windows"]?.stringValue.flatMap(CompactChunks.windows), windows.count == chunks.count
+        else { throw bad("file.windows must be base64 of one 8-byte key pair per chunk") }
         guard Merkle.root(chunks) == details.chunkRoot else {
             throw bad("file.chunks do not lead to file.details.chunkRoot")
         }
@@ -173,7 +184,8 @@ public struct Manifest: Sendable {
         guard anchorItems.count <= 1024 else { throw bad("more anchors than any real manifest has") }
         let anchors = try anchorItems.map { try Anchor(json: $0) }
         self.init(
-            fileName: name, sha256: sha, details: details, chunks: chunks, signer: signer, batchIndex: index,
+            fileName: name, sha256: sha, details: details, chunks: chunks, windows: windows, signer: signer,
+            batchIndex: index,
             batchProof: proof, message: message, signature: signature, anchors: anchors)
     }
 }

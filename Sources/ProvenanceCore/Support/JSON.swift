@@ -60,6 +60,12 @@ public indirect enum JSON: Equatable, Sendable {
 
     public static func int(_ value: Int) -> JSON { .number(String(value)) }
 
+    /// Any JSON number, as a Double.
+    public var doubleValue: Double? {
+        if case .number(let text) = self { return Double(text) }
+        return nil
+    }
+
     // MARK: serialisation
 
     /// Compact JSON, keys in stored order.

@@ -20,9 +20,14 @@ public struct OfflineVerdict: Sendable {
     public let sha256: [UInt8]?
     public let signer: Address?
     public let detail: String
-    public let differingRanges: [ByteRange]
     public let manifestPath: String?
+    /// For a modified copy: what of the signed original it holds, byte for byte.
+    public var authentic: AuthenticParts?
+    /// The original compared with, when it was fetched (a URL, a feed item).
+    public var original: Original?
 
+    /// The copy's ranges not shown to be the publisher's.
+    public var differingRanges: [ByteRange] { authentic?.unmatched ?? [] }
 }
 
 public struct OfflineVerifier: Sendable {
@@ -40,21 +45,27 @@ public struct OfflineVerifier: Sendable {
     }
 
     /// Many files on all cores, verdicts in order. Each manifest is read once; each file is read once for
-    /// its content ID (one SHA-256 pass) and a second time, for chunk digests, only when it differs
-    /// from an authentic, trusted manifest (to say where it differs).
+    /// its content ID (one SHA-256 pass) and a second time, to find which parts are authentic, only when
+    /// it differs from an authentic, trusted original.
     ///
     /// - Parameter signers: signatures already recovered (pass the same one to successive calls over
     ///   windows of an archive, so each batch's signature is recovered once in all).
-    public func verify(paths: [String], manifestPath: String? = nil, signers: RecoveredSigners = RecoveredSigners())
-        -> [OfflineVerdict]
-    {
-        let manifestPaths = paths.map { manifestPath ?? Manifest.path(for: $0) }
+    ///   `streamed`: copies already read as a stream (URLs), by their path argument.
+    public func verify(
+        paths: [String], originals: OriginalSource = .besideEachFile, signers: RecoveredSigners = RecoveredSigners(),
+        streamed: [String: Result<StreamedCopy, ProvenanceError>] = [:]
+    ) -> [OfflineVerdict] {
+        if let fetched = originals.fetched { return verify(paths: paths, fetched: fetched, streamed: streamed) }
+        // A streamed copy (a URL) has no manifest beside it.
+        let manifestPaths = paths.map {
+            streamed[$0] == nil ? originals.manifestPath(for: $0)! : originals.manifestPathForStreamed ?? ""
+        }
         // Reading and checking manifests is most of the work for small files (measured: ~95 µs a file),
         // so it runs on all cores too. Files signed together share one signature: it is recovered once,
         // not once per file (1,100 recoveries were a third of verify's time on a 3 GB archive).
         let checked = ParallelMap.map(paths.count) { i -> (Result<Manifest, ProvenanceError>?, String?) in
             let path = manifestPaths[i]
-            guard FileManager.default.fileExists(atPath: path) else { return (nil, nil) }
+            guard !path.isEmpty, FileManager.default.fileExists(atPath: path) else { return (nil, nil) }
             do {
                 let m = try Manifest.read(path: path)
                 return (.success(m), authenticityProblem(m, signers: signers))
@@ -64,48 +75,96 @@ public struct OfflineVerifier: Sendable {
         }
         let manifests = checked.map(\.0)
         let problems = checked.map(\.1)
-        let contents = ParallelHasher.hash(paths.map { ParallelHasher.Item(path: $0, chunks: false) }, onFile: onHashed)
-        let differing = paths.indices.filter { i in
-            guard case .success(let m)? = manifests[i], case .success(let d) = contents[i] else { return false }
-            return d.sha256 != m.sha256 && problems[i] == nil && isTrusted(m.signer)
+        let contents = CopyPasses.contents(paths, streamed: streamed, onHashed: onHashed)
+        // The search for authentic parts, only in copies of an authentic, trusted original.
+        let found = ParallelMap.map(paths.count) { i -> Result<AuthenticParts?, ProvenanceError>? in
+            guard case .success(let m)? = manifests[i], case .success(let d) = contents[i],
+                d.sha256 != m.sha256, problems[i] == nil, isTrusted(m.signer)
+            else { return nil }
+            return CopyPasses.search(paths[i], index: ChunkIndex([m.chunkList]), streamed: streamed[paths[i]])
         }
-        let chunked = ParallelHasher.hash(
-            differing.map { i in
-                ParallelHasher.Item(
-                    path: paths[i], chunkSize: (try? manifests[i]?.get().chunkSize) ?? FileHasher.defaultChunkSize)
-            })
-        var digests = contents
-        for (i, r) in zip(differing, chunked) { digests[i] = r }
         return paths.indices.map {
             verdict(
                 path: paths[$0], manifestPath: manifestPaths[$0], manifest: manifests[$0], problem: problems[$0],
-                digest: digests[$0])
+                digest: contents[$0], found: found[$0], streamedCopy: streamed[paths[$0]] != nil)
+        }
+    }
+
+    /// Copies against fetched originals (a URL's manifest, a feed's): each matched against all of them.
+    private func verify(
+        paths: [String], fetched originals: FetchedOriginals, streamed: [String: Result<StreamedCopy, ProvenanceError>]
+    )
+        -> [OfflineVerdict]
+    {
+        let contents = CopyPasses.contents(paths, streamed: streamed, onHashed: onHashed)
+        return paths.indices.map { i in
+            let path = paths[i]
+            let digest: FileDigest
+            do { digest = try contents[i].get() } catch {
+                return OfflineVerdict(
+                    path: path, status: .error, sha256: nil, signer: nil, detail: "\(error)", manifestPath: nil)
+            }
+            if let o = originals.exact(digest.sha256) {
+                var v = OfflineVerdict(
+                    path: path, status: .verified, sha256: digest.sha256, signer: o.manifest.signer,
+                    detail: "signed by \(o.manifest.signer)", manifestPath: o.location)
+                v.original = o
+                return v
+            }
+            let parts: AuthenticParts?
+            do { parts = try CopyPasses.search(path, index: originals.index, streamed: streamed[path]).get() } catch {
+                return OfflineVerdict(
+                    path: path, status: .error, sha256: digest.sha256, signer: nil, detail: "\(error)",
+                    manifestPath: nil)
+            }
+            guard let parts else {
+                var detail = "nothing of it found in the \(originals.usable.count) signed original(s) given"
+                if !originals.setAside.isEmpty {
+                    detail += "; set aside: " + originals.setAside.prefix(3).joined(separator: "; ")
+                    if originals.setAside.count > 3 { detail += " and \(originals.setAside.count - 3) more" }
+                }
+                return OfflineVerdict(
+                    path: path, status: .noManifest, sha256: digest.sha256, signer: nil, detail: detail,
+                    manifestPath: nil)
+            }
+            let o = originals.usable[parts.original]
+            var v = OfflineVerdict(
+                path: path, status: .modified, sha256: digest.sha256, signer: o.manifest.signer,
+                detail: "content differs from the original signed by \(o.manifest.signer)",
+                manifestPath: o.location)
+            v.authentic = parts
+            v.original = o
+            return v
         }
     }
 
     public func verify(path: String, manifestPath explicit: String? = nil) -> OfflineVerdict {
-        verify(paths: [path], manifestPath: explicit)[0]
+        verify(paths: [path], originals: explicit.map { .file($0) } ?? .besideEachFile)[0]
     }
 
     private func isTrusted(_ signer: Address) -> Bool { trustedSigners.contains(signer) }
 
     private func verdict(
         path: String, manifestPath: String, manifest loaded: Result<Manifest, ProvenanceError>?, problem: String?,
-        digest hashed: Result<FileDigest, ProvenanceError>
+        digest hashed: Result<FileDigest, ProvenanceError>, found: Result<AuthenticParts?, ProvenanceError>?,
+        streamedCopy: Bool
     ) -> OfflineVerdict {
         func verdict(
-            _ status: OfflineVerdict.Status, _ detail: String, sha: [UInt8]? = nil, signer: Address? = nil,
-            ranges: [ByteRange] = []
+            _ status: OfflineVerdict.Status, _ detail: String, sha: [UInt8]? = nil, signer: Address? = nil
         ) -> OfflineVerdict {
             OfflineVerdict(
                 path: path, status: status, sha256: sha, signer: signer, detail: detail,
-                differingRanges: ranges, manifestPath: status == .noManifest ? nil : manifestPath)
+                manifestPath: status == .noManifest ? nil : manifestPath)
         }
-        guard FileManager.default.fileExists(atPath: path) || path == "-" else {
+        guard FileManager.default.fileExists(atPath: path) || path == "-" || (try? hashed.get()) != nil else {
+            // A URL that could not be downloaded says why; a missing file, that it is missing.
+            if streamedCopy, case .failure(let e) = hashed { return verdict(.error, e.message) }
             return verdict(.error, "\(path): no such file")
         }
         guard let loaded else {
-            return verdict(.noManifest, "no manifest (\(manifestPath))", sha: try? hashed.get().sha256)
+            if case .failure(let e) = hashed { return verdict(.error, e.message) }
+            let which = manifestPath.isEmpty ? "give --manifest or --feed" : manifestPath
+            return verdict(.noManifest, "no manifest (\(which))", sha: try? hashed.get().sha256)
         }
         let digest: FileDigest
         let manifest: Manifest
@@ -127,10 +186,20 @@ public struct OfflineVerifier: Sendable {
         }
         // 3. This file must be the signed content.
         if digest.sha256 != manifest.sha256 {
-            let ranges = ChunkDiff.ranges(original: (manifest.size, manifest.chunks), copy: digest)
             var detail = "content differs from the original signed by \(manifest.signer)"
             if digest.size != manifest.size { detail += " (size \(digest.size), original \(manifest.size))" }
-            return verdict(.modified, detail, sha: digest.sha256, signer: manifest.signer, ranges: ranges)
+            var parts: AuthenticParts?
+            switch found {
+            case .success(let p)?: parts = p
+            case .failure(let e)?: return verdict(.error, e.message, sha: digest.sha256)
+            case nil: break
+            }
+            var v = verdict(.modified, detail, sha: digest.sha256, signer: manifest.signer)
+            // Nothing found: the whole copy differs.
+            v.authentic =
+                parts
+                ?? AuthenticParts(parts: [], copySize: digest.size, originalSize: manifest.size, original: 0)
+            return v
         }
         return verdict(.verified, "signed by \(manifest.signer)", sha: digest.sha256, signer: manifest.signer)
     }
@@ -147,7 +216,7 @@ public struct OfflineVerifier: Sendable {
         manifests.map { authenticityProblem($0, signers: signers) }
     }
 
-    func authenticityProblem(_ manifest: Manifest, signers: RecoveredSigners) -> String? {
+    public func authenticityProblem(_ manifest: Manifest, signers: RecoveredSigners) -> String? {
         guard manifest.message.registry == registry else {
             return "signed for registry \(manifest.message.registry), expected \(registry)"
         }

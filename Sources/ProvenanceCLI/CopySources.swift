@@ -1,0 +1,87 @@
+import Foundation
+import ProvenanceChain
+import ProvenanceCore
+
+/// What `verify` and `hash` are given: files, directories and URLs, and where the originals come from.
+enum CopySources {
+    /// Paths expanded (directories walked, manifests skipped) and URLs kept as given, in order.
+    static func expand(_ arguments: [String]) throws -> [String] {
+        var out: [String] = []
+        for a in arguments {
+            if WebClient.isURL(a) {
+                out.append(a)
+            } else {
+                out += try FileWalker.expand([a], excluding: Manifest.isManifestName)
+            }
+        }
+        return out
+    }
+
+    static func web() -> WebClient {
+        WebClient(caFile: ProcessInfo.processInfo.environment["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// --manifest FILE, --manifest URL or --feed URL (else the manifest beside each file). Fetched
+    /// manifests are checked (signature, and signer among `trusted`) before any copy is matched with them.
+    static func originals(
+        _ args: Arguments, verifier: OfflineVerifier, trusted: @escaping (Address) -> Bool, usage: String
+    )
+        throws -> OriginalSource
+    {
+        let manifest = args.value("--manifest")
+        let feed = args.value("--feed")
+        if manifest != nil && feed != nil { throw UsageError("give --manifest or --feed, not both", usage: usage) }
+        let fetcher = OriginalsFetcher(web: web())
+        if let feed {
+            guard WebClient.isURL(feed) else { throw UsageError("--feed needs an http(s) URL", usage: usage) }
+            let got = try fetcher.feed(feed)
+            if got.feed.items.isEmpty { throw ProvenanceError.input("\(WebClient.shown(feed)): the feed has no items") }
+            return .fetched(
+                FetchedOriginals(got.originals, verifier: verifier, trusted: trusted, setAside: got.setAside))
+        }
+        guard let manifest else { return .besideEachFile }
+        guard WebClient.isURL(manifest) else { return .file(manifest) }
+        return .fetched(FetchedOriginals([try fetcher.manifest(manifest)], verifier: verifier, trusted: trusted))
+    }
+
+    /// Downloads each URL once, through the SHA-256 and (when there are originals to search) the search
+    /// for their chunks: nothing is written to disk.
+    /// A download that fails is that copy's error, not the run's.
+    static func stream(_ copies: [String], originals: OriginalSource, progress: HashingProgress)
+        -> [String: Result<StreamedCopy, ProvenanceError>]
+    {
+        let urls = copies.filter(WebClient.isURL)
+        guard !urls.isEmpty else { return [:] }
+        var index: ChunkIndex?
+        switch originals {
+        case .fetched(let f): index = f.index
+        case .file(let path):
+            // The manifest's chunks are searched only if it is authentic and trusted; the verifier decides
+            // that, and ignores the parts otherwise. Reading it here costs one parse.
+            index = (try? Manifest.read(path: path)).map { ChunkIndex([$0.chunkList]) }
+        case .besideEachFile: index = nil
+        }
+        var out: [String: Result<StreamedCopy, ProvenanceError>] = [:]
+        for url in urls {
+            let builder = StreamedCopy.Builder(index: index)
+            out[url] = download(url, into: builder.add, progress: progress).map { builder.finish() }
+        }
+        return out
+    }
+
+    /// Streams one URL's body to `consume`, with progress; a failure is that URL's error.
+    static func download(
+        _ url: String, into consume: @escaping (UnsafeRawBufferPointer) -> Void, progress: HashingProgress
+    ) -> Result<Void, ProvenanceError> {
+        defer { progress.finish() }
+        return Result {
+            try web().stream(
+                url,
+                onData: {
+                    consume($0)
+                    return true
+                }, onProgress: { progress.downloaded($0, of: $1) })
+            return ()
+        }.mapError { $0 as? ProvenanceError ?? .input("\(WebClient.shown(url)): \($0)") }
+    }
+}

@@ -1,0 +1,68 @@
+/// What a copy holds of one signed original: the parts found, and what follows from them.
+public struct AuthenticParts: Sendable {
+    /// Parts of this original, in copy order.
+    public let parts: [AuthenticPart]
+    public let copySize: UInt64
+    public let originalSize: UInt64
+    /// Which original of the index the parts are of.
+    public let original: Int
+    /// Candidate positions the search skipped because candidates had cost too much SHA-256 for nothing
+    /// (a copy crafted to look like chunks everywhere): the parts found hold, more may exist.
+    public var skippedCandidates = 0
+
+    public init(parts: [AuthenticPart], copySize: UInt64, originalSize: UInt64, original: Int) {
+        self.parts = parts
+        self.copySize = copySize
+        self.originalSize = originalSize
+        self.original = original
+    }
+
+    /// The original with the most bytes in the copy, and its parts; nil when nothing was found.
+    public static func best(of parts: [AuthenticPart], copySize: UInt64, index: ChunkIndex, skipped: Int = 0)
+        -> AuthenticParts?
+    {
+        var bytes: [Int: UInt64] = [:]
+        for p in parts { bytes[p.original, default: 0] += p.end - p.start }
+        guard let top = bytes.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else {
+            return nil
+        }
+        var best = AuthenticParts(
+            parts: parts.filter { $0.original == top.key }, copySize: copySize,
+            originalSize: index.originals[top.key].size, original: top.key)
+        best.skippedCandidates = skipped
+        return best
+    }
+
+    /// Bytes of the copy found in the original.
+    public var authenticBytes: UInt64 { parts.reduce(0) { $0 + ($1.end - $1.start) } }
+
+    /// The share of the original's bytes found in the copy (each original byte counted once).
+    public var originalCoverage: Double {
+        guard originalSize > 0 else { return 0 }
+        var covered: UInt64 = 0
+        var reach: UInt64 = 0
+        for p in parts.sorted(by: { $0.originalStart < $1.originalStart }) {
+            let start = max(p.originalStart, reach)
+            if p.originalEnd > start { covered += p.originalEnd - start }
+            reach = max(reach, p.originalEnd)
+        }
+        return Double(covered) / Double(originalSize)
+    }
+
+    /// Whether the parts come in the original's order (a cut or an insertion keeps it; a reshuffle not).
+    public var inOrder: Bool {
+        zip(parts, parts.dropFirst()).allSatisfy { $0.originalEnd <= $1.originalStart }
+    }
+
+    /// The copy's byte ranges that are not among the parts: not shown to be the publisher's.
+    public var unmatched: [ByteRange] {
+        var out: [ByteRange] = []
+        var at: UInt64 = 0
+        for p in parts {
+            if p.start > at { out.append(ByteRange(start: at, end: p.start)) }
+            at = max(at, p.end)
+        }
+        if copySize > at { out.append(ByteRange(start: at, end: copySize)) }
+        return out
+    }
+}

@@ -1,0 +1,321 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A byte range of a copy that is byte-identical to a range of a signed original, proven by the
+/// original's signed chunk digests. Offsets are half-open: [start, end).
+public struct AuthenticPart: Equatable, Sendable {
+    public let start: UInt64
+    public let end: UInt64
+    /// Which original of the index (0 for a single manifest).
+    public let original: Int
+    public let originalStart: UInt64
+    public let originalEnd: UInt64
+
+    public init(start: UInt64, end: UInt64, original: Int, originalStart: UInt64, originalEnd: UInt64) {
+        self.start = start
+        self.end = end
+        self.original = original
+        self.originalStart = originalStart
+        self.originalEnd = originalEnd
+    }
+}
+
+/// Finds the chunks of signed originals in a copy at any offset (docs/FORMAT.md §2b), as rsync finds
+/// blocks: a window key rolled over every byte, and a SHA-256 where the key names a chunk. Fed the copy
+/// in pieces (a file read, a download), it keeps a bounded buffer: 4 MiB, or four of the longest chunk.
+public final class AuthenticPartsFinder {
+    private let index: ChunkIndex
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Valid bytes in the buffer, the copy offset of its first byte, and the search position in it.
+    private var count = 0
+    private var base: UInt64 = 0
+    private var position = 0
+    /// The rolling hash of the 32 bytes at `position`, when `rolling` says it is current.
+    private var hash: UInt64 = 0
+    private var rolling = false
+    private var parts: [AuthenticPart] = []
+    private var lastChunk: (original: Int, chunk: Int)?
+    /// SHA-256 work spent on candidates that were not chunks: a copy crafted so that every offset looks
+    /// like a chunk would cost a SHA-256 of a chunk per byte. Past the budget candidates are skipped.
+    private(set) var wastedBytes: UInt64 = 0
+    public private(set) var skippedCandidates = 0
+    private let hasher = SHA256Hasher()
+    /// A run of one repeated byte known in the copy (copy offsets, end exclusive): digital silence or
+    /// padding matches every chunk that starts and ends in it at every offset, and its SHA-256 is the same
+    /// at all of them, so it is computed once per byte value and length.
+    private var run: (byte: UInt8, start: UInt64, end: UInt64) = (0, 0, 0)
+    private var runDigests: [Int: [UInt8]] = [:]
+
+    public init(index: ChunkIndex) {
+        self.index = index
+        buffer = .allocate(byteCount: max(4 << 20, 4 * index.longestChunk), alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    public func add(_ data: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < data.count {
+            if count == buffer.count {
+                search(final: false)
+                compact()
+            }
+            let take = min(buffer.count - count, data.count - offset)
+            (buffer.baseAddress! + count).copyMemory(from: data.baseAddress! + offset, byteCount: take)
+            count += take
+            offset += take
+        }
+        search(final: false)
+    }
+
+    /// Ends the copy: searches what is left and returns the parts found, in copy order, adjacent chunks
+    /// of one original merged.
+    public func finish() -> [AuthenticPart] {
+        search(final: true)
+        matchEnd()
+        return parts
+    }
+
+    /// The copy's end against the original's last chunk: a search that realigned on repeated content
+    /// (silence, a constant region) can leave the last bytes off its grid although they are the original's
+    /// end. The buffer still holds the longest chunk's length of the copy's end.
+    private func matchEnd() {
+        guard let last = parts.last, last.end < bytesSeen else { return }
+        let list = index.originals[last.original]
+        let chunk = list.digests.count - 1
+        let length = list.length(of: chunk)
+        guard length >= WindowKey.width, length <= count, UInt64(length) <= bytesSeen else { return }
+        let start = count - length
+        hasher.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<count]))
+        guard hasher.finalize() == list.digests[chunk] else { return }
+        // Only the bytes after the last part are new; the chunk proves every byte of itself.
+        let copyStart = max(base + UInt64(start), last.end)
+        let skip = copyStart - (base + UInt64(start))
+        parts.append(
+            AuthenticPart(
+                start: copyStart, end: bytesSeen, original: last.original,
+                originalStart: list.offset(of: chunk) + skip, originalEnd: list.size))
+    }
+
+    /// The copy's length so far.
+    public var bytesSeen: UInt64 { base + UInt64(count) }
+
+    private func compact() {
+        guard position > 0 else { return }
+        let keep = count - position
+        if keep > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + position, byteCount: keep) }
+        base += UInt64(position)
+        count = keep
+        position = 0
+    }
+
+    /// Searches the positions whose chunk-length look-ahead is in the buffer (all of them when final).
+    private func search(final: Bool) {
+        guard !index.isEmpty else { return }
+        let bytes = UnsafeRawBufferPointer(buffer)
+        let width = WindowKey.width
+        while true {
+            // Last position that can be searched now: a window must fit, and (until the end) the longest
+            // chunk too, so a match is never missed for lack of look-ahead.
+            let last = final ? count - width : count - max(width, index.longestChunk)
+            guard position <= last else { return }
+            if !rolling {
+                hash = WindowKey.hash(UnsafeRawBufferPointer(rebasing: bytes[position..<position + width]))
+                rolling = true
+            }
+            // The hot loop: roll until the filter lets a key through.
+            var h = hash
+            var p = position
+            while !index.mayHold(WindowKey.key(ofHash: h)) && p < last {
+                h = WindowKey.roll(h, out: bytes[p], next: bytes[p + width])
+                p += 1
+            }
+            hash = h
+            position = p
+            if index.mayHold(WindowKey.key(ofHash: h)), let length = match(at: p, in: bytes) {
+                position += length
+                rolling = false
+                continue
+            }
+            guard p < last else {
+                // The end of what can be searched now: step past it so the next call resumes after it.
+                if p + width < count {
+                    hash = WindowKey.roll(h, out: bytes[p], next: bytes[p + width])
+                } else {
+                    rolling = false
+                }
+                position = p + 1
+                return
+            }
+            hash = WindowKey.roll(h, out: bytes[p], next: bytes[p + width])
+            position = p + 1
+        }
+    }
+
+    /// Checks the chunks whose key is at `p`; records and returns the length of the one found there.
+    /// What was computed at one position for one chunk length: its tail key, and its SHA-256 once needed.
+    private struct Probe {
+        let length: Int
+        let tail: UInt32
+        var digest: [UInt8]?
+    }
+    /// Reused at every position (no allocation in the search's inner steps).
+    private var probes: [Probe] = []
+
+    private func match(at p: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
+        let candidates = index.candidates(WindowKey.key(ofHash: hash))
+        guard !candidates.isEmpty else { return nil }
+        let copyStart = base + UInt64(p)
+        let continuing = parts.last.map { $0.end == copyStart } ?? false
+        probes.removeAll(keepingCapacity: true)
+        var hashed = 0
+        var found: (original: Int, chunk: Int, length: Int, rank: (Int, Int, Int))?
+        for entry in candidates {
+            let (o, c) = (Int(entry.original), Int(entry.chunk))
+            let list = index.originals[o]
+            let length = list.length(of: c)
+            guard p + length <= count else { continue }
+            // The tail key first: 32 multiply-adds instead of a SHA-256 of the chunk.
+            var k = probes.firstIndex { $0.length == length } ?? -1
+            if k < 0 {
+                let tail = WindowKey.key(
+                    UnsafeRawBufferPointer(rebasing: bytes[(p + length - WindowKey.width)..<(p + length)]))
+                probes.append(Probe(length: length, tail: tail, digest: nil))
+                k = probes.count - 1
+            }
+            guard probes[k].tail == UInt32(truncatingIfNeeded: list.windows[c]) else { continue }
+            if probes[k].digest == nil {
+                if let same = constantDigest(at: p, length: length, in: bytes) {
+                    probes[k].digest = same
+                } else {
+                    if wastedBytes > 2 * bytesSeen + (4 << 20) {
+                        skippedCandidates += 1
+                        return nil
+                    }
+                    hasher.update(UnsafeRawBufferPointer(rebasing: bytes[p..<p + length]))
+                    probes[k].digest = hasher.finalize()
+                    hashed += length
+                }
+            }
+            guard probes[k].digest == list.digests[c] else { continue }
+            // Identical chunks (silence, a repeated jingle): the one that continues the last match wins,
+            // else the first after the last match in the same original (the copy in order), else the first.
+            let rank: (Int, Int, Int)
+            if let last = lastChunk, last.original == o, c > last.chunk {
+                rank = (continuing && c == last.chunk + 1 ? 0 : 1, c, 0)
+            } else {
+                rank = (2, o, c)
+            }
+            if found == nil || rank < found!.rank { found = (o, c, length, rank) }
+        }
+        guard let found else {
+            wastedBytes += UInt64(hashed)
+            return nil
+        }
+        record(copyStart: copyStart, found.original, found.chunk, found.length)
+        return found.length
+    }
+
+    /// The digest of `length` bytes at `p` when they are all one byte value (from the cache), else nil.
+    /// The run is extended as the search moves on, so each byte of the copy is compared about once.
+    private func constantDigest(at p: Int, length: Int, in bytes: UnsafeRawBufferPointer) -> [UInt8]? {
+        let at = base + UInt64(p)
+        let value = bytes[p]
+        if !(run.byte == value && run.start <= at && run.end > at) { run = (value, at, at + 1) }
+        var e = Int(run.end - base)
+        while e < p + length && bytes[e] == value { e += 1 }
+        run.end = base + UInt64(e)
+        guard e >= p + length else { return nil }
+        let key = length << 8 | Int(value)
+        if let known = runDigests[key] { return known }
+        let digest = SHA256Hasher.hash([UInt8](repeating: value, count: length))
+        runDigests[key] = digest
+        return digest
+    }
+
+    private func record(copyStart: UInt64, _ original: Int, _ chunk: Int, _ length: Int) {
+        let list = index.originals[original]
+        let originalStart = list.offset(of: chunk)
+        let end = copyStart + UInt64(length)
+        let originalEnd = originalStart + UInt64(length)
+        if let last = parts.last, last.end == copyStart, last.original == original, last.originalEnd == originalStart {
+            parts[parts.count - 1] = AuthenticPart(
+                start: last.start, end: end, original: original, originalStart: last.originalStart,
+                originalEnd: originalEnd)
+        } else {
+            parts.append(
+                AuthenticPart(
+                    start: copyStart, end: end, original: original, originalStart: originalStart,
+                    originalEnd: originalEnd))
+        }
+        lastChunk = (original, chunk)
+    }
+
+    /// Searches a file, read in 1 MiB pieces (memory stays bounded whatever its size).
+    public static func search(path: String, index: ChunkIndex) throws -> (
+        parts: [AuthenticPart], size: UInt64, skipped: Int
+    ) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let finder = AuthenticPartsFinder(index: index)
+        let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { piece.deallocate() }
+        while true {
+            let n = read(fd, piece.baseAddress!, piece.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ProvenanceError.input("\(path): read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            finder.add(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(piece)[0..<n]))
+        }
+        return (finder.finish(), finder.bytesSeen, finder.skippedCandidates)
+    }
+}
+
+extension AuthenticParts {
+    /// Searches a file for the chunks of the index's originals; the parts of the original it holds most of.
+    public static func find(in path: String, index: ChunkIndex) throws -> AuthenticParts? {
+        let (parts, size, skipped) = try AuthenticPartsFinder.search(path: path, index: index)
+        return best(of: parts, copySize: size, index: index, skipped: skipped)
+    }
+}
+
+/// A copy read once as a stream (a download): its content digest, and the parts found in it while it
+/// went by when there was an index to search (nothing of it is kept).
+public struct StreamedCopy: Sendable {
+    public let digest: FileDigest
+    public let parts: [AuthenticPart]?
+    public let skippedCandidates: Int
+
+    public init(digest: FileDigest, parts: [AuthenticPart]?, skippedCandidates: Int = 0) {
+        self.digest = digest
+        self.parts = parts
+        self.skippedCandidates = skippedCandidates
+    }
+
+    /// Feeds the stream's pieces to a SHA-256 and, with an index, to the search.
+    public final class Builder {
+        private let whole = try! StreamHasher(chunkSize: nil)
+        private let finder: AuthenticPartsFinder?
+
+        public init(index: ChunkIndex?) {
+            finder = index.flatMap { $0.isEmpty ? nil : AuthenticPartsFinder(index: $0) }
+        }
+
+        public func add(_ data: UnsafeRawBufferPointer) {
+            whole.add(data)
+            finder?.add(data)
+        }
+
+        public func finish() -> StreamedCopy {
+            StreamedCopy(
+                digest: whole.finish(),
+                parts: finder?.finish(), skippedCandidates: finder?.skippedCandidates ?? 0)
+        }
+    }
+}

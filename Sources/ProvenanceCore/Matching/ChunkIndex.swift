@@ -1,0 +1,87 @@
+/// One signed original's chunk list, as its manifest gives it.
+public struct ChunkList: Sendable {
+    public let size: UInt64
+    public let chunkSize: Int
+    public let digests: [[UInt8]]
+    /// WindowKey pairs: head key (high 32 bits) and tail key (low 32 bits).
+    public let windows: [UInt64]
+
+    public init(size: UInt64, chunkSize: Int, digests: [[UInt8]], windows: [UInt64]) {
+        precondition(digests.count == windows.count, "one window key per chunk")
+        self.size = size
+        self.chunkSize = chunkSize
+        self.digests = digests
+        self.windows = windows
+    }
+
+    public func offset(of chunk: Int) -> UInt64 { UInt64(chunk) * UInt64(chunkSize) }
+
+    public func length(of chunk: Int) -> Int { Int(min(UInt64(chunkSize), size - offset(of: chunk))) }
+}
+
+/// The chunks of one or more originals (a manifest, or every episode of a feed) by window key, so a
+/// copy is searched once against all of them instead of once per original.
+public final class ChunkIndex: @unchecked Sendable {
+    struct Entry {
+        let original: Int32
+        let chunk: Int32
+    }
+
+    public let originals: [ChunkList]
+    /// Sorted keys, and the chunks under each (parallel arrays: 12 bytes a chunk).
+    private let keys: [UInt32]
+    private let entries: [Entry]
+    /// A bitmap of the keys' low bits: most offsets of a copy are rejected by one load.
+    private let filter: [UInt64]
+    private let filterMask: UInt32
+    /// The longest searchable chunk: a copy is read this far ahead of the search.
+    public let longestChunk: Int
+
+    public init(_ originals: [ChunkList]) {
+        self.originals = originals
+        var all: [(UInt32, Entry)] = []
+        var longest = WindowKey.width
+        for (o, list) in originals.enumerated() {
+            for c in list.digests.indices {
+                // A chunk shorter than the window cannot be rolled onto; the whole-file digest covers it.
+                let length = list.length(of: c)
+                guard length >= WindowKey.width else { continue }
+                longest = max(longest, length)
+                all.append((UInt32(list.windows[c] >> 32), Entry(original: Int32(o), chunk: Int32(c))))
+            }
+        }
+        // By key, then in each original's order: among identical chunks the earliest comes first.
+        all.sort { ($0.0, $0.1.original, $0.1.chunk) < ($1.0, $1.1.original, $1.1.chunk) }
+        keys = all.map(\.0)
+        entries = all.map(\.1)
+        longestChunk = longest
+        var bits = 1 << 16
+        while bits < all.count * 16 && bits < 1 << 31 { bits <<= 1 }
+        var filter = [UInt64](repeating: 0, count: bits / 64)
+        let mask = UInt32(bits - 1)
+        for k in keys { filter[Int((k & mask) >> 6)] |= 1 << UInt64(k & 63) }
+        self.filter = filter
+        filterMask = mask
+    }
+
+    public var isEmpty: Bool { keys.isEmpty }
+
+    @inline(__always) func mayHold(_ key: UInt32) -> Bool {
+        filter.withUnsafeBufferPointer { f in
+            f[Int((key & filterMask) >> 6)] & (1 << UInt64(key & 63)) != 0
+        }
+    }
+
+    /// The chunks whose first 32 bytes have this key.
+    func candidates(_ key: UInt32) -> ArraySlice<Entry> {
+        var lo = 0
+        var hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
+        }
+        var end = lo
+        while end < keys.count && keys[end] == key { end += 1 }
+        return entries[lo..<end]
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCore
+
+/// Authentic parts of copies that are not the signed file, on real media (espeak-ng speech, MP3 at
+/// 64 kbps, ads stitched by ffmpeg's concat demuxer, excerpts cut with -c copy), attested on the devnet,
+/// served by a local HTTP server as a podcast host would: a feed, episodes, manifests.
+@Suite(.serialized) final class AuthenticMediaTests {
+    let devnet: ChildServer
+    var cli: CLI
+    let site: URL
+    let server: ChildServer
+    let devKey = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+
+    init() throws {
+        (devnet, cli) = try deployedDevnet()
+        let dir = cli.dir
+        try Media.episode("ep1", sentences: 30, seed: 1, in: dir)
+        try Media.episode("ep2", sentences: 30, seed: 2, in: dir)
+        try Media.episode("ad", sentences: 5, seed: 3, voice: "en-gb", in: dir)
+        try Media.episode("stranger", sentences: 12, seed: 4, in: dir)
+        try Media.stitch("ep2", ad: "ad", at: 30, into: "download", in: dir)
+        try Media.excerpt("ep1", from: 25, length: 10, into: "clip", in: dir)
+        let attested = try cli.run(["attest", "--private-key-file", "dev.key", "ep1.mp3", "ep2.mp3"])
+        try #require(attested.status == 0, "\(attested.err)")
+        // The host: episodes and manifests side by side, ep1's manifest also under /manifests/.
+        site = dir.appendingPathComponent("site")
+        try FileManager.default.createDirectory(
+            at: site.appendingPathComponent("manifests"), withIntermediateDirectories: true)
+        for name in ["ep1.mp3", "ep2.mp3", "download.mp3", "ep1.mp3.provenance.json", "ep2.mp3.provenance.json"] {
+            try FileManager.default.copyItem(
+                at: dir.appendingPathComponent(name), to: site.appendingPathComponent(name))
+        }
+        try FileManager.default.copyItem(
+            at: dir.appendingPathComponent("ep1.mp3.provenance.json"),
+            to: site.appendingPathComponent("manifests/ep1.mp3.provenance.json"))
+        server = try ChildServer(script: "devnet/media_server.py", arguments: [site.path])
+    }
+
+    deinit { try? FileManager.default.removeItem(at: cli.dir) }
+
+    /// A feed: ep1 points to its manifest with the tag `feed tags` printed; ep2 has only its enclosure.
+    func writeFeed(_ name: String = "feed.xml", ep1Tag: String, extraItems: String = "") throws {
+        let feed = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+            <channel><title>The Provenance Podcast</title>
+            <item><title>Episode 1: the bridge</title><guid>ep-1</guid>
+              <enclosure url="\(server.url)/ep1.mp3" type="audio/mpeg" length="1"/>
+              \(ep1Tag)
+            </item>
+            <item><title><![CDATA[Episode 2: the storm & the station]]></title><guid>ep-2</guid>
+              <enclosure url="\(server.url)/ep2.mp3" type="audio/mpeg" length="1"/>
+              <podcast:txt purpose="verify">not a manifest</podcast:txt>
+            </item>
+            \(extraItems)
+            </channel></rss>
+            """
+        try Data(feed.utf8).write(to: site.appendingPathComponent(name))
+    }
+
+    func tagForEp1() throws -> String {
+        let tags = try cli.run(["feed", "tags", "--base-url", "\(server.url)/manifests", "ep1.mp3"])
+        try #require(tags.status == 0, "\(tags.err)")
+        let tag = try #require(tags.out.split(separator: "\n").first { $0.hasPrefix("<podcast:txt") })
+        #expect(
+            tag == "<podcast:txt purpose=\"provenance\">\(server.url)/manifests/ep1.mp3.provenance.json</podcast:txt>")
+        return String(tag)
+    }
+
+    @Test func adStitchedDownloadsAndExcerptsAreLocated() throws {
+        try writeFeed(ep1Tag: try tagForEp1())
+        let download = try Media.bytes(cli.dir, "download.mp3")
+        let original = try Media.bytes(cli.dir, "ep2.mp3")
+        let ad = try Media.bytes(cli.dir, "ad.mp3")
+        // Ground truth: where the ad's middle sits in the download.
+        let adAt = try #require(Media.offset(of: ad[(ad.count / 2)..<(ad.count / 2 + 512)], in: download))
+
+        // The download on disk, against the feed, on chain.
+        let local = try cli.run(["verify", "--feed", "\(server.url)/feed.xml", "--json", "download.mp3"])
+        #expect(local.status == 1, "\(local.out)\(local.err)")
+        let v = try JSON.parse(local.out)
+        #expect(v["status"]?.stringValue == "modified")
+        #expect(v["original"]?["episode"]?.stringValue == "Episode 2: the storm & the station")
+        let coverage = try #require(v["originalCoverage"]?.doubleValue)
+        #expect(coverage > 0.95, "\(coverage)")
+        let differing = try #require(v["differingRanges"]?.arrayValue)
+        #expect(
+            differing.contains {
+                ($0["start"]?.intValue ?? .max) <= adAt && adAt < ($0["end"]?.intValue ?? 0)
+            }, "the ad at \(adAt) is not among \(differing)")
+        // Every range called authentic is byte for byte the original's, where the tool says it is.
+        let authentic = try #require(v["authentic"]?.arrayValue)
+        #expect(authentic.count == 2 || authentic.count == 3)
+        for part in authentic {
+            let (s, e) = (part["start"]!.intValue!, part["end"]!.intValue!)
+            let (os, oe) = (part["originalStart"]!.intValue!, part["originalEnd"]!.intValue!)
+            #expect(e - s == oe - os && download[s..<e].elementsEqual(original[os..<oe]))
+        }
+        let text = try cli.run(["verify", "--feed", "\(server.url)/feed.xml", "download.mp3"])
+        #expect(text.out.contains("MODIFIED —") && text.out.contains("of the original (episode “Episode 2"))
+        #expect(text.out.contains("of this copy are not from the publisher"), "\(text.out)")
+
+        // The same download by URL: streamed, nothing written to disk.
+        let before = try FileManager.default.contentsOfDirectory(atPath: cli.dir.path).sorted()
+        let byURL = try cli.run([
+            "verify", "--feed", "\(server.url)/feed.xml", "--json", "\(server.url)/download.mp3",
+        ])
+        #expect(byURL.status == 1, "\(byURL.err)")
+        let u = try JSON.parse(byURL.out)
+        #expect(u["authentic"] == v["authentic"] && u["sha256"] == v["sha256"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cli.dir.path).sorted() == before)
+
+        // The episode itself by URL: verified, named.
+        let exact = try cli.run(["verify", "--feed", "\(server.url)/feed.xml", "\(server.url)/ep1.mp3"])
+        #expect(exact.status == 0, "\(exact.out)\(exact.err)")
+        // hash URL is sha256sum of the bytes served.
+        let hashed = try cli.run(["hash", "\(server.url)/ep2.mp3"])
+        #expect(hashed.out == "\(try sha256sum(cli.path("ep2.mp3")))  \(server.url)/ep2.mp3\n")
+
+        // A 10-second excerpt cut with -c copy, against the manifest by URL (offline: the signature only).
+        let clip = try Media.bytes(cli.dir, "clip.mp3")
+        let ep1 = try Media.bytes(cli.dir, "ep1.mp3")
+        let clipAt = try #require(Media.offset(of: clip[(clip.count / 2)..<(clip.count / 2 + 512)], in: ep1))
+        let excerpt = try cli.run([
+            "verify", "--offline", "--signer", devKey, "--manifest", "\(server.url)/ep1.mp3.provenance.json", "--json",
+            "clip.mp3",
+        ])
+        #expect(excerpt.status == 1, "\(excerpt.err)")
+        let x = try JSON.parse(excerpt.out)
+        let parts = try #require(x["authentic"]?.arrayValue)
+        let found = parts.reduce(0) { $0 + $1["end"]!.intValue! - $1["start"]!.intValue! }
+        #expect(Double(found) / Double(clip.count) > 0.8, "\(found) of \(clip.count) bytes found")
+        // Mapped to the right place: the clip's middle is where the ground truth says.
+        let mid = clip.count / 2
+        let covering = try #require(
+            parts.first { $0["start"]!.intValue! <= mid && mid < $0["end"]!.intValue! })
+        #expect(covering["originalStart"]!.intValue! + (mid - covering["start"]!.intValue!) == clipAt)
+
+        // Unrelated speech: nothing of any episode.
+        let none = try cli.run(["verify", "--feed", "\(server.url)/feed.xml", "--json", "stranger.mp3"])
+        #expect(none.status == 1)
+        #expect(try JSON.parse(none.out)["authentic"] == nil)
+    }
+
+    @Test func hostileSourcesAreRefusedOrSetAside() throws {
+        let base = server.url
+        // Download failures are input errors of that copy (exit 2), one line each; the rest is done.
+        let missing = try cli.run(["verify", "--offline", "--signer", devKey, "\(base)/gone.mp3", "ep1.mp3"])
+        #expect(missing.status == 2 && missing.out.contains("HTTP 404"), "\(missing.out)\(missing.err)")
+        #expect(missing.out.contains("ep1.mp3: verified"))
+        let cut = try cli.run(["hash", "\(base)/truncated/ep1.mp3"])
+        #expect(cut.status == 2 && cut.err.contains("truncated"), "\(cut.err)")
+        try Data("{\"/moved.mp3\": \"/ep1.mp3\", \"/loop.mp3\": \"/loop.mp3\"}".utf8).write(
+            to: site.appendingPathComponent("redirects.json"))
+        let moved = try cli.run(["hash", "\(base)/moved.mp3"])
+        let ep1Sum = try sha256sum(cli.path("ep1.mp3"))
+        #expect(moved.status == 0 && moved.out.hasPrefix(ep1Sum))
+        let loop = try cli.run(["hash", "\(base)/loop.mp3"])
+        #expect(loop.status == 2 && loop.err.contains("redirects"), "\(loop.err)")
+        let scheme = try cli.run(["verify", "--feed", "file:///etc/passwd", "ep1.mp3"])
+        #expect(scheme.status == 2)
+
+        // Feeds that are not feeds.
+        try Data("<rss><channel><item><title>x</channel></rss>".utf8).write(to: site.appendingPathComponent("bad.xml"))
+        let bad = try cli.run(["verify", "--feed", "\(base)/bad.xml", "download.mp3"])
+        #expect(bad.status == 2 && bad.err.contains("malformed XML"), "\(bad.err)")
+        let bomb = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]><rss>&b;</rss>"
+        try Data(bomb.utf8).write(to: site.appendingPathComponent("bomb.xml"))
+        let refused = try cli.run(["verify", "--feed", "\(base)/bomb.xml", "download.mp3"])
+        #expect(refused.status == 2 && refused.err.contains("DTD"), "\(refused.err)")
+        var huge = Data("<rss><channel><title>big</title>".utf8)
+        huge.append(Data(repeating: 0x20, count: 17 << 20))
+        try huge.write(to: site.appendingPathComponent("huge.xml"))
+        let big = try cli.run(["verify", "--feed", "\(base)/huge.xml", "download.mp3"])
+        #expect(big.status == 2 && big.err.contains("larger than 16 MiB"), "\(big.err)")
+
+        // Manifests nobody should believe: ep2's with its chunk list swapped for ep1's (the signature no
+        // longer covers it), and a stranger's signature over ep2. Neither lends any range authenticity.
+        let ep1Manifest = try JSON.parse(
+            try String(contentsOf: site.appendingPathComponent("ep1.mp3.provenance.json"), encoding: .utf8))
+        var forged = try String(contentsOf: site.appendingPathComponent("ep2.mp3.provenance.json"), encoding: .utf8)
+        let ep2Manifest = try JSON.parse(forged)
+        forged = forged.replacingOccurrences(
+            of: ep2Manifest["file"]!["details"]!["chunkRoot"]!.stringValue!,
+            with: ep1Manifest["file"]!["details"]!["chunkRoot"]!.stringValue!)
+        forged = forged.replacingOccurrences(
+            of: ep2Manifest["file"]!["chunks"]!.stringValue!, with: ep1Manifest["file"]!["chunks"]!.stringValue!)
+        forged = forged.replacingOccurrences(
+            of: ep2Manifest["file"]!["windows"]!.stringValue!, with: ep1Manifest["file"]!["windows"]!.stringValue!)
+        try Data(forged.utf8).write(to: site.appendingPathComponent("forged.json"))
+        try cli.write("other.key", "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d\n")
+        try FileManager.default.copyItem(
+            at: cli.dir.appendingPathComponent("ep2.mp3"), to: cli.dir.appendingPathComponent("copy2.mp3"))
+        try #require(try cli.run(["sign", "--private-key-file", "other.key", "copy2.mp3"]).status == 0)
+        try FileManager.default.copyItem(
+            at: cli.dir.appendingPathComponent("copy2.mp3.provenance.json"),
+            to: site.appendingPathComponent("other.json"))
+        try writeFeed(
+            "hostile.xml", ep1Tag: "",
+            extraItems: """
+                <item><title>forged</title><podcast:txt purpose="provenance">\(base)/forged.json</podcast:txt></item>
+                <item><title>stranger's</title><podcast:txt purpose="provenance">\(base)/other.json</podcast:txt></item>
+                <item><title>gone</title><enclosure url="\(base)/gone.mp3"/></item>
+                """)
+        // ep2's real manifest is served too; without it, nothing trusted describes the download.
+        try FileManager.default.removeItem(at: site.appendingPathComponent("ep2.mp3.provenance.json"))
+        let hostile = try cli.run([
+            "verify", "--offline", "--signer", devKey, "--feed", "\(base)/hostile.xml", "--json", "download.mp3",
+        ])
+        #expect(hostile.status == 1, "\(hostile.out)\(hostile.err)")
+        let h = try JSON.parse(hostile.out)
+        #expect(h["authentic"] == nil, "\(hostile.out)")
+        let detail = h["detail"]?.stringValue ?? ""
+        #expect(detail.contains("set aside") && detail.contains("forged"), "\(detail)")
+    }
+}
