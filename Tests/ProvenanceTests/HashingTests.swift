@@ -71,10 +71,20 @@ import Testing
         try h.close()
         let d = try FileHasher.hash(path: path)
         #expect(d.size == (4 << 30) + 4100)
-        // Over 1 GiB the default chunk grows so there are at most 2^17 chunks: 64 KiB here.
-        #expect(d.chunkSize == 64 << 10)
-        #expect(d.chunks.count == 65537)
+        // Over 128 MiB the default chunk grows so there are at most 2^14 chunks: 512 KiB here.
+        #expect(d.chunkSize == 512 << 10)
+        #expect(d.chunks.count == 8193)
         #expect(d.windows.count == d.chunks.count)
         #expect(Hex.encode(d.sha256) == (try sha256sum(path)))
+    }
+
+    /// The default chunk size: 8 KiB up to 128 MiB (2^14 chunks), then doubled; 8 KiB for a stream.
+    @Test func defaultChunkSizeGrowsWithTheFile() {
+        #expect(FileHasher.defaultChunkSize(forSize: nil) == 8192)
+        #expect(FileHasher.defaultChunkSize(forSize: 0) == 8192)
+        #expect(FileHasher.defaultChunkSize(forSize: 128 << 20) == 8192)
+        #expect(FileHasher.defaultChunkSize(forSize: (128 << 20) + 1) == 16384)
+        #expect(FileHasher.defaultChunkSize(forSize: 1 << 30) == 64 << 10)
+        #expect(FileHasher.defaultChunkSize(forSize: UInt64.max) == 1 << 30)
     }
 }

@@ -19,16 +19,20 @@ public struct FileDigest: Equatable, Sendable {
         self.chunkSize = chunkSize
         self.chunks = chunks
         self.windows = windows ?? Array(repeating: 0, count: chunks.count)
+        root = chunks.isEmpty ? [] : Merkle.root(chunks)
     }
 
     /// Whether the chunk digests were computed (always, except for a content-ID-only pass).
     public var hasChunks: Bool { !chunks.isEmpty }
 
-    /// Merkle root of the chunk digests (an empty file has one chunk: SHA-256 of nothing).
+    /// Merkle root of the chunk digests (an empty file has one chunk: SHA-256 of nothing). Computed once,
+    /// with the digest: signing needs it twice (the leaf, the manifest), and it is 131,071 Keccak-256s
+    /// for a 1 GiB file.
     public var chunkRoot: [UInt8] {
         precondition(hasChunks, "chunk digests were not computed for this file")
-        return Merkle.root(chunks)
+        return root
     }
+    private let root: [UInt8]
 }
 
 /// A half-open byte range [start, end).

@@ -9,7 +9,10 @@ public enum Merkle {
     public static let nodeTag: [UInt8] = [UInt8](repeating: 0, count: 31) + [1]
 
     public static func parent(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
-        Keccak256.hash(nodeTag + left + right)
+        // One permutation over the three parts, without building their concatenation: a chunk tree of a
+        // 1 GiB file has 131,071 nodes (measured: 0.11 s a root through the general path, see
+        // `provenance-bench merkle`).
+        Keccak256.hash(nodeTag, left, right)
     }
 
     public static func root(_ leaves: [[UInt8]]) -> [UInt8] {

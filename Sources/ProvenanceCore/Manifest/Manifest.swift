@@ -8,7 +8,7 @@ public struct Manifest: Sendable {
     /// chunks); the signed content (details, leaf, batch) is that of registry format 2.
     public static let version = 3
     public static let suffix = ".provenance.json"
-    /// Upper bound on a manifest's size: ~2.7 million chunks (the default sizes give at most 2¹⁷).
+    /// Upper bound on a manifest's size: ~2.7 million chunks (the default sizes give at most 2¹⁴).
     public static let maxBytes = 128 << 20
 
     public var fileName: String

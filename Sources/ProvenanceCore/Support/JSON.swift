@@ -121,6 +121,12 @@ public indirect enum JSON: Equatable, Sendable {
 
     private static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings (hex, base64: megabytes in a large file's manifest) need no escape: appended whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
