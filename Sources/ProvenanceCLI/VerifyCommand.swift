@@ -204,7 +204,9 @@ struct VerifyCommand: Command {
         }
         switch v.status {
         case .verified:
-            var line = "\(Display.safe(v.path)): verified — \(record(v.attestations[0]))"
+            var line = "\(Display.safe(v.path)): verified — "
+            if let title = v.original?.title { line += "episode “\(Display.safe(title))”, " }
+            line += record(v.attestations[0])
             let n = v.endpoints.count
             line += n == 1 ? " (1 endpoint; proven here)" : " (\(n) endpoints agree; proven here)"
             for a in v.attestations.dropFirst() { line += "\n  also: \(record(a))" }
