@@ -81,7 +81,7 @@ def main():
     print(f"episode {len(original)} bytes")
     for size in (4096, 8192, 16384):
         blocks = -(-len(original) // size)
-        manifest = blocks * (44 + 6) / len(original)
+        manifest = blocks * (44 + 11) / len(original)  # base64 of a 32-byte digest and an 8-byte key pair
         shares = " ".join(f"{rolling_matches(original, c, size) / len(c):.3f}" for _, c in copies)
         print(f"fixed {size:6} + rolling search: manifest {manifest:.2%}  found {shares}")
     for avg in (4096, 8192, 16384):
