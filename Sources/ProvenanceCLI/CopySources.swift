@@ -17,8 +17,15 @@ enum CopySources {
         return out
     }
 
+    /// $PROVENANCE_CA_FILE replaces the CA bundle; $PROVENANCE_STALL_SECONDS (1 … 3600, default 30) is how
+    /// long a download may go without a byte before it fails.
     static func web() -> WebClient {
-        WebClient(caFile: ProcessInfo.processInfo.environment["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+        let env = ProcessInfo.processInfo.environment
+        let web = WebClient(caFile: env["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+        if let text = env["PROVENANCE_STALL_SECONDS"], let seconds = Int(text), (1...3600).contains(seconds) {
+            web.stallSeconds = seconds
+        }
+        return web
     }
 
     /// --manifest FILE, --manifest URL or --feed URL (else the manifest beside each file). Fetched

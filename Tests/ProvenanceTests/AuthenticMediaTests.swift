@@ -161,6 +161,9 @@ import Testing
         #expect(loop.status == 2 && loop.err.contains("redirects"), "\(loop.err)")
         let scheme = try cli.run(["verify", "--feed", "file:///etc/passwd", "ep1.mp3"])
         #expect(scheme.status == 2)
+        // A server that stops sending: the download fails after the stall time, exit 2.
+        let stalled = try cli.run(["hash", "\(base)/stall/ep1.mp3"], env: ["PROVENANCE_STALL_SECONDS": "2"])
+        #expect(stalled.status == 2 && stalled.err.contains("stalled"), "\(stalled.err)")
 
         // Feeds that are not feeds.
         try Data("<rss><channel><item><title>x</channel></rss>".utf8).write(to: site.appendingPathComponent("bad.xml"))
@@ -214,5 +217,45 @@ import Testing
         #expect(h["authentic"] == nil, "\(hostile.out)")
         let detail = h["detail"]?.stringValue ?? ""
         #expect(detail.contains("set aside") && detail.contains("forged"), "\(detail)")
+    }
+
+    /// Over HTTPS the certificate is verified: a site whose CA is not known is refused (exit 2), the same
+    /// site with its CA given (PROVENANCE_CA_FILE) is downloaded; a redirect from https to http is refused.
+    @Test func httpsIsVerified() throws {
+        let d = cli.dir
+        func openssl(_ args: [String]) throws {
+            let r = try runTool("/usr/bin/openssl", args, cwd: d)
+            try #require(r.status == 0, "\(r.err)")
+        }
+        try openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
+            "-subj", "/CN=Provenance test CA",
+        ])
+        try openssl([
+            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=localhost",
+        ])
+        try cli.write("ext.cnf", "subjectAltName=DNS:localhost\n")
+        try openssl([
+            "x509", "-req", "-in", "tls.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.pem",
+            "-days", "1", "-extfile", "ext.cnf",
+        ])
+        try Data("{\"/down.mp3\": \"\(server.url)/ep1.mp3\"}".utf8).write(
+            to: site.appendingPathComponent("redirects.json"))
+        let tls = try ChildServer(
+            script: "devnet/tls_server.py",
+            arguments: [
+                d.appendingPathComponent("tls.pem").path, d.appendingPathComponent("tls.key").path, "--serve",
+                site.path,
+            ])
+        let port = try #require(URLComponents(string: tls.url)?.port)
+        let url = "https://localhost:\(port)/ep1.mp3"
+        let ca = ["PROVENANCE_CA_FILE": d.appendingPathComponent("ca.pem").path]
+        let refused = try cli.run(["hash", url])
+        #expect(refused.status == 2, "\(refused.out)\(refused.err)")
+        let good = try cli.run(["hash", url], env: ca)
+        let sum = try sha256sum(cli.path("ep1.mp3"))
+        #expect(good.status == 0 && good.out == "\(sum)  \(url)\n", "\(good.err)")
+        let downgrade = try cli.run(["hash", "https://localhost:\(port)/down.mp3"], env: ca)
+        #expect(downgrade.status == 2 && downgrade.err.contains("refused"), "\(downgrade.err)")
     }
 }

@@ -85,6 +85,9 @@ public final class WebClient: @unchecked Sendable {
             case CURLE_HTTP_RETURNED_ERROR: throw ProvenanceError.input("\(shown): HTTP \(status)")
             case CURLE_PARTIAL_FILE:
                 throw ProvenanceError.input("\(shown): the download ended early, after \(sink.bytes) bytes (truncated)")
+            case CURLE_OPERATION_TIMEDOUT:
+                throw ProvenanceError.input(
+                    "\(shown): the download stalled (no data for \(stallSeconds) s) after \(sink.bytes) bytes")
             case CURLE_TOO_MANY_REDIRECTS: throw ProvenanceError.input("\(shown): more than \(maxRedirects) redirects")
             case CURLE_UNSUPPORTED_PROTOCOL:
                 throw ProvenanceError.input(
