@@ -7,9 +7,16 @@ internal import COpenSSL
 public final class SHA256Hasher {
     private let ctx: OpaquePointer
 
+    /// SHA-256 fetched from the provider once: EVP_sha256() is looked up again (under a lock) by every
+    /// EVP_DigestInit_ex, and a file's 8 KiB chunks are each a message.
+    nonisolated(unsafe) private static let sha256: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL has no SHA-256") }
+        return md
+    }()
+
     public init() {
         guard let ctx = EVP_MD_CTX_new() else { fatalError("OpenSSL EVP_MD_CTX_new failed (out of memory)") }
-        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { fatalError("OpenSSL cannot initialise SHA-256") }
+        guard EVP_DigestInit_ex2(ctx, Self.sha256, nil) == 1 else { fatalError("OpenSSL cannot initialise SHA-256") }
         self.ctx = ctx
     }
 
@@ -30,7 +37,7 @@ public final class SHA256Hasher {
     public func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var len: UInt32 = 0
-        guard EVP_DigestFinal_ex(ctx, &out, &len) == 1, len == 32, EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
+        guard EVP_DigestFinal_ex(ctx, &out, &len) == 1, len == 32, EVP_DigestInit_ex2(ctx, nil, nil) == 1 else {
             fatalError("OpenSSL SHA-256 finalisation failed")
         }
         return out
