@@ -3,6 +3,7 @@
 - a path in DIR/redirects.json ({"path": "Location"}) answers 302 to that location;
 - /truncated/NAME promises NAME's full length and sends half of it, then closes (a cut download);
 - /stall/NAME sends the headers and 1 KiB, then nothing for an hour (a stalled server);
+- /slow/NAME sends NAME in 16 KiB pieces, 0.1 s apart (a slow link: progress shows);
 Anything else is 404.
 
   python devnet/media_server.py DIR [--port 0]
@@ -36,6 +37,16 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if redirect(self, self.root):
             return
+        if self.path.startswith("/slow/"):
+            path = self.file(self.path[len("/slow"):])
+            if path:
+                body = open(path, "rb").read()
+                self.headers_for(len(body), path)
+                for at in range(0, len(body), 16384):
+                    self.wfile.write(body[at:at + 16384])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+                return
         for prefix in ("/truncated/", "/stall/"):
             if self.path.startswith(prefix):
                 path = self.file(self.path[len(prefix) - 1:])

@@ -161,6 +161,10 @@ import Testing
         #expect(loop.status == 2 && loop.err.contains("redirects"), "\(loop.err)")
         let scheme = try cli.run(["verify", "--feed", "file:///etc/passwd", "ep1.mp3"])
         #expect(scheme.status == 2)
+        // A slow download shows its progress (here forced, as on a terminal) on standard error only.
+        let slow = try cli.run(["hash", "--progress", "\(base)/slow/ep1.mp3"])
+        #expect(slow.status == 0 && slow.out.hasPrefix(ep1Sum), "\(slow.err)")
+        #expect(slow.err.contains("downloading and hashing") && slow.err.contains(" MB/s"), "\(slow.err)")
         // A server that stops sending: the download fails after the stall time, exit 2.
         let stalled = try cli.run(["hash", "\(base)/stall/ep1.mp3"], env: ["PROVENANCE_STALL_SECONDS": "2"])
         #expect(stalled.status == 2 && stalled.err.contains("stalled"), "\(stalled.err)")
