@@ -76,16 +76,19 @@ struct AttestCommand: Command {
             try summary?.add(outcome)
             outcomes = [outcome]
         } else {
-            let files = try FileWalker.expand(
+            let walk = FileWalker.Stream(
                 args.positionals, followSymlinks: args.flag("--follow-symlinks"), excluding: Manifest.isManifestName)
-            guard !files.isEmpty else {
-                throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))")
-            }
-            // In windows, each hashed, looked up, signed, sent and written before the next is read: memory
-            // stays that of one window whatever the archive's size.
+            // In windows, each walked, hashed, looked up, signed, sent and written before the next is read:
+            // memory stays that of one window whatever the archive's size (the file list is never held).
             var done: [Attester.Outcome] = []
-            for start in stride(from: 0, to: files.count, by: window) {
-                let part = Array(files[start..<min(start + window, files.count)])
+            while true {
+                let part = try walk.next(window)
+                if part.isEmpty {
+                    if done.isEmpty {
+                        throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))")
+                    }
+                    break
+                }
                 let outcome = try attester.attest(paths: part, signer: key, force: args.flag("--force"), dryRun: dryRun)
                 report(outcome, json: args.flag("--json"), dryRun: dryRun)
                 try summary?.add(outcome)

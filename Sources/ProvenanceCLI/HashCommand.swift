@@ -25,33 +25,34 @@ struct HashCommand: Command {
         // digests, so without --json each file is one SHA-256 pass.
         let withChunks = args.flag("--json")
         let progress = HashingProgress(paths: paths, forced: args.flag("--progress"))
-        let files = paths.filter { !WebClient.isURL($0) }
-        var hashed = ParallelHasher.hash(
-            files.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) },
-            onFile: progress.callback
-        ).makeIterator()
-        progress.finish()
-        let results = try paths.map { path -> Result<FileDigest, ProvenanceError> in
-            guard WebClient.isURL(path) else { return hashed.next()! }
-            let hasher = try StreamHasher(
-                chunkSize: withChunks ? chunkSize ?? FileHasher.defaultChunkSize(forSize: nil) : nil)
-            return CopySources.download(path, into: hasher.add, progress: progress).map { hasher.finish() }
-        }
-        for (path, result) in zip(paths, results) {
-            switch result {
-            case .success(let d):
-                if args.flag("--json") {
+        // In windows, printed as each is done: memory is that of one window's digests (all 1,000,000 of
+        // an archive at once peaked at 387 MiB).
+        for start in stride(from: 0, to: paths.count, by: VerifyCommand.offlineWindow) {
+            let window = Array(paths[start..<min(start + VerifyCommand.offlineWindow, paths.count)])
+            let files = window.filter { !WebClient.isURL($0) }
+            var hashed = ParallelHasher.hash(
+                files.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) },
+                onFile: progress.callback(windowStart: start)
+            ).makeIterator()
+            progress.finish()
+            let results = try window.map { path -> Result<FileDigest, ProvenanceError> in
+                guard WebClient.isURL(path) else { return hashed.next()! }
+                let hasher = try StreamHasher(
+                    chunkSize: withChunks ? chunkSize ?? FileHasher.defaultChunkSize(forSize: nil) : nil)
+                return CopySources.download(path, into: hasher.add, progress: progress).map { hasher.finish() }
+            }
+            for (path, result) in zip(window, results) {
+                switch result {
+                case .success(let d):
                     Output.line(
-                        JSONOutput.hashed(path, d).compact)
-                } else {
-                    Output.line(Output.sumLine(d.sha256, path))
+                        args.flag("--json") ? JSONOutput.hashed(path, d).compact : Output.sumLine(d.sha256, path))
+                case .failure(let error):
+                    if error.exitCode == .usage && error.message.hasPrefix("chunk size") {
+                        throw UsageError(error.message, usage: usage)
+                    }
+                    Output.error(error.message)
+                    exit = .usage
                 }
-            case .failure(let error):
-                if error.exitCode == .usage && error.message.hasPrefix("chunk size") {
-                    throw UsageError(error.message, usage: usage)
-                }
-                Output.error(error.message)
-                exit = .usage
             }
         }
         return exit

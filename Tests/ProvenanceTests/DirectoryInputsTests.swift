@@ -40,6 +40,46 @@ import Testing
         #expect(hashMixed.status == 2 && hashMixed.out == hashed.out)
     }
 
+    /// The streaming walk (attest takes an archive a window at a time, never its whole file list) gives
+    /// exactly the files and order of the full expansion, in windows of any size.
+    @Test func streamingWalkEqualsTheExpansion() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        for sub in ["a/z", "a/b/c", "a/.hidden", "d", "loop-target"] {
+            try fm.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        for f in [
+            "a/1", "a/z/2", "a/b/c/3", "a/b/4", "a/.hidden/5", "a/6.provenance.json", "d/7", "loop-target/8", "top",
+        ] {
+            try Data(f.utf8).write(to: dir.appendingPathComponent(f))
+        }
+        try fm.createSymbolicLink(
+            atPath: dir.appendingPathComponent("a/link").path, withDestinationPath: "../loop-target")
+        try fm.createSymbolicLink(
+            atPath: dir.appendingPathComponent("loop-target/back").path, withDestinationPath: "..")
+        let inputs = [
+            dir.appendingPathComponent("a").path, dir.appendingPathComponent("top").path, "missing",
+            dir.appendingPathComponent("d").path,
+        ]
+        for follow in [false, true] {
+            let all = try FileWalker.expand(inputs, followSymlinks: follow, excluding: Manifest.isManifestName)
+            #expect(all.contains { $0.hasSuffix("/a/b/c/3") } && !all.contains { $0.contains(".hidden") })
+            #expect(all.contains("missing") && !all.contains { $0.hasSuffix(".provenance.json") })
+            for size in [1, 2, 3, 100] {
+                let stream = FileWalker.Stream(inputs, followSymlinks: follow, excluding: Manifest.isManifestName)
+                var got: [String] = []
+                while true {
+                    let part = try stream.next(size)
+                    if part.isEmpty { break }
+                    #expect(part.count <= size)
+                    got += part
+                }
+                #expect(got == all, "follow \(follow), window \(size)")
+            }
+        }
+    }
+
     /// A copy that differs is located by chunk digests computed in a second pass; an identical one is
     /// never chunk-hashed (the verdicts are the same as with chunks computed up front).
     @Test func modifiedCopiesStillShowWhereTheyDiffer() throws {
