@@ -112,6 +112,13 @@ import Testing
         #expect(u["authentic"] == v["authentic"] && u["sha256"] == v["sha256"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.dir.path).sorted() == before)
 
+        // A URL copy against a local manifest (--manifest FILE): the search runs while it downloads.
+        let againstFile = try cli.run([
+            "verify", "--manifest", "ep2.mp3.provenance.json", "--json", "\(server.url)/download.mp3",
+        ])
+        #expect(againstFile.status == 1, "\(againstFile.err)")
+        #expect(try JSON.parse(againstFile.out)["authentic"] == v["authentic"])
+
         // The episode itself by URL: verified, named.
         let exact = try cli.run(["verify", "--feed", "\(server.url)/feed.xml", "\(server.url)/ep1.mp3"])
         #expect(exact.status == 0, "\(exact.out)\(exact.err)")
