@@ -38,7 +38,11 @@ enum CopySources {
         let manifest = args.value("--manifest")
         let feed = args.value("--feed")
         if manifest != nil && feed != nil { throw UsageError("give --manifest or --feed, not both", usage: usage) }
-        let fetcher = OriginalsFetcher(web: web())
+        var fetcher = OriginalsFetcher(web: web())
+        if let n = try args.int("--feed-items", usage: usage) {
+            guard n >= 1 else { throw UsageError("--feed-items must be at least 1", usage: usage) }
+            fetcher.maxItems = n
+        }
         if let feed {
             guard WebClient.isURL(feed) else { throw UsageError("--feed needs an http(s) URL", usage: usage) }
             let got = try fetcher.feed(feed)

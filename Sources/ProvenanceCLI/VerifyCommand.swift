@@ -41,6 +41,9 @@ struct VerifyCommand: Command {
             .value(
                 "--manifest", "FILE|URL", "The original's manifest, for every copy given (a file or an http(s) URL)."),
             .value("--feed", "URL", "Podcast feed whose episodes' manifests the copies are matched against."),
+            .value(
+                "--feed-items", "N",
+                "Compare with the feed's first N items only (default 500; their manifests at most 256 MiB together)."),
             .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
             .value(
                 "--confirmations", "N",

@@ -228,6 +228,13 @@ import Testing
         #expect(h["authentic"] == nil, "\(hostile.out)")
         let detail = h["detail"]?.stringValue ?? ""
         #expect(detail.contains("set aside") && detail.contains("forged"), "\(detail)")
+        // Only the first N items are compared when asked (a hostile feed cannot make a run fetch them all).
+        let first = try cli.run([
+            "verify", "--offline", "--signer", devKey, "--feed", "\(base)/hostile.xml", "--feed-items", "1", "--json",
+            "download.mp3",
+        ])
+        let firstDetail = try JSON.parse(first.out)["detail"]?.stringValue ?? ""
+        #expect(firstDetail.contains("4 more item(s) after the first 1 (--feed-items)"), "\(firstDetail)")
     }
 
     /// Over HTTPS the certificate is verified: a site whose CA is not known is refused (exit 2), the same

@@ -8,11 +8,20 @@ public struct OriginalsFetcher: Sendable {
     public let web: WebClient
     /// Manifests fetched at once (a 100-episode feed is 100 requests).
     public var parallel = 8
+    /// Items compared, in the feed's order (newest first in most feeds): a hostile feed cannot make a run
+    /// fetch 10,000 manifests.
+    public var maxItems = 500
+    /// All of a feed's manifests together, in bytes: past it, further items are set aside. A manifest is
+    /// ~0.7% of its episode, so 500 hour-long 128 kbps episodes take ~190 MB.
+    public var maxTotalBytes = 256 << 20
 
     public init(web: WebClient) { self.web = web }
 
     public func manifest(_ url: String, title: String? = nil) throws -> Original {
-        let bytes = try web.get(url, maxBytes: Manifest.maxBytes, what: "manifest")
+        try parse(web.get(url, maxBytes: Manifest.maxBytes, what: "manifest"), from: url, title: title)
+    }
+
+    private func parse(_ bytes: [UInt8], from url: String, title: String?) throws -> Original {
         do {
             return Original(manifest: try Manifest(json: JSON.parse(bytes)), location: url, title: title)
         } catch let error as JSON.ParseError {
@@ -32,11 +41,22 @@ public struct OriginalsFetcher: Sendable {
     /// The feed's items' manifests, fetched `parallel` at a time.
     public func feed(_ url: String) throws -> FeedOriginals {
         let feed = try PodcastFeed(bytes: web.get(url, maxBytes: PodcastFeed.maxBytes, what: "feed"))
-        let items = feed.items
+        let items = Array(feed.items.prefix(maxItems))
+        let budget = ByteBudget(maxTotalBytes)
         let results = ParallelMap.map(items.count, workers: parallel) { i -> Result<Original, ProvenanceError>? in
             guard let manifestURL = items[i].manifestURL else { return nil }
-            return Result { try manifest(manifestURL, title: items[i].title) }
-                .mapError { $0 as? ProvenanceError ?? .input("\($0)") }
+            return Result {
+                guard budget.left > 0 else {
+                    throw ProvenanceError.input(
+                        "the feed's manifests passed \(maxTotalBytes >> 20) MiB together: not fetched")
+                }
+                let bytes = try web.get(manifestURL, maxBytes: min(Manifest.maxBytes, budget.left), what: "manifest")
+                guard budget.take(bytes.count) else {
+                    throw ProvenanceError.input(
+                        "the feed's manifests passed \(maxTotalBytes >> 20) MiB together: not fetched")
+                }
+                return try parse(bytes, from: manifestURL, title: items[i].title)
+            }.mapError { $0 as? ProvenanceError ?? .input("\($0)") }
         }
         var originals: [Original] = []
         var setAside: [String] = []
@@ -48,6 +68,32 @@ public struct OriginalsFetcher: Sendable {
             case nil: setAside.append("\(name): names no enclosure and no provenance tag")
             }
         }
+        if feed.items.count > items.count {
+            setAside.append(
+                "\(feed.items.count - items.count) more item(s) after the first \(items.count) (--feed-items)")
+        }
         return FeedOriginals(feed: feed, originals: originals, setAside: setAside)
+    }
+}
+
+/// Bytes left of a limit shared by parallel fetches.
+private final class ByteBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private var remaining: Int
+
+    init(_ limit: Int) { remaining = limit }
+
+    var left: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return max(0, remaining)
+    }
+
+    /// Takes `count` bytes; false when that passes the limit.
+    func take(_ count: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        remaining -= count
+        return remaining >= 0
     }
 }
