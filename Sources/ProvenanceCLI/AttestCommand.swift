@@ -20,6 +20,7 @@ struct AttestCommand: Command {
             .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address).")
         ] + ChainOptions.sending + [
             .flag("--from-manifest", "The arguments are manifests to anchor; the key pays, it need not be the signer."),
+            .flag("--no-fingerprint", "Do not fingerprint the sound of media files (ffmpeg decodes all but WAV)."),
             .flag("--dry-run", "Print the signed raw transaction and its maximum cost; send nothing, write nothing."),
             .flag("--force", "Attest again even where this signer already has a record on this chain."),
             .flag("--follow-symlinks", "Follow symbolic links met while walking directories."),
@@ -47,6 +48,10 @@ struct AttestCommand: Command {
         attester.sendOptions = try ChainOptions.sendOptions(args, usage: usage)
         attester.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
         attester.chunkSize = try ChunkOption.parse(args, usage: usage)
+        if !args.flag("--no-fingerprint") {
+            attester.fingerprinter = Fingerprinter()
+            attester.onFingerprintNote = { Output.error($0) }
+        }
         attester.onBroadcast = ChainOptions.announce("attestation")
         attester.progress = ProgressReporter.attest(json: args.flag("--json"), quiet: args.flag("--quiet"))
         Interrupt.install()

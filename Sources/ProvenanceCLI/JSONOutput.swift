@@ -53,7 +53,43 @@ enum JSONOutput {
                 ("detail", .string(v.detail)), ("manifest", v.manifestPath.map { .string($0) } ?? .null),
                 ("episode", v.original?.title.map { .string($0) } ?? .null),
                 ("differingRanges", ranges(v.differingRanges)),
-            ] + authentic(v.authentic))
+            ] + authentic(v.authentic) + sound(v.audio, note: v.soundNote))
+    }
+
+    /// `audio` (for a similar copy: matched stretches, in the clip's seconds, with the original's, and the
+    /// unmatched ones) and `soundNote` (why the sound said nothing).
+    static func sound(_ audio: AudioComparison?, note: String?) -> [(String, JSON)] {
+        var out: [(String, JSON)] = []
+        func seconds(_ s: Double) -> JSON { .number(String(format: "%.2f", s)) }
+        if let audio {
+            out.append(
+                (
+                    "audio",
+                    .object([
+                        (
+                            "matches",
+                            .array(
+                                audio.matches.map {
+                                    .object([
+                                        ("start", seconds($0.start)), ("end", seconds($0.end)),
+                                        ("originalStart", seconds($0.originalStart)),
+                                        ("originalEnd", seconds($0.originalEnd)),
+                                        ("bitErrorRate", .number(String(format: "%.3f", $0.bitErrorRate))),
+                                    ])
+                                })
+                        ),
+                        (
+                            "unmatched",
+                            .array(
+                                audio.unmatched.map {
+                                    .object([("start", seconds($0.start)), ("end", seconds($0.end))])
+                                })
+                        ),
+                    ])
+                ))
+        }
+        if let note { out.append(("soundNote", .string(note))) }
+        return out
     }
 
     /// `authentic` (the copy's ranges that are the original's, in copy order, end exclusive) and
@@ -129,7 +165,7 @@ enum JSONOutput {
                 ("endpoints", .array(v.endpoints.map { .string($0) })),
                 ("warnings", .array(v.warnings.map { .string($0) })),
                 ("detail", .string(v.detail)), ("original", original), ("differingRanges", ranges(v.differingRanges)),
-            ] + authentic(v.authentic))
+            ] + authentic(v.authentic) + sound(v.audio, note: v.soundNote))
     }
 
     // MARK: attest

@@ -17,6 +17,7 @@ struct SignCommand: Command {
             .flag("--force", "Replace manifests that already exist."),
             .flag("--follow-symlinks", "Follow symbolic links inside directories."),
             .flag("--json", "One JSON object per file: path, sha256, signer, manifest."),
+            .flag("--no-fingerprint", "Do not fingerprint the sound of media files (ffmpeg decodes all but WAV)."),
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -41,10 +42,20 @@ struct SignCommand: Command {
         // Each batch is signed, written and printed before the next is hashed: memory is one batch's.
         var count = 0
         var signatures = 0
+        let fingerprinter = args.flag("--no-fingerprint") ? nil : Fingerprinter()
         for start in stride(from: 0, to: paths.count, by: AttestationMessage.maxFileCount) {
+            let batch = Array(paths[start..<min(start + AttestationMessage.maxFileCount, paths.count)])
+            for p in batch { try FileHasher.requireRegularFile(p) }
+            // One signature covers the batch, so every file must hash: the first failure stops it.
+            var digests = try ParallelHasher.hash(batch.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
+                .map { try $0.get() }
+            if let fingerprinter {
+                let (withAudio, notes) = fingerprinter.apply(paths: batch, digests: digests)
+                digests = withAudio
+                notes.forEach { Output.error($0) }
+            }
             let signed = try BatchSigner.sign(
-                paths: Array(paths[start..<min(start + AttestationMessage.maxFileCount, paths.count)]), key: key,
-                chunkSize: chunkSize, registry: RegistryAddress.canonical)
+                paths: batch, digests: digests, key: key, registry: RegistryAddress.canonical)
             try Manifest.writeAll(signed.map { ($0.manifestPath, $0.manifest) })
             for item in signed {
                 if args.flag("--json") {

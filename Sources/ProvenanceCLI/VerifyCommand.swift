@@ -76,6 +76,7 @@ struct VerifyCommand: Command {
                     return nil
                 }))
         if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
+        verifier.decodeAudio = CopySources.decodeAudio
         let trusted = verifier.trustedSigners
         let originals = try CopySources.originals(
             args, verifier: verifier, trusted: { trusted.contains($0) }, usage: usage)
@@ -113,6 +114,7 @@ struct VerifyCommand: Command {
 
     static func online(_ args: Arguments, files: [String]) throws -> ExitCode {
         var verifier = OnChainVerifier()
+        verifier.decodeAudio = CopySources.decodeAudio
         let ens = try ensResolver(args)
         verifier.trust = try TrustResolver(ens: ens, wellKnown: wellKnown()).resolve(try trustEntries(args))
         verifier.anySigner = args.flag("--any-signer")
@@ -169,7 +171,7 @@ struct VerifyCommand: Command {
         if !args.flag("--json") && files.count > 1 {
             func count(_ s: Verdict.Status) -> Int { counts[s] ?? 0 }
             Output.line(
-                "summary (chain \(chainId)): \(files.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.notAttested)) not attested, \(count(.revoked)) revoked, \(count(.signedByUntrusted)) signed by untrusted keys, \(count(.error)) errors"
+                "summary (chain \(chainId)): \(files.count) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.similar)) similar, \(count(.notAttested)) not attested, \(count(.revoked)) revoked, \(count(.signedByUntrusted)) signed by untrusted keys, \(count(.error)) errors"
             )
         }
         return worst
@@ -218,7 +220,14 @@ struct VerifyCommand: Command {
         case .modified:
             var line = "\(Display.safe(v.path)): MODIFIED — "
             if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
-            return line + Display.safe(v.detail)
+            line += Display.safe(v.detail)
+            if let note = v.soundNote { line += "; \(Display.safe(note))" }
+            return line
+        case .similar:
+            return "\(Display.safe(v.path)): SIMILAR — "
+                + soundSummary(
+                    v.audio, original: v.original, signer: v.originalAttestations.first?.signer, identities: identities)
+                + "; " + Display.safe(v.detail)
         case .revoked:
             return "\(Display.safe(v.path)): REVOKED — \(Display.safe(v.detail))"
         case .forgedRecord:
@@ -264,8 +273,38 @@ struct VerifyCommand: Command {
     static func text(_ v: OfflineVerdict) -> String {
         var line = "\(Display.safe(v.path)): \(v.status.rawValue) — "
         if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
+        if v.status == .similar { line += soundSummary(v.audio, original: v.original, signer: v.signer) + "; " }
         if v.status == .verified, let title = v.original?.title { line += "episode “\(Display.safe(title))”, " }
-        return line + Display.safe(v.detail)
+        line += Display.safe(v.detail)
+        if let note = v.soundNote { line += "; \(Display.safe(note))" }
+        return line
+    }
+
+    /// "0:00–0:10 and 0:16–0:30 sound like 1:05–1:15 and 1:21–1:35 of “episode 42” (signed by …);
+    /// 0:10–0:16 does not match the original".
+    static func soundSummary(
+        _ audio: AudioComparison?, original: Original?, signer: Address?, identities: [Address: Identity] = [:]
+    ) -> String {
+        guard let audio, !audio.matches.isEmpty else { return "no stretch of its sound matches" }
+        func clock(_ s: Double) -> String {
+            let t = Int(s.rounded())
+            return t >= 3600
+                ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                : String(format: "%d:%02d", t / 60, t % 60)
+        }
+        func list(_ xs: [String]) -> String {
+            xs.count <= 1 ? xs.joined() : xs.dropLast().joined(separator: ", ") + " and " + xs.last!
+        }
+        let episode = original?.title.map { "“\(Display.safe($0))”" } ?? "the original"
+        var line = list(audio.matches.map { "\(clock($0.start))–\(clock($0.end))" })
+        line += audio.matches.count == 1 ? " sounds like " : " sound like "
+        line += list(audio.matches.map { "\(clock($0.originalStart))–\(clock($0.originalEnd))" }) + " of \(episode)"
+        if let signer { line += " (signed by \(describe(signer, identities)))" }
+        if !audio.unmatched.isEmpty {
+            let gaps = list(audio.unmatched.map { "\(clock($0.start))–\(clock($0.end))" })
+            line += "; \(gaps) \(audio.unmatched.count == 1 ? "does" : "do") not match the original"
+        }
+        return line
     }
 
     /// "94.8% of the original found intact, in order; bytes 720,814–807,584 of this copy are not from the

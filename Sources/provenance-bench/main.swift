@@ -23,6 +23,75 @@ if CommandLine.arguments.count == 2, CommandLine.arguments[1] == "merkle" {
     exit(0)
 }
 
+/// `provenance-bench audio ORIGINAL CLIP...`: the perceptual comparison of each clip with the original
+/// (decoded by AudioDecoder): matched stretches, their offsets and bit error rates; and the fingerprint's
+/// speed in multiples of real time (decoding excluded).
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "audio" {
+    let decoder = AudioDecoder()
+    let original = try decoder.decode(path: CommandLine.arguments[2])
+    var t = Date()
+    let fingerprint = AudioFingerprint(samples: original.samples)
+    let seconds = Date().timeIntervalSince(t)
+    print(
+        "original \(String(format: "%.1f", original.seconds)) s, \(fingerprint.frames.count * 4) bytes, fingerprinted at \(Int(original.seconds / seconds))x real time"
+    )
+    let index = AudioIndex([fingerprint])
+    for clipPath in CommandLine.arguments[3...] {
+        let clip = try decoder.decode(path: clipPath)
+        t = Date()
+        let result = index.compare(clip: AudioFingerprint.phases(of: clip), clipSeconds: clip.seconds)
+        let took = Date().timeIntervalSince(t)
+        let matched = result.matches.reduce(0.0) { $0 + $1.end - $1.start }
+        print(
+            "\(clipPath): \(String(format: "%.1f", clip.seconds)) s, matched \(String(format: "%.1f", matched)) s (\(String(format: "%.0f", 100 * matched / max(clip.seconds, 0.001)))%) in \(String(format: "%.3f", took)) s:"
+                + result.matches.map {
+                    String(
+                        format: " [%.2f-%.2f ~ %.2f-%.2f ber %.2f]", $0.start, $0.end, $0.originalStart, $0.originalEnd,
+                        $0.bitErrorRate)
+                }.joined()
+                + " unmatched:" + result.unmatched.map { String(format: " %.2f-%.2f", $0.start, $0.end) }.joined())
+    }
+    exit(0)
+}
+
+/// `provenance-bench audio-index DIR CLIP`: fingerprints every WAV in DIR (speed in multiples of real time,
+/// decoding excluded), indexes them all, and times one clip's comparison with the whole index (a feed).
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "audio-index" {
+    let decoder = AudioDecoder()
+    let dir = CommandLine.arguments[2]
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".wav") }.sorted()
+    var fingerprints: [AudioFingerprint] = []
+    var audioSeconds = 0.0
+    var fingerprintSeconds = 0.0
+    for name in names {
+        let audio = try decoder.decode(path: dir + "/" + name)
+        let t = Date()
+        fingerprints.append(AudioFingerprint(samples: audio.samples))
+        fingerprintSeconds += Date().timeIntervalSince(t)
+        audioSeconds += audio.seconds
+    }
+    var t = Date()
+    let index = AudioIndex(fingerprints)
+    let indexing = Date().timeIntervalSince(t)
+    let clip = try decoder.decode(path: CommandLine.arguments[3])
+    t = Date()
+    let phases = AudioFingerprint.phases(of: clip)
+    let result = index.compare(clip: phases, clipSeconds: clip.seconds)
+    let comparing = Date().timeIntervalSince(t)
+    let best = result.matches.first.map { names[$0.original] } ?? "none"
+    print(
+        String(
+            format: "fingerprinting: %.0f s of sound in %.2f s = %.0fx real time (goal >= 500x); %d bytes a minute",
+            audioSeconds, fingerprintSeconds, audioSeconds / fingerprintSeconds,
+            Int(Double(fingerprints.reduce(0) { $0 + $1.frames.count * 4 }) / audioSeconds * 60)))
+    print(
+        String(
+            format:
+                "a %.0f s clip against %d episodes (%.0f min): indexed in %.2f s, compared in %.3f s (goal < 1 s), matched %@",
+            clip.seconds, names.count, audioSeconds / 60, indexing, comparing, best))
+    exit(0)
+}
+
 /// `provenance-bench gas URL`: deploys the registry on the devnet at URL (if needed) and sends relayed
 /// attestations of random files by one new publisher — 1 file (its first batch: a new index slot),
 /// 1 file again, then 256, 1,024 and 10,000 files — and its revocation; prints gas from the receipts.

@@ -103,7 +103,8 @@ import Testing
         #expect(summary["files"]?.arrayValue?.allSatisfy { $0["sha256"] != nil && $0["txHash"] != nil } == true)
         let v = try cli.run(["verify", "archive"])
         #expect(
-            v.status == 0 && v.out.contains("summary (chain 31337): 5 files — 5 verified, 0 modified, 0 not attested"))
+            v.status == 0
+                && v.out.contains("summary (chain 31337): 5 files — 5 verified, 0 modified, 0 similar, 0 not attested"))
         _ = files
     }
 

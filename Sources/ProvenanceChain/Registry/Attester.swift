@@ -108,6 +108,9 @@ public final class Attester {
         set { submitter.journal = newValue }
     }
     public var chunkSize: Int?  // nil: the default for each file's size
+    /// Fingerprints the sound of media files before they are signed (nil: none). Told what it skipped.
+    public var fingerprinter: Fingerprinter?
+    public var onFingerprintNote: (String) -> Void = { _ in }
     /// Most files per transaction; nil: as many as fit in 90 % of the latest block's gas limit.
     public var maxPerTransaction: Int?
 
@@ -256,6 +259,13 @@ public final class Attester {
             }
         }
         progress(.hashed(files: paths.count, bytes: digests.reduce(0) { $0 &+ $1.size }, ofFiles: candidates.count))
+        // Fingerprints are not journaled: they are computed again on a resumed run (the same decoder gives
+        // the same fingerprint, so the details and the record agree).
+        if let fingerprinter {
+            let (withAudio, notes) = fingerprinter.apply(paths: paths, digests: digests)
+            notes.forEach(onFingerprintNote)
+            return (paths, withAudio)
+        }
         return (paths, digests)
     }
 
@@ -357,7 +367,7 @@ public final class Attester {
                 batch.files.contains(where: { $0.contentID == digest.sha256 })
             else { continue }
             return
-                "already attested by \(record.signer) in block \(record.blockNumber) (tx \(Hex.encode(record.txHash, prefix: true))) with other file details than hashed now (another --chunk-size?), so its manifest cannot be rebuilt; give the same --chunk-size, or --force to attest again"
+                "already attested by \(record.signer) in block \(record.blockNumber) (tx \(Hex.encode(record.txHash, prefix: true))) with other file details than hashed now (another --chunk-size, or signed with or without an audio fingerprint?), so its manifest cannot be rebuilt; give the same --chunk-size (and --no-fingerprint if it was signed without one), or --force to attest again"
         }
         return nil
     }

@@ -18,6 +18,8 @@ public struct Verdict: Sendable {
         case endpointsDisagree = "endpoints-disagree"
         /// A manifest beside the file is authentic, but this copy's bytes differ from the signed original.
         case modified
+        /// No byte is the original's, but its sound matches parts of the attested original.
+        case similar
         case error
     }
 
@@ -35,6 +37,10 @@ public struct Verdict: Sendable {
     public var authentic: AuthenticParts?
     /// The original compared with, when it was fetched (a URL, a feed item).
     public var original: Original?
+    /// For a similar copy: the stretches of its sound found in the original, and the rest.
+    public var audio: AudioComparison?
+    /// Why the sound was not compared, or said nothing.
+    public var soundNote: String?
     /// The copy's ranges not shown to be the publisher's (all of it when nothing was found).
     public var differingRanges: [ByteRange] { authentic?.unmatched ?? [] }
     /// The endpoints whose answers this verdict rests on (hosts only), and what they did not agree on.
@@ -57,6 +63,8 @@ public struct OnChainVerifier {
     public var expectedChainId: UInt64?
     /// Told of the content pass's progress: files done (0 while inside a single file) and bytes so far.
     public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
+    /// Decodes a copy's sound when no byte of it is the original's (nil: sound is never compared).
+    public var decodeAudio: SoundCheck.Decode?
     /// Remembers scans by content alone (no trusted signer named) between runs.
     public var scanCache: ScanCache?
     /// Told of a scan by content alone: blocks scanned of the total.
@@ -92,6 +100,7 @@ public struct OnChainVerifier {
             var error: String?
             var parts: AuthenticParts?
             var original: Original?
+            var sound: Result<AudioComparison, ProvenanceError>?
         }
         let offline = OfflineVerifier(registry: registry)
         var locals: [Local] = []
@@ -143,6 +152,19 @@ public struct OnChainVerifier {
                     (locals[i].digest, locals[i].error) = (nil, "\(e)")
                 }
             }
+            // Not one byte of any episode: the sound, against every episode's fingerprint at once.
+            let decode = decodeAudio
+            let heard = locals.map { $0.digest != nil && $0.manifest == nil }
+            let sounds = ParallelMap.map(paths.count) { i -> Result<AudioComparison, ProvenanceError>? in
+                guard heard[i], streamed[paths[i]] == nil else { return nil }
+                return SoundCheck.compare(
+                    path: paths[i], originals: usable.usable.map(\.manifest.audio), decode: decode)
+            }
+            for i in paths.indices {
+                guard case .success(let c)? = sounds[i], let first = c.matches.first else { continue }
+                let o = usable.usable[first.original]
+                (locals[i].manifest, locals[i].original, locals[i].sound) = (o.manifest, o, sounds[i])
+            }
         } else {
             let searched = locals.map { l -> Manifest? in
                 guard let m = l.manifest, let d = l.digest, d.sha256 != m.sha256, trustedSigners.contains(m.signer)
@@ -165,6 +187,16 @@ public struct OnChainVerifier {
                 case nil: break
                 }
             }
+            let decode = decodeAudio
+            let unheard = locals.map { l -> AudioFingerprint? in
+                guard let parts = l.parts, parts.parts.isEmpty, l.digest != nil else { return nil }
+                return l.manifest?.audio
+            }
+            let sounds = ParallelMap.map(paths.count) { i -> Result<AudioComparison, ProvenanceError>? in
+                guard let audio = unheard[i], streamed[paths[i]] == nil else { return nil }
+                return SoundCheck.compare(path: paths[i], originals: [audio], decode: decode)
+            }
+            for i in paths.indices { locals[i].sound = sounds[i] }
         }
         // One lookup for every file's content and every authentic manifest's original.
         var queries: [[UInt8]] = []
@@ -261,6 +293,24 @@ public struct OnChainVerifier {
                     // unrevoked signer attested (and whose manifest checked out here).
                     if !originalTrusted.isEmpty { v.authentic = l.parts }
                     v.original = l.original
+                    switch l.sound {
+                    case .success(let c)? where !c.matches.isEmpty:
+                        // Evidence about the sound, and only of an original attested here by a trusted key.
+                        if !originalTrusted.isEmpty {
+                            var similar = Verdict(
+                                path: path, sha256: digest.sha256, status: .similar,
+                                detail:
+                                    "no byte is the original's, but its sound matches the original signed by \(m.signer) and attested on \(chain) in block \(originalTrusted[0].blockNumber)",
+                                attestations: [], originalSHA256: m.sha256, originalAttestations: original)
+                            similar.audio = c
+                            similar.original = l.original
+                            return similar
+                        }
+                        v.soundNote = "its sound matches, but the original is not attested here by a signer you trust"
+                    case .success?: v.soundNote = "its sound does not match the original's either"
+                    case .failure(let e)?: v.soundNote = "the sound was not compared: \(e.message)"
+                    case nil: break
+                    }
                     return v
                 }
                 var detail = "no record of this exact content on \(chain) (registry \(registry))"

@@ -11,6 +11,9 @@ public struct FileDigest: Equatable, Sendable {
     public let chunks: [[UInt8]]
     /// Each chunk's WindowKey pair (first and last 32 bytes).
     public let windows: [UInt64]
+    /// The sound's perceptual fingerprint, for media files whose audio could be decoded (signed in the
+    /// file's details as `audioFingerprint`).
+    public var audio: AudioFingerprint?
 
     /// `windows` nil: keys unknown (all zero), for digests made up in tests.
     public init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]], windows: [UInt64]? = nil) {

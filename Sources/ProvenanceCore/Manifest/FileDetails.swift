@@ -12,11 +12,16 @@ public struct FileDetails: Equatable, Sendable {
 
     /// The details of a hashed file (its chunk digests must have been computed).
     public init(digest: FileDigest) {
-        members = [
+        var members = [
             "size": String(digest.size), "chunkSize": String(digest.chunkSize),
             "chunkRoot": Hex.encode(digest.chunkRoot, prefix: true),
         ]
+        if let audio = digest.audio { members[Self.audioMember] = Hex.encode(audio.commitment, prefix: true) }
+        self.members = members
     }
+
+    /// The member binding a file's audio fingerprint (docs/FORMAT.md §11): `0x` + SHA-256 of it.
+    public static let audioMember = "audioFingerprint"
 
     /// Checks names (ASCII letters and digits, 1 … 64 characters), sizes, and the members every
     /// version-2 file has: `size`, `chunkSize` (a power of two, 1 KiB … 1 GiB) and `chunkRoot`.

@@ -19,6 +19,8 @@ public struct Manifest: Sendable {
     /// Each chunk's window key: unsigned hints for the search of a copy (a wrong key hides a match, it
     /// cannot make one: every match is a chunk's signed SHA-256).
     public var windows: [UInt64]
+    /// The sound's fingerprint, when the file has one (bound by `details.audioFingerprint`).
+    public var audio: AudioFingerprint?
     public var signer: Address
     public var batchIndex: Int
     public var batchProof: [[UInt8]]
@@ -38,14 +40,15 @@ public struct Manifest: Sendable {
     ) {
         self.init(
             fileName: fileName, sha256: digest.sha256, details: FileDetails(digest: digest), chunks: digest.chunks,
-            windows: digest.windows, signer: signer, batchIndex: batchIndex, batchProof: batchProof, message: message,
+            windows: digest.windows, audio: digest.audio, signer: signer, batchIndex: batchIndex,
+            batchProof: batchProof, message: message,
             signature: signature,
             anchors: anchors)
     }
 
     public init(
         fileName: String, sha256: [UInt8], details: FileDetails, chunks: [[UInt8]], windows: [UInt64],
-        signer: Address, batchIndex: Int,
+        audio: AudioFingerprint? = nil, signer: Address, batchIndex: Int,
         batchProof: [[UInt8]], message: AttestationMessage, signature: RecoverableSignature, anchors: [Anchor]
     ) {
         self.fileName = fileName
@@ -53,6 +56,7 @@ public struct Manifest: Sendable {
         self.details = details
         self.chunks = chunks
         self.windows = windows
+        self.audio = audio
         self.signer = signer
         self.batchIndex = batchIndex
         self.batchProof = batchProof
@@ -77,13 +81,14 @@ public struct Manifest: Sendable {
             ("version", .int(Self.version)),
             (
                 "file",
-                .object([
-                    ("name", .string(fileName)),
-                    ("sha256", .string(Hex.encode(sha256))),
-                    ("details", details.json),
-                    ("chunks", .string(CompactChunks.encode(digests: chunks))),
-                    ("windows", .string(CompactChunks.encode(windows: windows))),
-                ])
+                .object(
+                    [
+                        ("name", .string(fileName)),
+                        ("sha256", .string(Hex.encode(sha256))),
+                        ("details", details.json),
+                        ("chunks", .string(CompactChunks.encode(digests: chunks))),
+                        ("windows", .string(CompactChunks.encode(windows: windows))),
+                    ] + (audio.map { [("audio", Self.audioJSON($0))] } ?? []))
             ),
             ("signer", .string(signer.checksummed)),
             (
@@ -97,6 +102,13 @@ public struct Manifest: Sendable {
             ("typedData", message.typedDataJSON),
             ("signature", .string(Hex.encode(signature.bytes, prefix: true))),
             ("anchors", .array(anchors.map(\.json))),
+        ])
+    }
+
+    static func audioJSON(_ audio: AudioFingerprint) -> JSON {
+        .object([
+            ("algorithm", .string(AudioFingerprint.algorithm)),
+            ("fingerprint", .string(Data(audio.bytes).base64EncodedString())),
         ])
     }
 
@@ -159,6 +171,20 @@ public struct Manifest: Sendable {
         guard Merkle.root(chunks) == details.chunkRoot else {
             throw bad("file.chunks do not lead to file.details.chunkRoot")
         }
+        var audio: AudioFingerprint?
+        if let audioJSON = file["audio"] {
+            guard audioJSON["algorithm"]?.stringValue == AudioFingerprint.algorithm,
+                let text = audioJSON["fingerprint"]?.stringValue, let data = Data(base64Encoded: text),
+                data.base64EncodedString() == text, let fingerprint = AudioFingerprint(bytes: [UInt8](data))
+            else {
+                throw bad("file.audio must hold algorithm \"\(AudioFingerprint.algorithm)\" and a base64 fingerprint")
+            }
+            audio = fingerprint
+        }
+        // The fingerprint is signed through the details: one without the other is not this format.
+        guard details.members[FileDetails.audioMember] == audio.map({ Hex.encode($0.commitment, prefix: true) }) else {
+            throw bad("file.audio does not match file.details.\(FileDetails.audioMember)")
+        }
         guard let signerText = json["signer"]?.stringValue else { throw bad("missing signer") }
         let signer = try Address(signerText)
         guard let batch = json["batch"], let index = batch["index"]?.intValue, let count = batch["count"]?.intValue,
@@ -184,7 +210,8 @@ public struct Manifest: Sendable {
         guard anchorItems.count <= 1024 else { throw bad("more anchors than any real manifest has") }
         let anchors = try anchorItems.map { try Anchor(json: $0) }
         self.init(
-            fileName: name, sha256: sha, details: details, chunks: chunks, windows: windows, signer: signer,
+            fileName: name, sha256: sha, details: details, chunks: chunks, windows: windows, audio: audio,
+            signer: signer,
             batchIndex: index,
             batchProof: proof, message: message, signature: signature, anchors: anchors)
     }

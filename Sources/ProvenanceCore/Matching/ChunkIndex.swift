@@ -74,14 +74,6 @@ public final class ChunkIndex: @unchecked Sendable {
 
     /// The chunks whose first 32 bytes have this key.
     func candidates(_ key: UInt32) -> ArraySlice<Entry> {
-        var lo = 0
-        var hi = keys.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
-        var end = lo
-        while end < keys.count && keys[end] == key { end += 1 }
-        return entries[lo..<end]
+        entries[equalRange(of: key, in: keys)]
     }
 }

@@ -6,6 +6,9 @@ public struct OfflineVerdict: Sendable {
         case verified
         /// The manifest is authentic but this file's bytes differ from the signed original.
         case modified
+        /// No byte is the original's, but its sound matches parts of it (a re-encoded clip): evidence
+        /// about the sound, not proof about these bytes.
+        case similar
         /// Authentic, but signed by nobody the verifier trusts (there is no implicit trust).
         case signedByUntrusted = "signed-by-untrusted"
         /// The manifest's proof or signature does not hold.
@@ -25,9 +28,33 @@ public struct OfflineVerdict: Sendable {
     public var authentic: AuthenticParts?
     /// The original compared with, when it was fetched (a URL, a feed item).
     public var original: Original?
+    /// For a similar copy: the stretches of its sound found in the original, and the rest.
+    public var audio: AudioComparison?
+    /// Why the sound was not compared, when it could not be.
+    public var soundNote: String?
 
     /// The copy's ranges not shown to be the publisher's.
     public var differingRanges: [ByteRange] { authentic?.unmatched ?? [] }
+}
+
+extension OfflineVerdict {
+    /// A modified copy in which no byte was found: similar when its sound matches, else a note on why the
+    /// sound said nothing.
+    mutating func apply(sound: Result<AudioComparison, ProvenanceError>?) {
+        switch sound {
+        case .success(let c)? where !c.matches.isEmpty:
+            self = OfflineVerdict(
+                path: path, status: .similar, sha256: sha256, signer: signer,
+                detail:
+                    "no byte is the original's, but its sound matches the original signed by \(signer.map { "\($0)" } ?? "?")",
+                manifestPath: manifestPath, authentic: nil, original: original, audio: c, soundNote: nil)
+        case .success?:
+            soundNote = "its sound does not match the original's either"
+        case .failure(let e)?:
+            soundNote = "the sound was not compared: \(e.message)"
+        case nil: break
+        }
+    }
 }
 
 public struct OfflineVerifier: Sendable {
@@ -38,6 +65,8 @@ public struct OfflineVerifier: Sendable {
     public var registry: Address
     /// Told of the content pass's progress: files done (0 while inside a single file) and bytes so far.
     public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
+    /// Decodes a copy's sound when no byte of it is the original's (nil: sound is never compared).
+    public var decodeAudio: SoundCheck.Decode?
 
     public init(trustedSigners: Set<Address> = [], registry: Address = RegistryAddress.canonical) {
         self.trustedSigners = trustedSigners
@@ -83,10 +112,20 @@ public struct OfflineVerifier: Sendable {
             else { return nil }
             return CopyPasses.search(paths[i], index: ChunkIndex([m.chunkList]), streamed: streamed[paths[i]])
         }
+        // The sound, only where not one byte was found (a re-encoded clip) and the original has a fingerprint.
+        let decode = decodeAudio
+        let sounds = ParallelMap.map(paths.count) { i -> Result<AudioComparison, ProvenanceError>? in
+            guard streamed[paths[i]] == nil, case .success(let parts)? = found[i], parts?.parts.isEmpty ?? true,
+                case .success(let m)? = manifests[i], m.audio != nil
+            else { return nil }
+            return SoundCheck.compare(path: paths[i], originals: [m.audio], decode: decode)
+        }
         return paths.indices.map {
-            verdict(
+            var v = verdict(
                 path: paths[$0], manifestPath: manifestPaths[$0], manifest: manifests[$0], problem: problems[$0],
                 digest: contents[$0], found: found[$0], streamedCopy: streamed[paths[$0]] != nil)
+            if v.status == .modified { v.apply(sound: sounds[$0]) }
+            return v
         }
     }
 
@@ -118,6 +157,16 @@ public struct OfflineVerifier: Sendable {
                     manifestPath: nil)
             }
             guard let parts else {
+                let sound =
+                    streamed[path] == nil
+                    ? SoundCheck.compare(
+                        path: path, originals: originals.usable.map(\.manifest.audio), decode: decodeAudio)
+                    : nil
+                if case .success(let c)? = sound, let first = c.matches.first {
+                    var v = modified(path, digest, originals.usable[first.original])
+                    v.apply(sound: sound)
+                    return v
+                }
                 var detail = "nothing of it found in the \(originals.usable.count) signed original(s) given"
                 if !originals.setAside.isEmpty {
                     detail += "; set aside: " + originals.setAside.prefix(3).joined(separator: "; ")
@@ -127,15 +176,19 @@ public struct OfflineVerifier: Sendable {
                     path: path, status: .noManifest, sha256: digest.sha256, signer: nil, detail: detail,
                     manifestPath: nil)
             }
-            let o = originals.usable[parts.original]
-            var v = OfflineVerdict(
-                path: path, status: .modified, sha256: digest.sha256, signer: o.manifest.signer,
-                detail: "content differs from the original signed by \(o.manifest.signer)",
-                manifestPath: o.location)
+            var v = modified(path, digest, originals.usable[parts.original])
             v.authentic = parts
-            v.original = o
             return v
         }
+    }
+
+    /// A copy that differs from a fetched original.
+    private func modified(_ path: String, _ digest: FileDigest, _ o: Original) -> OfflineVerdict {
+        var v = OfflineVerdict(
+            path: path, status: .modified, sha256: digest.sha256, signer: o.manifest.signer,
+            detail: "content differs from the original signed by \(o.manifest.signer)", manifestPath: o.location)
+        v.original = o
+        return v
     }
 
     public func verify(path: String, manifestPath explicit: String? = nil) -> OfflineVerdict {
