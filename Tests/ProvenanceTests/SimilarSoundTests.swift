@@ -116,6 +116,28 @@ import Testing
         #expect(signed.status == 0 && signed.err.contains("fingerprint skipped"), "\(signed.err)")
     }
 
+    /// WAV is read without ffmpeg in every sample format the issue names; the same sound gives the same
+    /// fingerprint whatever its format, rate or channel count.
+    @Test func wavFormatsAreReadNatively() throws {
+        let reference = AudioFingerprint(
+            samples: try PCMAudio.wav(Media.bytes(cli.dir, "ep.wav")).resampled(to: 5512).samples)
+        for (codec, extra) in [
+            ("pcm_u8", [String]()), ("pcm_s24le", []), ("pcm_s32le", []), ("pcm_f32le", []), ("pcm_f64le", []),
+            ("pcm_s16le", ["-ar", "48000", "-ac", "2"]), ("pcm_s24le", ["-ar", "44100", "-rf64", "never"]),
+        ] {
+            let name = "fmt-\(codec)-\(extra.count).wav"
+            try Media.run(
+                "ffmpeg", ["-loglevel", "error", "-y", "-i", "ep.wav", "-c:a", codec] + extra + [name], in: cli.dir)
+            let audio = try AudioDecoder(ffmpeg: nil).decode(path: cli.path(name))
+            let f = AudioFingerprint(samples: audio.samples)
+            let n = min(f.frames.count, reference.frames.count)
+            let errors = (0..<n).reduce(0) { $0 + (f.frames[$1] ^ reference.frames[$1]).nonzeroBitCount }
+            #expect(abs(f.frames.count - reference.frames.count) <= 1, "\(name)")
+            #expect(Double(errors) / Double(32 * n) < 0.1, "\(name): \(errors) of \(32 * n) bits differ")
+        }
+        #expect(throws: ProvenanceError.self) { try PCMAudio.wav(Array("RIFF\0\0\0\0WAVEjunk".utf8)) }
+    }
+
     /// Where the re-worded sentence sits in the edited recording: from the end of the first sentence
     /// spoken alone to the end of the first two spoken alone (espeak-ng speaks a prefix identically).
     func sentenceBounds() throws -> (start: Double, end: Double) {
