@@ -84,7 +84,13 @@ public final class AudioIndex: @unchecked Sendable {
                 }
             }
         }
-        let candidates = votes.filter { $0.value >= 2 }.sorted { $0.value > $1.value }.prefix(24).map(\.key)
+        // Ties broken by the alignment itself, never by the dictionary's (per-process) order: the same clip
+        // gives the same verdict on every run.
+        let candidates = votes.filter { $0.value >= 2 }.sorted {
+            ($1.value, $0.key.original, $0.key.offset, $0.key.phase) < (
+                $0.value, $1.key.original, $1.key.offset, $1.key.phase
+            )
+        }.prefix(24).map(\.key)
         // 2. Each candidate measured at every frame: bit errors averaged over 1 s.
         var best = [Double](repeating: 1, count: count)
         var owner = [Candidate?](repeating: nil, count: count)
