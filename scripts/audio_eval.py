@@ -93,7 +93,7 @@ for label, args, ext in VARIANTS:
 print("  worst: %.1f%% matched, offset error %.2f s" % (100 * worst_share, worst_error))
 
 # Unrelated pairs: a clip of one episode against every other episode's manifest, and clips of fresh speech.
-pairs, false_matches = 0, 0
+pairs, false_matches, false_verdicts = 0, 0, 0
 clips = []
 for i, ep in enumerate(episodes):
     for k in range(3 if QUICK else 5):
@@ -113,7 +113,10 @@ for i, clip in clips:
         pairs += 1
         if any(m["end"] - m["start"] >= 2 for m in v.get("audio", {}).get("matches", [])):
             false_matches += 1
-print("unrelated speech (same and other voices): %d pairs, %d with a match of >= 2 s (goal: none in >= 200)" % (pairs, false_matches))
+        if v.get("status") == "similar":
+            false_verdicts += 1
+print("unrelated speech (same and other voices): %d pairs, %d with a match of >= 2 s (goal: none in >= 200), %d said similar"
+      % (pairs, false_matches, false_verdicts))
 
 # Re-worded: one sentence replaced in the same voice, the rest identical; re-encoded as AAC.
 cases, flagged = 0, 0

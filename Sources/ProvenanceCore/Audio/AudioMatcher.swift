@@ -26,9 +26,11 @@ public final class AudioIndex: @unchecked Sendable {
     private let keys: [UInt32]
     private let entries: [(original: Int32, frame: Int32)]
 
-    /// A stretch matches when its bit error rate, averaged over 1 s around each frame, is below this
-    /// (unrelated speech measures about 0.5; re-encodings of the same sound 0.1–0.3).
-    public static let threshold = 0.35
+    /// A stretch matches when its bit error rate, averaged over 1 s around each frame, is below this.
+    /// Measured (scripts/audio_eval.py): re-encodings of the same speech 0.0–0.1; unrelated speech about 0.5
+    /// overall, but one speaker saying the same two or three words elsewhere reaches 0.23–0.33 for a second
+    /// or so, which at 0.35 made 8 of 312 unrelated pairs "similar".
+    public static let threshold = 0.2
     /// Frames averaged for each frame's decision (8 = 1 s).
     static let smoothing = 8
     /// Shortest stretch reported on its own (2 s): the same two words in the same voice are the same sound,
@@ -149,11 +151,13 @@ public final class AudioIndex: @unchecked Sendable {
             if j - i >= Self.shortestRun { runs.append((i, j, main, rate / Double(j - i))) }
             i = j
         }
+        // A short run counts only beside a long one (the edge of an edit), never beside another short one:
+        // two coincidences side by side are still coincidences.
+        func long(_ k: Int) -> Bool { runs[k].end - runs[k].first >= Self.minimumFrames }
         let kept = runs.indices.filter { k in
-            let r = runs[k]
-            if r.end - r.first >= Self.minimumFrames { return true }
-            let before = k > 0 && r.first - runs[k - 1].end <= Self.shortestRun
-            let after = k + 1 < runs.count && runs[k + 1].first - r.end <= Self.shortestRun
+            if long(k) { return true }
+            let before = k > 0 && long(k - 1) && runs[k].first - runs[k - 1].end <= Self.shortestRun
+            let after = k + 1 < runs.count && long(k + 1) && runs[k + 1].first - runs[k].end <= Self.shortestRun
             return before || after
         }
         let frameSeconds = 1 / AudioFingerprint.framesPerSecond
