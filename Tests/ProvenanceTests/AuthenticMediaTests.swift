@@ -241,22 +241,7 @@ import Testing
     /// site with its CA given (PROVENANCE_CA_FILE) is downloaded; a redirect from https to http is refused.
     @Test func httpsIsVerified() throws {
         let d = cli.dir
-        func openssl(_ args: [String]) throws {
-            let r = try runTool("/usr/bin/openssl", args, cwd: d)
-            try #require(r.status == 0, "\(r.err)")
-        }
-        try openssl([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
-            "-subj", "/CN=Provenance test CA",
-        ])
-        try openssl([
-            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=localhost",
-        ])
-        try cli.write("ext.cnf", "subjectAltName=DNS:localhost\n")
-        try openssl([
-            "x509", "-req", "-in", "tls.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.pem",
-            "-days", "1", "-extfile", "ext.cnf",
-        ])
+        try makeTestCA(in: d, site: "tls")
         try Data("{\"/down.mp3\": \"\(server.url)/ep1.mp3\"}".utf8).write(
             to: site.appendingPathComponent("redirects.json"))
         let tls = try ChildServer(

@@ -72,3 +72,25 @@ func deployedDevnet(rpcSuffix: String = "") throws -> (ChildServer, CLI) {
     guard deployed.status == 0 else { throw ProvenanceError.input("registry deploy failed: \(deployed.err)") }
     return (devnet, cli)
 }
+
+/// A test CA and a certificate for localhost signed by it, made with openssl in `dir`: ca.pem, and
+/// NAME.pem with its key NAME.key. A client trusts the site only with ca.pem (PROVENANCE_CA_FILE).
+func makeTestCA(in dir: URL, site name: String) throws {
+    func openssl(_ args: [String]) throws {
+        let r = try runTool("/usr/bin/openssl", args, cwd: dir)
+        guard r.status == 0 else { throw ProvenanceError.input("openssl \(args[0]): \(r.err)") }
+    }
+    try openssl([
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
+        "-subj", "/CN=Provenance test CA",
+    ])
+    try openssl([
+        "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr", "-subj",
+        "/CN=localhost",
+    ])
+    try Data("subjectAltName=DNS:localhost\n".utf8).write(to: dir.appendingPathComponent("ext.cnf"))
+    try openssl([
+        "x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+        "\(name).pem", "-days", "1", "-extfile", "ext.cnf",
+    ])
+}

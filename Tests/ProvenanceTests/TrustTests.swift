@@ -146,22 +146,7 @@ import Testing
     /// size-bounded, and only for the chains it names.
     @Test func domainsListTheirSigners() throws {
         let d = cli.dir
-        func openssl(_ args: [String]) throws {
-            let r = try runTool("/usr/bin/openssl", args, cwd: d)
-            try #require(r.status == 0, "\(r.err)")
-        }
-        try openssl([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
-            "-subj", "/CN=Provenance test CA",
-        ])
-        try openssl([
-            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "site.key", "-out", "site.csr", "-subj", "/CN=localhost",
-        ])
-        try cli.write("ext.cnf", "subjectAltName=DNS:localhost\n")
-        try openssl([
-            "x509", "-req", "-in", "site.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", "site.pem", "-days", "1", "-extfile", "ext.cnf",
-        ])
+        try makeTestCA(in: d, site: "site")
         let site = d.appendingPathComponent("site/.well-known")
         try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
         func publish(_ text: String) throws {
