@@ -82,8 +82,9 @@ public enum CompactChunks {
         }
     }
 
-    /// Decodes base64 and accepts it only in the one form encode() writes (no whitespace or other padding).
-    private static func canonical(_ text: String) -> [UInt8]? {
+    /// Decodes base64 and accepts it only in the one form Foundation writes (no whitespace or other
+    /// padding): one manifest text, one meaning.
+    public static func canonical(_ text: String) -> [UInt8]? {
         guard let data = Data(base64Encoded: text) else { return nil }
         guard data.base64EncodedString() == text else { return nil }
         return [UInt8](data)

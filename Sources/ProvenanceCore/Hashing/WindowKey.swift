@@ -36,11 +36,6 @@ public enum WindowKey {
     /// A chunk's two keys in one value: head key in the high 32 bits, tail key in the low.
     public static func pair(head: UInt32, tail: UInt32) -> UInt64 { UInt64(head) << 32 | UInt64(tail) }
 
-    /// The pair for a whole chunk held in memory.
-    public static func pair(ofChunk bytes: UnsafeRawBufferPointer) -> UInt64 {
-        pair(head: key(bytes), tail: key(UnsafeRawBufferPointer(rebasing: bytes.suffix(width))))
-    }
-
     /// Keeps the last 32 bytes of a stream seen in pieces (a chunk's tail).
     struct Tail {
         private var bytes = [UInt8](repeating: 0, count: WindowKey.width)

@@ -174,8 +174,8 @@ public struct Manifest: Sendable {
         var audio: AudioFingerprint?
         if let audioJSON = file["audio"] {
             guard audioJSON["algorithm"]?.stringValue == AudioFingerprint.algorithm,
-                let text = audioJSON["fingerprint"]?.stringValue, let data = Data(base64Encoded: text),
-                data.base64EncodedString() == text, let fingerprint = AudioFingerprint(bytes: [UInt8](data))
+                let bytes = audioJSON["fingerprint"]?.stringValue.flatMap(CompactChunks.canonical),
+                let fingerprint = AudioFingerprint(bytes: bytes)
             else {
                 throw bad("file.audio must hold algorithm \"\(AudioFingerprint.algorithm)\" and a base64 fingerprint")
             }

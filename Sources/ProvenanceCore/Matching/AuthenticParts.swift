@@ -33,9 +33,6 @@ public struct AuthenticParts: Sendable {
         return best
     }
 
-    /// Bytes of the copy found in the original.
-    public var authenticBytes: UInt64 { parts.reduce(0) { $0 + ($1.end - $1.start) } }
-
     /// The share of the original's bytes found in the copy (each original byte counted once).
     public var originalCoverage: Double {
         guard originalSize > 0 else { return 0 }
