@@ -59,6 +59,45 @@ import Testing
         #expect(throws: ProvenanceError.self) { try FileHasher.hash(path: path) }
     }
 
+    /// A large file is read through mappings: one truncated while hashed would raise SIGBUS on the pages
+    /// past its new end. The guard turns that into an error for this file, and the process goes on.
+    @Test func fileTruncatedDuringHashIsAnErrorNotACrash() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("shrinking.bin").path
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(truncate(path, 1 << 30) == 0)  // 1 GiB sparse: takes far longer than the truncation below
+        let cutter = Thread {
+            usleep(30_000)
+            truncate(path, 4096)
+        }
+        cutter.start()
+        #expect {
+            try FileHasher.hash(path: path)
+        } throws: { error in
+            (error as? ProvenanceError)?.message.contains("changed while being hashed") == true
+        }
+    }
+
+    /// The guard itself: a page of a mapped window past the file's new end reads as zeros and is
+    /// reported, instead of killing the process.
+    @Test func mappedWindowReportsAPageThatFaulted() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("cut.bin").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 0xAB, count: 3 << 16))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        let window = try #require(MappedWindow(fd: fd, offset: 0, length: 3 << 16))
+        #expect(window.withUnsafeBytes { $0[0] } == 0xAB)
+        #expect(!window.faulted)
+        #expect(truncate(path, 4096) == 0)
+        let last = window.withUnsafeBytes { $0[(3 << 16) - 1] }
+        #expect(last == 0)
+        #expect(window.faulted)
+        #expect(window.withUnsafeBytes { $0[0] } == 0xAB)  // the page still in the file is untouched
+    }
+
     /// Over 4 GiB (sparse, so it costs no disk): the 32-bit boundary must not matter.
     @Test func sparseFileOver4GiBMatchesSha256sum() throws {
         let dir = try makeTempDir()

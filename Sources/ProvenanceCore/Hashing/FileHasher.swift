@@ -5,10 +5,15 @@ import Foundation
 #endif
 
 /// Streams a file once through two SHA-256 computations with bounded memory: a reader thread fills a
-/// ring of buffers; the calling thread computes the whole-file digest and a second thread the
-/// per-chunk digests, both from the same buffers. Keeping reads off the whole-file hasher, which is
-/// the critical path, lets the two cores share read + 2 × SHA evenly. Memory is `slots × bufferSize`
-/// (16 MiB) whatever the file's size.
+/// ring of slots; the calling thread computes the whole-file digest and a second thread the
+/// per-chunk digests, both from the same slots. A regular file's slots are windows mapped from the
+/// page cache, so neither hasher waits for a copy; a stream's are buffers filled by read(2). Keeping
+/// reads off the whole-file hasher, which is the critical path, lets the two cores share the work
+/// evenly. Memory is `slots × bufferSize` (16 MiB) whatever the file's size.
+///
+/// `hash --json` of a cached 1 GiB file (64 KiB chunks), 7 interleaved runs: 0.70–0.71 s through
+/// mappings, 0.73–0.89 s through read(2) (its copies, and the kernel time with them, vary), against
+/// 0.75–0.77 s for `openssl dgst -sha256`. The whole-file digest alone takes 0.66 s.
 public enum FileHasher {
     /// The smallest default chunk: fine enough to find a 10-second excerpt of a 64 kbps MP3 (80 KB; 92%
     /// of its bytes in whole 8 KiB chunks, measured by scripts/chunking_study.py) with a manifest of
@@ -85,7 +90,8 @@ public enum FileHasher {
     private static func hash(
         fd: Int32, name: String, chunkSize: Int, chunks: Bool, stable before: stat?, progress: ((UInt64) -> Void)?
     ) throws -> FileDigest {
-        let ring = BufferRing(fd: fd, withChunks: chunks)
+        let ring = BufferRing(
+            fd: fd, withChunks: chunks, regularFileSize: before.map { UInt64($0.st_size) })
         let chunker = chunks ? ChunkDigester(ring: ring, chunkSize: chunkSize) : nil
         let whole = SHA256Hasher()
         var slot = 0
@@ -94,7 +100,7 @@ public enum FileHasher {
             ring.filledForWhole.wait()
             let n = ring.lengths[slot]
             if n <= 0 { break }
-            whole.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ring.buffers[slot])[0..<n]))
+            ring.withBytes(slot) { whole.update($0) }
             ring.freedByWhole.signal()
             done += UInt64(n)
             progress?(done)
@@ -103,6 +109,8 @@ public enum FileHasher {
         let (chunkDigests, windows) = chunker?.finish() ?? ([], [])
         ring.join()
         if ring.readError != 0 {
+            // A mapped page past a new end faults like a failing disk: say which it was.
+            if let before { try ensureUnchanged(fd: fd, before: before, bytesRead: UInt64(before.st_size), name: name) }
             throw ProvenanceError.input("\(name): read failed: \(String(cString: strerror(ring.readError)))")
         }
         if let before { try ensureUnchanged(fd: fd, before: before, bytesRead: ring.total, name: name) }
@@ -173,12 +181,15 @@ extension FileHasher {
 }
 
 /// The reader: fills slots in order; a slot is reused only after both consumers (or the whole-file
-/// hasher alone, for a content-ID-only pass) released it.
-/// Synchronisation is by semaphores alone: `lengths[slot]` is written before the `filled…`
+/// hasher alone, for a content-ID-only pass) released it. A regular file's slots are windows mapped from
+/// the page cache (MappedWindow: no copy); a stream's, or a file that cannot be mapped, are buffers
+/// filled by read(2).
+/// Synchronisation is by semaphores alone: a slot's window and length are set before the `filled…`
 /// semaphores are signalled and read after they are awaited. A length ≤ 0 marks the end.
 private final class BufferRing: @unchecked Sendable {
-    let buffers: [UnsafeMutableRawBufferPointer]
-    var lengths: [Int]
+    private let buffers: [UnsafeMutableRawBufferPointer]
+    private var windows: [MappedWindow?]
+    private(set) var lengths: [Int]
     // Created at zero and signalled once per slot: libdispatch traps if a semaphore is destroyed
     // holding less than its initial value.
     let freedByWhole = DispatchSemaphore(value: 0)
@@ -190,13 +201,17 @@ private final class BufferRing: @unchecked Sendable {
     private(set) var readError: Int32 = 0
     private let fd: Int32
     private let withChunks: Bool
+    /// The size of a regular file read through mappings; nil for a stream.
+    private let mappedSize: UInt64?
 
-    init(fd: Int32, withChunks: Bool) {
+    init(fd: Int32, withChunks: Bool, regularFileSize: UInt64?) {
         self.fd = fd
         self.withChunks = withChunks
+        mappedSize = regularFileSize.flatMap { $0 > 0 ? $0 : nil }
         buffers = (0..<FileHasher.slots).map { _ in
             UnsafeMutableRawBufferPointer.allocate(byteCount: FileHasher.bufferSize, alignment: 64)
         }
+        windows = Array(repeating: nil, count: FileHasher.slots)
         lengths = Array(repeating: 0, count: FileHasher.slots)
         for _ in 0..<FileHasher.slots {
             freedByWhole.signal()
@@ -209,12 +224,19 @@ private final class BufferRing: @unchecked Sendable {
 
     deinit { buffers.forEach { $0.deallocate() } }
 
+    /// The bytes of a filled slot, valid inside `body` only.
+    func withBytes<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let window = windows[slot] { return window.withUnsafeBytes(body) }
+        return body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffers[slot])[0..<lengths[slot]]))
+    }
+
     private func run() {
         var slot = 0
         while true {
             freedByWhole.wait()
             if withChunks { freedByChunks.wait() }
-            let n = readFully(buffers[slot])
+            release(slot)
+            let n = fill(slot)
             lengths[slot] = n
             filledForWhole.signal()
             if withChunks { filledForChunks.signal() }
@@ -225,14 +247,39 @@ private final class BufferRing: @unchecked Sendable {
         finished.signal()
     }
 
-    /// Waits for the reader to stop; after this `total` and `readError` are final.
-    func join() { finished.wait() }
+    /// Unmaps a slot's window once both consumers are done with it, noting a page that faulted.
+    private func release(_ slot: Int) {
+        if windows[slot]?.faulted == true, readError == 0 { readError = EIO }
+        windows[slot] = nil
+    }
 
-    /// Fills the buffer unless end of file comes first; returns the byte count, or −1 on error.
-    private func readFully(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+    /// The next piece of the file into `slot`: a mapped window, else a read; 0 at the end, −1 on error.
+    private func fill(_ slot: Int) -> Int {
+        guard let size = mappedSize else { return readFully(buffers[slot]) }
+        guard total < size else { return 0 }
+        let length = Int(min(UInt64(FileHasher.bufferSize), size - total))
+        if let window = MappedWindow(fd: fd, offset: total, length: length) {
+            windows[slot] = window
+            return length
+        }
+        return readFully(buffers[slot], at: total)
+    }
+
+    /// Waits for the reader to stop and unmaps what is left; call once both consumers have finished.
+    /// After this `total` and `readError` are final.
+    func join() {
+        finished.wait()
+        for slot in 0..<FileHasher.slots { release(slot) }
+    }
+
+    /// Fills the buffer unless end of file comes first (from `offset` with pread, else from the current
+    /// position); returns the byte count, or −1 on error.
+    private func readFully(_ buffer: UnsafeMutableRawBufferPointer, at offset: UInt64? = nil) -> Int {
         var filled = 0
         while filled < buffer.count {
-            let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            let n =
+                offset.map { pread(fd, buffer.baseAddress! + filled, buffer.count - filled, off_t($0) + off_t(filled)) }
+                ?? read(fd, buffer.baseAddress! + filled, buffer.count - filled)
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -267,7 +314,7 @@ private final class ChunkDigester: @unchecked Sendable {
             ring.filledForChunks.wait()
             let n = ring.lengths[slot]
             if n <= 0 { break }
-            accumulator.add(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(ring.buffers[slot])[0..<n]))
+            ring.withBytes(slot) { accumulator.add($0) }
             ring.freedByChunks.signal()
             slot = (slot + 1) % FileHasher.slots
         }
