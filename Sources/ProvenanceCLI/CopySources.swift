@@ -76,7 +76,7 @@ enum CopySources {
         case .file(let path):
             // The manifest's chunks are searched only if it is authentic and trusted; the verifier decides
             // that, and ignores the parts otherwise. Reading it here costs one parse.
-            index = (try? Manifest.read(path: path)).map { ChunkIndex([$0.chunkList]) }
+            index = (try? Manifest.read(path: path)).flatMap { try? $0.checkedChunkList() }.map { ChunkIndex([$0]) }
         case .besideEachFile: index = nil
         }
         var out: [String: Result<StreamedCopy, ProvenanceError>] = [:]

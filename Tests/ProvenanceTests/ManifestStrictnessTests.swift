@@ -44,6 +44,40 @@ import Testing
         #expect(throws: ProvenanceError.self) { try Manifest(json: .object(top)) }
     }
 
+    /// Verifying reads a manifest's chunk list unchecked (an identical file never uses it) and checks it
+    /// against the signed chunk root before a copy is searched with it: a forged list is that copy's
+    /// error, never a source of "authentic" parts.
+    @Test func chunkListIsCheckedBeforeACopyIsSearched() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("episode.bin").path
+        let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        let key = try PrivateKey(hex: devKeyHex)
+        let signed = try BatchSigner.sign(
+            paths: [file], key: key, chunkSize: 1024, registry: RegistryAddress.canonical)[
+                0]
+        // The second chunk's digest replaced by the first's: valid base64, right count, wrong root.
+        var forged = signed.manifest
+        forged.chunks[1] = forged.chunks[0]
+        try forged.write(to: signed.manifestPath)
+        #expect(throws: ProvenanceError.self) { try Manifest.read(path: signed.manifestPath) }
+        #expect(try !Manifest.read(path: signed.manifestPath, chunkCheck: .whenSearched).chunksChecked)
+
+        let verifier = OfflineVerifier(trustedSigners: [key.address])
+        #expect(verifier.verify(path: file).status == .verified)
+        var changed = bytes
+        changed[4999] ^= 1
+        _ = FileManager.default.createFile(atPath: file, contents: Data(changed))
+        let forgedVerdict = verifier.verify(path: file)
+        #expect(forgedVerdict.status == .error)
+        #expect(forgedVerdict.detail.contains("file.chunks do not lead to file.details.chunkRoot"))
+        try signed.manifest.write(to: signed.manifestPath)
+        let honest = verifier.verify(path: file)
+        #expect(honest.status == .modified)
+        #expect(honest.authentic?.parts.isEmpty == false)
+    }
+
     /// A details member the reader does not know is hashed like the others: the manifest stays valid
     /// as signed, and changing that member's value breaks the proof (it is signed).
     @Test func unknownDetailsAreSignedToo() throws {

@@ -103,19 +103,26 @@ public struct OnChainVerifier {
             var sound: Result<AudioComparison, ProvenanceError>?
         }
         let offline = OfflineVerifier(registry: registry)
-        var locals: [Local] = []
+        var locals = [Local](repeating: Local(), count: paths.count)
         var read: [(index: Int, path: String, manifest: Manifest)] = []
-        for (i, path) in paths.enumerated() {
-            var local = Local()
-            if let mPath = streamed[path] == nil
-                ? originals.manifestPath(for: path) : originals.manifestPathForStreamed,
+        let manifestPaths = paths.map { path -> String? in
+            guard
+                let mPath = streamed[path] == nil
+                    ? originals.manifestPath(for: path) : originals.manifestPathForStreamed,
                 FileManager.default.fileExists(atPath: mPath)
-            {
-                do { read.append((i, mPath, try Manifest.read(path: mPath))) } catch {
-                    local.manifestProblem = "\(error)"
-                }
+            else { return nil }
+            return mPath
+        }
+        // Parsed on all cores; the chunk list is checked against its signed root only if a copy is searched.
+        let parsed = ParallelMap.map(paths.count) { i in
+            manifestPaths[i].map { path in Result { try Manifest.read(path: path, chunkCheck: .whenSearched) } }
+        }
+        for (i, result) in parsed.enumerated() {
+            switch result {
+            case .success(let m)?: read.append((i, manifestPaths[i]!, m))
+            case .failure(let error)?: locals[i].manifestProblem = "\(error)"
+            case nil: break
             }
-            locals.append(local)
         }
         // Files signed together share one signature: it is recovered once per batch, not once per file.
         for (entry, problem) in zip(read, offline.authenticityProblems(read.map(\.manifest), signers: signers)) {
@@ -173,7 +180,7 @@ public struct OnChainVerifier {
             }
             let found = ParallelMap.map(paths.count) { i -> Result<AuthenticParts?, ProvenanceError>? in
                 guard let m = searched[i] else { return nil }
-                return CopyPasses.search(paths[i], index: ChunkIndex([m.chunkList]), streamed: streamed[paths[i]])
+                return CopyPasses.search(paths[i], manifest: m, at: manifestPaths[i]!, streamed: streamed[paths[i]])
             }
             for i in paths.indices {
                 switch found[i] {

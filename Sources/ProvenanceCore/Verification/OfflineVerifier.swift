@@ -96,7 +96,7 @@ public struct OfflineVerifier: Sendable {
             let path = manifestPaths[i]
             guard !path.isEmpty, FileManager.default.fileExists(atPath: path) else { return (nil, nil) }
             do {
-                let m = try Manifest.read(path: path)
+                let m = try Manifest.read(path: path, chunkCheck: .whenSearched)
                 return (.success(m), authenticityProblem(m, signers: signers))
             } catch let e as ProvenanceError {
                 return (.failure(e), nil)
@@ -110,7 +110,7 @@ public struct OfflineVerifier: Sendable {
             guard case .success(let m)? = manifests[i], case .success(let d) = contents[i],
                 d.sha256 != m.sha256, problems[i] == nil, isTrusted(m.signer)
             else { return nil }
-            return CopyPasses.search(paths[i], index: ChunkIndex([m.chunkList]), streamed: streamed[paths[i]])
+            return CopyPasses.search(paths[i], manifest: m, at: manifestPaths[i], streamed: streamed[paths[i]])
         }
         // The sound, only where not one byte was found (a re-encoded clip) and the original has a fingerprint.
         let decode = decodeAudio

@@ -59,6 +59,7 @@ public struct FetchedOriginals: Sendable {
         _ all: [Original], verifier: OfflineVerifier, trusted: ((Address) -> Bool)?, setAside earlier: [String] = []
     ) {
         var usable: [Original] = []
+        var lists: [ChunkList] = []
         var setAside = earlier
         let signers = RecoveredSigners()
         for o in all {
@@ -67,12 +68,15 @@ public struct FetchedOriginals: Sendable {
             } else if let trusted, !trusted(o.manifest.signer) {
                 setAside.append("\(o.location): signed by \(o.manifest.signer), whom you do not trust")
             } else {
-                usable.append(o)
+                do {
+                    lists.append(try o.manifest.checkedChunkList())
+                    usable.append(o)
+                } catch { setAside.append("\(o.location): \(error)") }
             }
         }
         self.usable = usable
         self.setAside = setAside
-        index = ChunkIndex(usable.map(\.manifest.chunkList))
+        index = ChunkIndex(lists)
     }
 
     /// The original whose content ID this is.
@@ -90,6 +94,19 @@ public enum CopyPasses {
         var hashed = ParallelHasher.hash(onDisk.map { ParallelHasher.Item(path: $0, chunks: false) }, onFile: onHashed)
             .makeIterator()
         return paths.map { streamed[$0].map { $0.map(\.digest) } ?? hashed.next()! }
+    }
+
+    /// The parts of one manifest's file in a copy; a manifest read with its chunk check deferred is
+    /// checked first, and a list that does not lead to the signed chunk root is that copy's error.
+    public static func search(
+        _ path: String, manifest: Manifest, at manifestPath: String,
+        streamed: Result<StreamedCopy, ProvenanceError>?
+    ) -> Result<AuthenticParts?, ProvenanceError> {
+        let list: ChunkList
+        do { list = try manifest.checkedChunkList() } catch let e as ProvenanceError {
+            return .failure(.input("\(manifestPath): \(e.message)"))
+        } catch { return .failure(.input("\(manifestPath): \(error)")) }
+        return search(path, index: ChunkIndex([list]), streamed: streamed)
     }
 
     /// The parts of the index's originals in a copy: a file is read again, a streamed copy was searched
