@@ -7,6 +7,29 @@ import Testing
 
 /// The small parsers everything else stands on, tested directly: JSON, hex, and the argument parser.
 @Suite struct ParserTests {
+    /// EIP-55's own examples: each is its lowercase form's checksum, and one letter's case flipped is refused.
+    @Test func eip55Examples() throws {
+        for text in [
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+        ] {
+            #expect(try Address(text.lowercased()).checksummed == text)
+            #expect(try Address(text).checksummed == text)
+            let flipped = text.replacingOccurrences(of: "a", with: "A")
+            #expect(throws: ProvenanceError.self, "\(flipped)") { try Address(flipped) }
+        }
+    }
+
+    /// Block times as verdicts print them, against GNU date (`date -u -d @N`); times past 2^40 s are
+    /// clamped there.
+    @Test func blockTimesInUTC() {
+        #expect(Timestamp.utc(0) == "1970-01-01 00:00:00 UTC")
+        #expect(Timestamp.utc(1_764_129_906) == "2025-11-26 04:05:06 UTC")
+        #expect(Timestamp.utc(951_868_799) == "2000-02-29 23:59:59 UTC")
+        #expect(Timestamp.utc(1 << 40) == "36812-02-20 00:36:16 UTC")
+        #expect(Timestamp.utc(UInt64.max) == Timestamp.utc(1 << 40))
+    }
+
     @Test func jsonAcceptsRFC8259AndKeepsNumbersAndOrder() throws {
         let doc = try JSON.parse(
             #" {"b": [1, -0.5e+3, true, null], "a": "\u00e9\ud83d\ude00\n", "big": 115792089237316195423570985008687907853269984665640564039457584007913129639935} "#

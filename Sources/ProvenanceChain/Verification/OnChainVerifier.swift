@@ -78,6 +78,18 @@ public struct OnChainVerifier {
         public let verdicts: [Verdict]
     }
 
+    private func reader(for client: EthClient) -> RegistryReader {
+        let reader = RegistryReader(client: client, registry: registry, confirmations: confirmations)
+        reader.cache = scanCache
+        reader.onScanProgress = onScanProgress
+        return reader
+    }
+
+    private func unique(_ digests: [[UInt8]]) -> [[UInt8]] {
+        var seen = Set<[UInt8]>()
+        return digests.filter { seen.insert($0).inserted }
+    }
+
     /// - Parameter signers: signatures already recovered (shared across windows of one archive).
     public func verify(
         paths: [String], originals: OriginalSource = .besideEachFile, client: EthClient,
@@ -132,6 +144,16 @@ public struct OnChainVerifier {
                 locals[entry.index].manifest = entry.manifest
             }
         }
+        // The chain is asked while the files are read: the content IDs the authentic manifests claim are
+        // looked up by signer on another thread (an endpoint's round trips cost no CPU), and only content
+        // IDs outside them (files without a manifest) are asked once the files are hashed.
+        let claimed = unique(locals.compactMap(\.manifest?.sha256))
+        let early =
+            trustedSigners.isEmpty || anySigner || originals.fetched != nil || claimed.isEmpty
+            ? nil
+            : EarlyLookup(
+                clients: clients.map { reader(for: $0) }, digests: claimed, signers: Array(trustedSigners),
+                expectedChainId: expectedChainId)
         // All files on all cores, content IDs only: one SHA-256 pass. The search for authentic parts only
         // in files that differ from an authentic original by a signer you trust.
         let contents = CopyPasses.contents(paths, streamed: streamed, onHashed: onHashed)
@@ -212,18 +234,24 @@ public struct OnChainVerifier {
             if let m = l.manifest, m.sha256 != l.digest?.sha256 { queries.append(m.sha256) }
         }
         var reports: [(client: EthClient, report: Report)] = []
-        for client in clients {
-            let reader = RegistryReader(client: client, registry: registry, confirmations: confirmations)
-            reader.cache = scanCache
-            reader.onScanProgress = onScanProgress
-            // Named signers: the registry's index says where their batches are. Nobody named: scan.
-            let found =
-                trustedSigners.isEmpty || anySigner
-                ? try reader.attestations(for: queries, expectedChainId: expectedChainId)
-                : try reader.attestations(
-                    for: queries, by: Array(trustedSigners), expectedChainId: expectedChainId)
+        let answered = early?.join()
+        for (c, client) in clients.enumerated() {
             var records: [String: [OnChainAttestation]] = [:]
-            for (q, f) in zip(queries, found) { records[Hex.encode(q)] = f }
+            var reader = reader(for: client)
+            var asked = queries
+            if let answered {
+                reader = answered[c].reader
+                for (q, f) in zip(claimed, try answered[c].found.get()) { records[Hex.encode(q)] = f }
+                asked = unique(queries.filter { records[Hex.encode($0)] == nil })
+            }
+            // Named signers: the registry's index says where their batches are. Nobody named: scan.
+            if answered == nil || !asked.isEmpty {
+                let found =
+                    trustedSigners.isEmpty || anySigner
+                    ? try reader.attestations(for: asked, expectedChainId: expectedChainId)
+                    : try reader.attestations(for: asked, by: Array(trustedSigners), expectedChainId: expectedChainId)
+                for (q, f) in zip(asked, found) { records[Hex.encode(q)] = f }
+            }
             let chain = "chain \(reader.chainId)"
             var rejected: [String: [String]] = [:]
             var unprovable: [String: [String]] = [:]
@@ -346,5 +374,33 @@ public struct OnChainVerifier {
                 (client, Report(chainId: reader.chainId, latestBlock: reader.latestBlock, verdicts: verdicts)))
         }
         return reports
+    }
+}
+
+/// Lookups by signer on their own thread, one endpoint after another, while the caller reads files.
+private final class EarlyLookup: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let readers: [RegistryReader]
+    private var answers: [(reader: RegistryReader, found: Result<[[OnChainAttestation]], Error>)] = []
+
+    init(clients readers: [RegistryReader], digests: [[UInt8]], signers: [Address], expectedChainId: UInt64?) {
+        self.readers = readers
+        let thread = Thread { [self] in
+            answers = self.readers.map { reader in
+                (
+                    reader,
+                    Result { try reader.attestations(for: digests, by: signers, expectedChainId: expectedChainId) }
+                )
+            }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Waits for the lookups; each endpoint's reader (with what it rejected) and answer, in order.
+    func join() -> [(reader: RegistryReader, found: Result<[[OnChainAttestation]], Error>)] {
+        done.wait()
+        return answers
     }
 }

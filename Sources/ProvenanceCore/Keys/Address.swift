@@ -19,30 +19,33 @@ public struct Address: Hashable, Sendable, CustomStringConvertible, Codable {
     /// accepted; mixed case must match EIP-55 exactly, since a wrong checksum usually means a typo.
     public init(_ text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("0x") || trimmed.hasPrefix("0X"), trimmed.count == 42,
+        guard trimmed.hasPrefix("0x") || trimmed.hasPrefix("0X"), trimmed.utf8.count == 42,
             let raw = Hex.decode(trimmed, count: 20)
         else {
             throw ProvenanceError.input("not an Ethereum address (0x and 40 hex digits): \"\(text.prefix(60))\"")
         }
-        let body = trimmed.dropFirst(2)
-        let hasLower = body.contains { $0.isLowercase }
-        let hasUpper = body.contains { $0.isUppercase }
+        // Bytes, not Characters: every manifest holds addresses, and Character case tests were most of
+        // the cost of reading one (hex digits are ASCII once decoded above).
+        let body = trimmed.utf8.dropFirst(2)
+        let hasLower = body.contains { (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        let hasUpper = body.contains { (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
         self.bytes = raw
-        if hasLower && hasUpper && self.checksummed != "0x" + body {
+        if hasLower && hasUpper && !self.checksummed.utf8.dropFirst(2).elementsEqual(body) {
             throw ProvenanceError.input("address \(trimmed) has a bad EIP-55 checksum (expected \(self.checksummed))")
         }
     }
 
     /// EIP-55: a hex letter is uppercase where the matching nibble of keccak(lowercase hex) is ≥ 8.
     public var checksummed: String {
-        let lower = Hex.encode(bytes)
-        let hash = Keccak256.hash(Array(lower.utf8))
-        var out = "0x"
+        let lower = Array(Hex.encode(bytes).utf8)
+        let hash = Keccak256.hash(lower)
+        var out = Array("0x".utf8)
+        out.reserveCapacity(42)
         for (i, c) in lower.enumerated() {
             let nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0x0f
-            out.append(nibble >= 8 ? Character(c.uppercased()) : c)
+            out.append(nibble >= 8 && c >= UInt8(ascii: "a") ? c - 32 : c)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     public var description: String { checksummed }
