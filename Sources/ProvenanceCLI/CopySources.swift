@@ -4,17 +4,11 @@ import ProvenanceCore
 
 /// What `verify` and `hash` are given: files, directories and URLs, and where the originals come from.
 enum CopySources {
-    /// Paths expanded (directories walked, manifests skipped) and URLs kept as given, in order.
-    static func expand(_ arguments: [String]) throws -> [String] {
-        var out: [String] = []
-        for a in arguments {
-            if WebClient.isURL(a) {
-                out.append(a)
-            } else {
-                out += try FileWalker.expand([a], excluding: Manifest.isManifestName)
-            }
-        }
-        return out
+    /// The copies a command is given, a window at a time: directories walked (manifests skipped, links
+    /// followed only when asked, as sign and attest walk them) and URLs kept as given, in order.
+    static func walk(_ arguments: [String], followSymlinks: Bool) -> FileWalker.Stream {
+        FileWalker.Stream(
+            arguments, followSymlinks: followSymlinks, excluding: Manifest.isManifestName, givenAsIs: WebClient.isURL)
     }
 
     /// $PROVENANCE_CA_FILE replaces the CA bundle; $PROVENANCE_STALL_SECONDS (1 … 3600, default 30) is how

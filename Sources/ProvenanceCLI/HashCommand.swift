@@ -4,7 +4,7 @@ import ProvenanceCore
 struct HashCommand: Command {
     static let name = "hash"
     static let summary = "Print the SHA-256 content ID of each file (the same as sha256sum), with per-chunk digests."
-    static let usage = "hash [--chunk-size BYTES] [--json] [--progress] PATH|URL..."
+    static let usage = "hash [--chunk-size BYTES] [--follow-symlinks] [--json] [--progress] PATH|URL..."
     static let discussion = """
         Text output is sha256sum's line format, so `sha256sum -c` accepts it. "-" reads standard input; an
         http(s) URL is downloaded through the hasher (nothing is written to disk).
@@ -12,6 +12,7 @@ struct HashCommand: Command {
         """
     static let options: [Option] = [
         ChunkOption.option,
+        .flag("--follow-symlinks", "Follow symbolic links inside directories (as sign and attest do when asked)."),
         .flag("--json", "One JSON object per line: path, size, sha256, chunkSize, chunkRoot, chunks."),
         .flag("--progress", "Show progress on standard error even when it is not a terminal (after 1 s)."),
     ]
@@ -19,20 +20,25 @@ struct HashCommand: Command {
     static func run(_ args: Arguments) throws -> ExitCode {
         let chunkSize = try ChunkOption.parse(args, usage: usage)
         guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
-        let paths = try CopySources.expand(args.positionals)
+        let follow = args.flag("--follow-symlinks")
+        let walk = CopySources.walk(args.positionals, followSymlinks: follow)
         var exit = ExitCode.ok
         // All files on all cores; results printed in argument order. sha256sum's format has no chunk
         // digests, so without --json each file is one SHA-256 pass.
         let withChunks = args.flag("--json")
-        let progress = HashingProgress(paths: paths, forced: args.flag("--progress"))
-        // In windows, printed as each is done: memory is that of one window's digests (all 1,000,000 of
-        // an archive at once peaked at 387 MiB).
-        for start in stride(from: 0, to: paths.count, by: VerifyCommand.offlineWindow) {
-            let window = Array(paths[start..<min(start + VerifyCommand.offlineWindow, paths.count)])
+        let progress = try HashingProgress(
+            inputs: CopySources.walk(args.positionals, followSymlinks: follow), forced: args.flag("--progress"))
+        // In windows of the walk, printed as each is done: memory is that of one window's digests and names
+        // (all 1,000,000 digests of an archive at once peaked at 387 MiB, the list of names at 163 MiB).
+        var total = 0
+        while true {
+            let window = try walk.next(VerifyCommand.offlineWindow)
+            if window.isEmpty { break }
+            total += window.count
             let files = window.filter { !WebClient.isURL($0) }
             var hashed = ParallelHasher.hash(
                 files.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) },
-                onFile: progress.callback(windowStart: start)
+                onFile: progress.callback(for: window)
             ).makeIterator()
             progress.finish()
             let results = try window.map { path -> Result<FileDigest, ProvenanceError> in
@@ -55,6 +61,7 @@ struct HashCommand: Command {
                 }
             }
         }
+        if total == 0 { throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))") }
         return exit
     }
 }

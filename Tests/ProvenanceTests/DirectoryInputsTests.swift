@@ -40,6 +40,41 @@ import Testing
         #expect(hashMixed.status == 2 && hashMixed.out == hashed.out)
     }
 
+    /// The four commands skip and follow the same things: a link inside a directory only with
+    /// --follow-symlinks, and a directory with nothing to process is an input error for each, never a
+    /// silent success.
+    @Test func sameSkippingRulesAndEmptyDirectories() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var cli = CLI(dir: dir)
+        try cli.write("k", devKeyHex)
+        for sub in ["archive", "elsewhere", "empty/.hidden"] {
+            try FileManager.default.createDirectory(
+                at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        try cli.write("archive/a.wav", "recording a \(UUID())", mode: 0o644)
+        try cli.write("elsewhere/b.wav", "recording b \(UUID())", mode: 0o644)
+        try cli.write("empty/.hidden/c.wav", "hidden", mode: 0o644)
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.appendingPathComponent("archive/b-link.wav").path, withDestinationPath: "../elsewhere/b.wav")
+
+        let plain = try cli.run(["hash", "archive"])
+        #expect(plain.status == 0 && plain.out.split(separator: "\n").count == 1, "\(plain.out)")
+        let followed = try cli.run(["hash", "--follow-symlinks", "archive"])
+        #expect(followed.status == 0 && followed.out.contains("archive/b-link.wav"), "\(followed.out)")
+        let signed = try cli.run(["sign", "--private-key-file", "k", "--follow-symlinks", "archive"])
+        #expect(signed.status == 0 && signed.out.contains("2 files in one signature"), "\(signed.out)")
+        let verified = try cli.run(["verify", "--offline", "--follow-symlinks", "archive"])
+        #expect(verified.out.contains("archive/b-link.wav: ") && verified.out.split(separator: "\n").count == 2)
+        let unfollowed = try cli.run(["verify", "--offline", "archive"])
+        #expect(!unfollowed.out.contains("b-link") && unfollowed.out.split(separator: "\n").count == 1)
+
+        for command in [["hash"], ["verify", "--offline"], ["sign", "--private-key-file", "k"]] {
+            let r = try cli.run(command + ["empty"])
+            #expect(r.status == 2 && r.err.contains("no files found in empty"), "\(command): \(r.err)")
+        }
+    }
+
     /// The streaming walk (attest takes an archive a window at a time, never its whole file list) gives
     /// exactly the files and order of the full expansion, in windows of any size.
     @Test func streamingWalkEqualsTheExpansion() throws {

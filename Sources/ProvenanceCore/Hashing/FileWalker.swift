@@ -25,17 +25,21 @@ public enum FileWalker {
         private var inputs: ArraySlice<String>
         private let followSymlinks: Bool
         private let excluded: (String) -> Bool
+        private let givenAsIs: (String) -> Bool
         /// Directories being walked: each one's path and its sorted names not yet visited.
         private var stack: [(dir: String, names: ArraySlice<String>)] = []
         private var visited = Set<DirectoryID>()
 
+        /// `givenAsIs`: inputs that are never paths (URLs), passed through without a look at the disk.
         public init(
             _ paths: [String], followSymlinks: Bool = false,
-            excluding excluded: @escaping (String) -> Bool = { _ in false }
+            excluding excluded: @escaping (String) -> Bool = { _ in false },
+            givenAsIs: @escaping (String) -> Bool = { _ in false }
         ) {
             inputs = paths[...]
             self.followSymlinks = followSymlinks
             self.excluded = excluded
+            self.givenAsIs = givenAsIs
         }
 
         /// Up to `count` more files, in the order `expand` gives; empty at the end.
@@ -65,7 +69,9 @@ public enum FileWalker {
                 }
                 guard let path = inputs.popFirst() else { return nil }
                 var isDir: ObjCBool = false
-                if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                if path != "-", !givenAsIs(path), FileManager.default.fileExists(atPath: path, isDirectory: &isDir),
+                    isDir.boolValue
+                {
                     visited = []
                     try enter(path)
                 } else {
