@@ -86,14 +86,7 @@ struct AttestCommand: Command {
             // In windows, each walked, hashed, looked up, signed, sent and written before the next is read:
             // memory stays that of one window whatever the archive's size (the file list is never held).
             var done: [Attester.Outcome] = []
-            while true {
-                let part = try walk.next(window)
-                if part.isEmpty {
-                    if done.isEmpty {
-                        throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))")
-                    }
-                    break
-                }
+            try walk.forEachWindow(of: window) { part in
                 let outcome = try attester.attest(paths: part, signer: key, force: args.flag("--force"), dryRun: dryRun)
                 report(outcome, json: args.flag("--json"), dryRun: dryRun)
                 try summary?.add(outcome)
@@ -102,6 +95,9 @@ struct AttestCommand: Command {
                     Attester.Outcome(
                         files: [], batches: [], chainId: outcome.chainId, skippedCount: outcome.skipped,
                         total: outcome.files.count))
+            }
+            if done.isEmpty {
+                throw ProvenanceError.input("no files found in \(args.positionals.joined(separator: " "))")
             }
             outcomes = done
         }

@@ -268,15 +268,7 @@ final class HashingProgress: @unchecked Sendable {
         enabled = forced || isatty(2) == 1
         var files = 0
         var bytes: UInt64 = 0
-        if enabled {
-            let walk = inputs()
-            while true {
-                let part = try walk.next(4096)
-                if part.isEmpty { break }
-                files += part.count
-                bytes &+= Self.size(of: part)
-            }
-        }
+        if enabled { files = try inputs().forEachWindow(of: 4096) { bytes &+= Self.size(of: $0) } }
         totalFiles = files
         totalBytes = bytes
     }

@@ -30,11 +30,7 @@ struct HashCommand: Command {
             inputs: CopySources.walk(args.positionals, followSymlinks: follow), forced: args.flag("--progress"))
         // In windows of the walk, printed as each is done: memory is that of one window's digests and names
         // (all 1,000,000 digests of an archive at once peaked at 387 MiB, the list of names at 163 MiB).
-        var total = 0
-        while true {
-            let window = try walk.next(VerifyCommand.offlineWindow)
-            if window.isEmpty { break }
-            total += window.count
+        let total = try walk.forEachWindow(of: VerifyCommand.offlineWindow) { window in
             let files = window.filter { !WebClient.isURL($0) }
             var hashed = ParallelHasher.hash(
                 files.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize, chunks: withChunks) },

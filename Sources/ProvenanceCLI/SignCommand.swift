@@ -29,12 +29,7 @@ struct SignCommand: Command {
         }
         // A first walk checks the whole run before any work, so that nothing is half done; it holds no
         // names (1,000,000 of them were ~80 MiB), and the second walk signs a batch at a time.
-        let check = walk()
-        var found = 0
-        while true {
-            let part = try check.next(AttestationMessage.maxFileCount)
-            if part.isEmpty { break }
-            found += part.count
+        let found = try walk().forEachWindow(of: AttestationMessage.maxFileCount) { part in
             if part.contains("-") {
                 throw UsageError(
                     "sign needs files (a manifest is written beside each), not standard input", usage: usage)
@@ -54,10 +49,7 @@ struct SignCommand: Command {
         var count = 0
         var signatures = 0
         let fingerprinter = args.flag("--no-fingerprint") ? nil : Fingerprinter()
-        let batches = walk()
-        while true {
-            let batch = try batches.next(AttestationMessage.maxFileCount)
-            if batch.isEmpty { break }
+        try walk().forEachWindow(of: AttestationMessage.maxFileCount) { batch in
             for p in batch { try FileHasher.requireRegularFile(p) }
             // One signature covers the batch, so every file must hash: the first failure stops it.
             var digests = try ParallelHasher.hash(batch.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })

@@ -42,6 +42,18 @@ public enum FileWalker {
             self.givenAsIs = givenAsIs
         }
 
+        /// Calls `body` with each window of up to `size` files, in order; returns how many files there were.
+        @discardableResult
+        public func forEachWindow(of size: Int, _ body: ([String]) throws -> Void) throws -> Int {
+            var total = 0
+            while true {
+                let window = try next(size)
+                if window.isEmpty { return total }
+                total += window.count
+                try body(window)
+            }
+        }
+
         /// Up to `count` more files, in the order `expand` gives; empty at the end.
         public func next(_ count: Int) throws -> [String] {
             var out: [String] = []

@@ -146,8 +146,11 @@ public struct Manifest: Sendable {
     }
 
     /// Writes many manifests, each atomically, with one sync per filesystem instead of two per file.
+    /// Encoded on all cores: 1,100 manifests of 384,000 chunks are 20 MB of JSON, written after the
+    /// batch's one signature, when nothing else is left to overlap with.
     public static func writeAll(_ items: [(path: String, manifest: Manifest)]) throws {
-        try AtomicFile.writeAll(items.map { ($0.path, $0.manifest.encoded) })
+        let encoded = ParallelMap.map(items.count) { items[$0].manifest.encoded }
+        try AtomicFile.writeAll(zip(items, encoded).map { ($0.path, $1) })
     }
 
     /// The file's bytes: pretty JSON, as docs/FORMAT.md shows it.
