@@ -20,8 +20,9 @@ import Testing
     static func chunkList(_ bytes: [UInt8], chunkSize: Int) -> ChunkList {
         var acc = ChunkAccumulator(chunkSize: chunkSize)
         bytes.withUnsafeBytes { acc.add($0) }
-        let (chunks, windows) = acc.finish()
-        return ChunkList(size: UInt64(bytes.count), chunkSize: chunkSize, digests: chunks, windows: windows)
+        let chunked = acc.finish()
+        return ChunkList(
+            size: UInt64(bytes.count), chunkSize: chunkSize, digests: chunked.chunks, windows: chunked.windows)
     }
 
     /// Feeds the copy in pieces of `piece` bytes, as a download or a read does.

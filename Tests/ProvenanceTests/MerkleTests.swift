@@ -20,6 +20,17 @@ import Testing
         #expect(Merkle.root(l) == Keccak256.hash(node + Keccak256.hash(node + l[0] + l[1]) + l[2]))
     }
 
+    /// The root built as leaves arrive (what the hashers do) is the level-by-level root for every count.
+    @Test func accumulatorGivesTheSameRoot() {
+        var tree = Merkle.Accumulator()
+        #expect(tree.root == nil)
+        let l = leaves(300)
+        for n in 1...300 {
+            tree.add(l[n - 1])
+            #expect(tree.root == Merkle.root(Array(l[0..<n])), "\(n) leaves")
+        }
+    }
+
     @Test func everyProofLeadsToTheRoot() {
         for n in 1...33 {
             let l = leaves(n)

@@ -17,12 +17,19 @@ public struct FileDigest: Equatable, Sendable {
 
     /// `windows` nil: keys unknown (all zero), for digests made up in tests.
     public init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]], windows: [UInt64]? = nil) {
+        self.init(
+            size: size, sha256: sha256, chunkSize: chunkSize, chunks: chunks, windows: windows,
+            chunkRoot: chunks.isEmpty ? [] : Merkle.root(chunks))
+    }
+
+    /// With the chunk root the hasher built as it read (Merkle.Accumulator).
+    init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]], windows: [UInt64]?, chunkRoot: [UInt8]) {
         self.size = size
         self.sha256 = sha256
         self.chunkSize = chunkSize
         self.chunks = chunks
         self.windows = windows ?? Array(repeating: 0, count: chunks.count)
-        root = chunks.isEmpty ? [] : Merkle.root(chunks)
+        root = chunkRoot
     }
 
     /// Whether the chunk digests were computed (always, except for a content-ID-only pass).

@@ -75,6 +75,35 @@ public enum Merkle {
         return used == proof.count ? node : nil
     }
 
+    /// The root computed as leaves arrive: complete subtrees are joined at once, so a hasher builds the
+    /// chunk tree while it reads and only ⌈log₂ n⌉ nodes are left for the end. Carrying a level's odd last
+    /// node up makes the tree the perfect subtrees of n's binary decomposition, joined from the right:
+    /// the same root as `root(_:)` (MerkleTests compares them for 1 … 300 leaves).
+    public struct Accumulator: Sendable {
+        /// Roots of perfect subtrees, left to right, with their heights (strictly decreasing).
+        private var stack: [(node: [UInt8], height: Int)] = []
+
+        public init() {}
+
+        public mutating func add(_ leaf: [UInt8]) {
+            var node = leaf
+            var height = 0
+            while let last = stack.last, last.height == height {
+                stack.removeLast()
+                node = parent(last.node, node)
+                height += 1
+            }
+            stack.append((node, height))
+        }
+
+        /// The root of the leaves added so far; nil when there are none.
+        public var root: [UInt8]? {
+            guard var node = stack.last?.node else { return nil }
+            for left in stack.dropLast().reversed() { node = parent(left.node, node) }
+            return node
+        }
+    }
+
     private static func nextLevel(_ level: [[UInt8]]) -> [[UInt8]] {
         var next: [[UInt8]] = []
         next.reserveCapacity((level.count + 1) / 2)

@@ -129,13 +129,18 @@ public enum ParallelHasher {
             return .failure(e)
         } catch { return .failure(.input("\(path): \(error)")) }
         let digest = whole.finalize()
-        let (chunks, windows) =
+        let chunked =
             !item.chunks
-            ? ([], [])
+            ? ChunkAccumulator.Result()
             : oneChunk
-                ? ([digest], [WindowKey.pair(head: WindowKey.key(firstBytes), tail: tail.key)]) : chunker.finish()
+                ? ChunkAccumulator.Result(
+                    chunks: [digest], windows: [WindowKey.pair(head: WindowKey.key(firstBytes), tail: tail.key)],
+                    root: digest)
+                : chunker.finish()
         return .success(
-            FileDigest(size: total, sha256: digest, chunkSize: chunkSize, chunks: chunks, windows: windows))
+            FileDigest(
+                size: total, sha256: digest, chunkSize: chunkSize, chunks: chunked.chunks, windows: chunked.windows,
+                chunkRoot: chunked.root))
     }
 }
 
