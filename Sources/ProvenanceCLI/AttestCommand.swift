@@ -62,6 +62,7 @@ struct AttestCommand: Command {
             attester.maxPerTransaction = n
         }
         let dryRun = args.flag("--dry-run")
+        try attester.checkChain()
         if !dryRun {
             // Every step is recorded before it happens: kill the run at any point and run it again.
             let first = args.positionals[0]

@@ -120,6 +120,11 @@ public final class Attester {
         submitter = BatchSubmitter(client: client, registry: registry, payer: payer)
     }
 
+    /// The endpoint, chain and registry, checked before any file is read (RegistryReader.checkRegistry).
+    public func checkChain() throws {
+        try RegistryReader(client: client, registry: registry).checkRegistry(expectedChainId: expectedChainId)
+    }
+
     // MARK: files signed here
 
     /// Hashes `paths`, skips what `signer` already attested on this chain (unless `force`), signs one

@@ -71,6 +71,13 @@ public final class RegistryReader {
     /// eth_getLogs calls of content scans so far (refused windows included).
     public var scanQueries: Int { scanner.queries }
 
+    /// One request: the endpoint answers, on the chain expected, with the registry deployed. Long runs
+    /// ask this before reading any file, so a wrong endpoint or registry fails in a second, not after an
+    /// archive's first window has been hashed.
+    public func checkRegistry(expectedChainId: UInt64?) throws {
+        try accept(try client.chainState(codeAt: registry), expectedChainId: expectedChainId)
+    }
+
     /// Checks what the first request brought: the chain, its head and the registry's code.
     private func accept(_ state: EthClient.ChainState, expectedChainId: UInt64?) throws {
         chainId = state.chainId
