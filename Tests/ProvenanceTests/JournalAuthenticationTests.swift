@@ -15,7 +15,11 @@ import Testing
     init() throws {
         (devnet, cli) = try deployedDevnet()
         try FileManager.default.createDirectory(atPath: cli.path("archive"), withIntermediateDirectories: true)
-        for i in 0..<3 { try cli.write("archive/ep\(i).wav", "episode \(i) \(UUID())", mode: 0o644) }
+        // Over 1 MiB: smaller files are not journaled (hashing them again costs what reading a record does).
+        for i in 0..<3 {
+            try cli.write(
+                "archive/ep\(i).wav", "episode \(i) \(UUID())" + String(repeating: "-", count: 1_100_000), mode: 0o644)
+        }
     }
 
     deinit { try? FileManager.default.removeItem(at: cli.dir) }
@@ -51,5 +55,24 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: journalPath, withDestinationPath: "/dev/zero")
         let r = try cli.run(["attest", "--private-key-file", "dev.key", "archive"])
         #expect(r.status == 2 && r.err.contains("journal"), "\(r.err)")
+    }
+
+    /// The journal is read a block at a time (4 MiB): records that span blocks are read whole, a line too
+    /// long to index (16 MiB or more) is passed over without being held, and what follows it still counts.
+    @Test func journalIsReadInBlocks() throws {
+        let path = cli.path("blocks.jsonl")
+        var text = ""
+        var sent: [String] = []
+        for i in 0..<3000 {
+            let raw = "0x" + String(repeating: String(format: "%02x", i % 251), count: 1000)
+            let hash = "0x" + String(format: "%064x", i)
+            text += #"{"t":"sent","hash":"\#(hash)","raw":"\#(raw)"}"# + "\n"
+            if i % 3 == 0 { text += #"{"t":"mined","hash":"\#(hash)","block":1}"# + "\n" } else { sent.append(raw) }
+            if i == 1500 { text += "{" + String(repeating: "x", count: 17 << 20) + "\n" }
+        }
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(text.utf8.count > 20 << 20)
+        let journal = try Journal(path: path)
+        #expect(journal.unsettled.map { Hex.encode($0, prefix: true) } == sent)
     }
 }

@@ -16,12 +16,14 @@ import Testing
         reference = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
     }
 
-    /// A directory of five files with the same names and content each time it is made for `tag`.
+    /// A directory of five files with the same names and content each time it is made for `tag`; the last
+    /// is over 1 MiB, so its digest is journaled (smaller files are hashed again on resume).
     func archive(_ cli: CLI, tag: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: cli.path("archive"), withIntermediateDirectories: true)
         return try (0..<5).map { i in
             try cli.write(
-                "archive/ep\(i).wav", "\(tag) episode \(i) " + String(repeating: "x", count: i * 70_000), mode: 0o644)
+                "archive/ep\(i).wav",
+                "\(tag) episode \(i) " + String(repeating: "x", count: i == 4 ? 1_100_000 : i * 70_000), mode: 0o644)
             return "archive/ep\(i).wav"
         }
     }
@@ -131,7 +133,7 @@ import Testing
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"t":"hashed","path":"archive/cut"#.utf8))
         try handle.close()
-        try cli.write("archive/late.wav", "late \(UUID())", mode: 0o644)
+        try cli.write("archive/late.wav", "late \(UUID())" + String(repeating: "l", count: 1_100_000), mode: 0o644)
         #expect(try cli.run(["attest", "--private-key-file", "dev.key", "archive"]).status == 0)
         let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
         #expect(lines.contains { $0.contains("archive/late.wav") && (try? JSON.parse(Array($0.utf8))) != nil })
