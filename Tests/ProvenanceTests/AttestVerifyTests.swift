@@ -73,6 +73,16 @@ import Testing
         #expect(m["differingRanges"] == .array([.object([("start", .number("147456")), ("end", .number("163840"))])]))
         #expect(m["original"]?["attestations"]?.arrayValue?.count == 1)
         #expect(try cli.run(["verify", "edited.wav"]).status == 1)
+        // One run of a file with its manifest (asked of the chain while files are hashed), a copy without
+        // one whose content is nowhere claimed (asked after), and the modified copy: each as on its own.
+        try FileManager.default.copyItem(atPath: cli.path(files[1]), toPath: cli.path("bare.mp3"))
+        let mixed = try json(
+            try cli.run(
+                ["verify", "--json", "--signer", publisherKey.address.checksummed, files[0], "bare.mp3", "edited.wav"]
+            ).out)
+        #expect(mixed.map { $0["status"]?.stringValue } == ["verified", "verified", "modified"], "\(mixed)")
+        #expect(mixed[1]["attestations"]?.arrayValue?.first?["txHash"]?.stringValue == txHash)
+        #expect(mixed[2]["original"]?["attestations"]?.arrayValue?.count == 1)
         // not-attested (1)
         try cli.write("other.txt", "never attested", mode: 0o644)
         let n = try cli.run(["verify", "other.txt"])

@@ -152,7 +152,7 @@ public struct OnChainVerifier {
             trustedSigners.isEmpty || anySigner || originals.fetched != nil || claimed.isEmpty
             ? nil
             : EarlyLookup(
-                clients: clients.map { reader(for: $0) }, digests: claimed, signers: Array(trustedSigners),
+                readers: clients.map { reader(for: $0) }, digests: claimed, signers: Array(trustedSigners),
                 expectedChainId: expectedChainId)
         // All files on all cores, content IDs only: one SHA-256 pass. The search for authentic parts only
         // in files that differ from an authentic original by a signer you trust.
@@ -383,7 +383,7 @@ private final class EarlyLookup: @unchecked Sendable {
     private let readers: [RegistryReader]
     private var answers: [(reader: RegistryReader, found: Result<[[OnChainAttestation]], Error>)] = []
 
-    init(clients readers: [RegistryReader], digests: [[UInt8]], signers: [Address], expectedChainId: UInt64?) {
+    init(readers: [RegistryReader], digests: [[UInt8]], signers: [Address], expectedChainId: UInt64?) {
         self.readers = readers
         let thread = Thread { [self] in
             answers = self.readers.map { reader in
