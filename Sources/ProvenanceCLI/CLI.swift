@@ -245,7 +245,7 @@ enum ProgressReporter {
 final class HashingProgress: @unchecked Sendable {
     private let totalBytes: UInt64
     private let totalFiles: Int
-    let enabled: Bool
+    private let enabled: Bool
     private let terminal = isatty(2) == 1
     private let lock = NSLock()
     private let start = Date()

@@ -11,8 +11,6 @@ enum CopySources {
             arguments, followSymlinks: followSymlinks, excluding: Manifest.isManifestName, givenAsIs: WebClient.isURL)
     }
 
-    /// $PROVENANCE_CA_FILE replaces the CA bundle; $PROVENANCE_STALL_SECONDS (1 … 3600, default 30) is how
-    /// long a download may go without a byte before it fails.
     /// Decodes a copy's sound for the comparison of sound (ffmpeg for anything but WAV).
     static let decodeAudio: SoundCheck.Decode = { path in
         do { return try AudioDecoder().decode(path: path) } catch AudioDecoder.Failure.needsFFmpeg {
@@ -20,6 +18,8 @@ enum CopySources {
         } catch AudioDecoder.Failure.noAudio(let why) { throw ProvenanceError.input(why) }
     }
 
+    /// $PROVENANCE_CA_FILE replaces the CA bundle; $PROVENANCE_STALL_SECONDS (1 … 3600, default 30) is how
+    /// long a download may go without a byte before it fails.
     static func web() -> WebClient {
         let env = ProcessInfo.processInfo.environment
         let web = WebClient(caFile: env["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })

@@ -34,6 +34,7 @@ struct SignCommand: Command {
                 throw UsageError(
                     "sign needs files (a manifest is written beside each), not standard input", usage: usage)
             }
+            for p in part { try FileHasher.requireRegularFile(p) }
             if !args.flag("--force"),
                 let existing = part.first(where: { FileManager.default.fileExists(atPath: Manifest.path(for: $0)) })
             {
@@ -50,7 +51,6 @@ struct SignCommand: Command {
         var signatures = 0
         let fingerprinter = args.flag("--no-fingerprint") ? nil : Fingerprinter()
         try walk().forEachWindow(of: AttestationMessage.maxFileCount) { batch in
-            for p in batch { try FileHasher.requireRegularFile(p) }
             // One signature covers the batch, so every file must hash: the first failure stops it.
             var digests = try ParallelHasher.hash(batch.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
                 .map { try $0.get() }

@@ -44,7 +44,7 @@ public final class Journal {
     public static let maxBytes = 64 << 30
     /// Digests of smaller files are neither journaled nor looked up: hashing such a file again on resume
     /// costs about what reading its record back does, and an index entry per small file made memory grow
-    /// with the archive (8 MiB at 200,000 files, ~32 MiB at 1,000,000, measured on attest runs).
+    /// with the archive (8 MiB at 200,000 files, measured on an attest run; about 32 MiB at 1,000,000).
     static let smallestCached: UInt64 = 1 << 20
 
     public init(path: String) throws {
@@ -89,10 +89,12 @@ public final class Journal {
         var pending: [UInt8] = []  // the start of a line that continues in the next block
         var pendingLength = 0  // its length, which a line too long to index is not kept for
         var lineStart = 0
-        var read = 0
+        var offset = 0
         var last: UInt8?
-        while read < size {
-            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, size - read), off_t(read)) }
+        while offset < size {
+            let n = block.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress, min($0.count, size - offset), off_t(offset))
+            }
             if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard n >= 0 else {
                 throw ProvenanceError.input("cannot read journal \(path): \(String(cString: strerror(errno)))")
@@ -115,9 +117,9 @@ public final class Journal {
             }
             pendingLength += n - from
             if pendingLength < 1 << 24 { pending += block[from..<n] } else { pending = [] }
-            read += n
+            offset += n
         }
-        end = read
+        end = offset
         return last
     }
 

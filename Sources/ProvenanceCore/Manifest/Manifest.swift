@@ -15,7 +15,9 @@ public struct Manifest: Sendable {
     public var sha256: [UInt8]
     /// What the signature covers besides the content ID: size, chunking, and any later member.
     public var details: FileDetails
-    public var chunks: [[UInt8]]
+    public var chunks: [[UInt8]] {
+        didSet { chunksChecked = false }  // a list changed after reading is checked again before a search
+    }
     /// Each chunk's window key: unsigned hints for the search of a copy (a wrong key hides a match, it
     /// cannot make one: every match is a chunk's signed SHA-256).
     public var windows: [UInt64]
