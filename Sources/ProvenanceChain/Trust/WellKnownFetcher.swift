@@ -1,5 +1,3 @@
-internal import CCurl
-internal import CShim
 import Foundation
 import ProvenanceCore
 
@@ -8,10 +6,11 @@ import ProvenanceCore
 /// that sign for the domain and on which chains.
 public final class WellKnownFetcher {
     public static let maxBytes = 64 << 10
-    /// A CA bundle to use instead of the system's (a newsroom's own CA; the tests' local CA).
+    /// A CA bundle to use instead of the system's (a newsroom's own CA; the tests' local CA); default:
+    /// $PROVENANCE_CA_FILE.
     public var caFile: String?
 
-    public init(caFile: String? = nil) { self.caFile = caFile }
+    public init(caFile: String? = HTTPPolicy.environmentCAFile) { self.caFile = caFile }
 
     public struct Signer: Equatable, Sendable {
         public let address: Address
@@ -54,37 +53,23 @@ public final class WellKnownFetcher {
         ProvenanceError(.chain, "https://\(domain)/.well-known/provenance.json: \(why)")
     }
 
+    /// The document's bytes. The transfer is the HTTP client's; this names the URL in its errors (built
+    /// from the domain, it carries no secret) and wants exactly 200.
     private func get(_ url: String) throws -> [UInt8] {
-        guard let h = curl_easy_init() else { throw ProvenanceError(.chain, "libcurl could not be set up") }
-        defer { curl_easy_cleanup(h) }
-        func set(_ code: CURLcode, _ what: String) throws {
-            guard code == CURLE_OK else { throw ProvenanceError(.chain, "libcurl refused \(what)") }
+        let policy = HTTPPolicy(
+            schemes: .httpsOnly, maxRedirects: 3, maxBytes: Self.maxBytes, connectTimeout: 10, timeout: 15,
+            stallSeconds: nil, failOnHTTPError: false, acceptCompressed: false, caFile: caFile)
+        let response: HTTPResponse
+        do {
+            response = try HTTPClient.get(url, policy: policy)
+        } catch let error as HTTPError {
+            switch error.kind {
+            case .setup: throw ProvenanceError(.chain, error.message)
+            case .tooLarge: throw ProvenanceError(.chain, "\(url): larger than \(Self.maxBytes >> 10) KiB")
+            default: throw ProvenanceError(.chain, "\(url): \(error.message)")
+            }
         }
-        try set(pv_curl_setopt_string(h, CURLOPT_URL, url), "CURLOPT_URL")
-        try set(pv_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "https"), "CURLOPT_PROTOCOLS_STR")
-        try set(pv_curl_setopt_string(h, CURLOPT_REDIR_PROTOCOLS_STR, "https"), "CURLOPT_REDIR_PROTOCOLS_STR")
-        try set(pv_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1), "CURLOPT_FOLLOWLOCATION")
-        try set(pv_curl_setopt_long(h, CURLOPT_MAXREDIRS, 3), "CURLOPT_MAXREDIRS")
-        try set(pv_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1), "CURLOPT_SSL_VERIFYPEER")
-        try set(pv_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2), "CURLOPT_SSL_VERIFYHOST")
-        try set(pv_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT, 10), "CURLOPT_CONNECTTIMEOUT")
-        try set(pv_curl_setopt_long(h, CURLOPT_TIMEOUT, 15), "CURLOPT_TIMEOUT")
-        try set(pv_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        try set(pv_curl_setopt_string(h, CURLOPT_USERAGENT, "provenance/0.1"), "CURLOPT_USERAGENT")
-        if let caFile { try set(pv_curl_setopt_string(h, CURLOPT_CAINFO, caFile), "CURLOPT_CAINFO") }
-        let box = ResponseBox(limit: Self.maxBytes)
-        let boxPointer = Unmanaged.passRetained(box)
-        defer { boxPointer.release() }
-        try set(pv_curl_setopt_pointer(h, CURLOPT_WRITEDATA, boxPointer.toOpaque()), "CURLOPT_WRITEDATA")
-        try set(ResponseBox.installWriteCallback(h), "CURLOPT_WRITEFUNCTION")
-        let code = curl_easy_perform(h)
-        if box.truncated { throw ProvenanceError(.chain, "\(url): larger than \(Self.maxBytes >> 10) KiB") }
-        guard code == CURLE_OK else {
-            throw ProvenanceError(.chain, "\(url): \(String(cString: curl_easy_strerror(code)))")
-        }
-        var status = 0
-        try set(pv_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status), "CURLINFO_RESPONSE_CODE")
-        guard status == 200 else { throw ProvenanceError(.chain, "\(url): HTTP \(status)") }
-        return box.bytes
+        guard response.status == 200 else { throw ProvenanceError(.chain, "\(url): HTTP \(response.status)") }
+        return response.body
     }
 }
