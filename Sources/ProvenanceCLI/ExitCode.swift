@@ -53,23 +53,15 @@ extension ProvenanceError {
     var exitCode: ExitCode { ExitCode(kind) }
 }
 
-extension OfflineVerdict {
-    var exitCode: ExitCode {
-        switch status {
-        case .verified: return .ok
-        case .error: return .usage
-        default: return .notVerified
-        }
-    }
-}
-
 extension Verdict {
+    /// The one map from a verdict to the process's exit code, offline and on chain.
     var exitCode: ExitCode {
         switch status {
         case .verified: return .ok
         case .error: return .usage
         case .forgedRecord, .endpointsDisagree: return .chain
-        default: return .notVerified
+        case .modified, .similar, .notAttested, .signedByUntrusted, .revoked, .invalidSignature, .noManifest:
+            return .notVerified
         }
     }
 }

@@ -45,17 +45,6 @@ enum JSONOutput {
 
     // MARK: verify
 
-    static func offlineVerdict(_ v: OfflineVerdict) -> JSON {
-        .object(
-            [
-                ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
-                ("status", .string(v.status.rawValue)), ("signer", v.signer.map { .string($0.checksummed) } ?? .null),
-                ("detail", .string(v.detail)), ("manifest", v.manifestPath.map { .string($0) } ?? .null),
-                ("episode", v.original?.title.map { .string($0) } ?? .null),
-                ("differingRanges", ranges(v.differingRanges)),
-            ] + authentic(v.authentic) + sound(v.audio, note: v.soundNote))
-    }
-
     /// `audio` (for a similar copy: matched stretches, in the clip's seconds, with the original's, and the
     /// unmatched ones) and `soundNote` (why the sound said nothing).
     static func sound(_ audio: AudioComparison?, note: String?) -> [(String, JSON)] {
@@ -133,9 +122,35 @@ enum JSONOutput {
         return .object([("name", .string(id.name)), ("check", .string(id.check.rawValue))])
     }
 
-    static func onChainVerdict(
-        _ v: Verdict, chainId: UInt64, registry: Address, identities: [Address: Identity] = [:]
-    ) -> JSON {
+    /// One verdict, offline or on chain: the status and its reasons (codes with fields, and `detail`, the
+    /// same in words), the records with what was checked here, and the evidence (authentic parts, sound).
+    /// Fields that only a chain gives (chainId, registry, attestations, proof, endpoints, original) are
+    /// printed on chain; those that only a manifest gives (manifest, episode) offline.
+    static func verdict(_ v: Verdict, registry: Address, identities: [Address: Identity] = [:]) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
+            ("status", .string(v.status.rawValue)),
+        ]
+        if let chainId = v.chainId {
+            fields += [("chainId", .number(String(chainId))), ("registry", .string(registry.checksummed))]
+        }
+        fields.append(("signer", v.signer.map { .string($0.checksummed) } ?? .null))
+        if v.chainId != nil {
+            fields += onChainFields(v, identities: identities)
+        } else {
+            fields += [
+                ("manifest", v.manifestPath.map { .string($0) } ?? .null),
+                ("episode", v.original?.title.map { .string($0) } ?? .null),
+            ]
+        }
+        fields += [
+            ("detail", .string(VerdictText.detail(v))), ("reasons", .array(v.reasons.map(reason))),
+            ("differingRanges", ranges(v.differingRanges)),
+        ]
+        return .object(fields + authentic(v.authentic) + sound(v.audio, note: VerdictText.soundNote(v)))
+    }
+
+    private static func onChainFields(_ v: Verdict, identities: [Address: Identity]) -> [(String, JSON)] {
         func records(_ list: [OnChainAttestation]) -> JSON {
             .array(
                 list.map { a in
@@ -152,20 +167,19 @@ enum JSONOutput {
                     ("manifest", v.original.map { .string(WebClient.shown($0.location)) } ?? .null),
                 ])
             } ?? .null
-        let signer = v.attestations.first?.signer
-        return .object(
-            [
-                ("path", .string(v.path)), ("sha256", v.sha256.map { .string(Hex.encode($0)) } ?? .null),
-                ("status", .string(v.status.rawValue)), ("chainId", .number(String(chainId))),
-                ("registry", .string(registry.checksummed)),
-                ("signer", signer.map { .string($0.checksummed) } ?? .null),
-                ("identity", identity(signer.flatMap { identities[$0] })),
-                ("attestations", records(v.attestations)),
-                ("proof", v.attestations.isEmpty ? .null : proof),
-                ("endpoints", .array(v.endpoints.map { .string($0) })),
-                ("warnings", .array(v.warnings.map { .string($0) })),
-                ("detail", .string(v.detail)), ("original", original), ("differingRanges", ranges(v.differingRanges)),
-            ] + authentic(v.authentic) + sound(v.audio, note: v.soundNote))
+        var warnings: [JSON] = []
+        for case .endpointHidRecord(let endpoint, let tx, let block) in v.reasons {
+            warnings.append(
+                .string(
+                    "\(endpoint) did not report tx \(Hex.encode(tx, prefix: true)) in block \(block), a block it agrees is canonical"
+                ))
+        }
+        return [
+            ("identity", identity(v.signer.flatMap { identities[$0] })),
+            ("attestations", records(v.attestations)), ("proof", v.attestations.isEmpty ? .null : proof),
+            ("endpoints", .array(v.endpoints.map { .string($0) })), ("warnings", .array(warnings)),
+            ("original", original),
+        ]
     }
 
     // MARK: attest

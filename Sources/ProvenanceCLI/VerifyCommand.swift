@@ -90,24 +90,18 @@ struct VerifyCommand: Command {
 
         let streamed = CopySources.stream(urls, originals: originals, progress: progress)
         let signers = RecoveredSigners()
-        var worst = ExitCode.ok
+        let report = VerdictPrinter(json: args.flag("--json"), registry: verifier.registry)
         // In windows, printed as each is done: memory stays that of one window whatever the archive's size
         // (measured before: 519 MiB for 200,000 small files at once).
         let total = try walk.forEachWindow(of: offlineWindow) { window in
             verifier.onHashed = progress.callback(for: window)
             let verdicts = verifier.verify(paths: window, originals: originals, signers: signers, streamed: streamed)
             progress.finish()
-            for v in verdicts {
-                if args.flag("--json") {
-                    Output.line(JSONOutput.offlineVerdict(v).compact)
-                } else {
-                    Output.line(text(v))
-                }
-                worst = worst.worse(v.exitCode)
-            }
+            for v in verdicts { report.add(v, identities: [:]) }
         }
         try requireSome(total, paths)
-        return worst
+        report.summary(total: total, chainId: nil)
+        return report.worst
     }
 
     /// A walk that found nothing is an input error, not a silent success.
@@ -147,46 +141,28 @@ struct VerifyCommand: Command {
         verifier.scanCache = clients.count > 1 ? nil : ChainOptions.scanCache(args)
         verifier.onScanProgress = { progress.scanned($0, of: $1) }
         let signers = RecoveredSigners()
-        var worst = ExitCode.ok
-        var counts: [Verdict.Status: Int] = [:]
-        var chainId: UInt64 = 0
+        let report = VerdictPrinter(json: args.flag("--json"), registry: verifier.registry)
+        var chainId: UInt64?
         // In windows of 4,096 files: one lookup (a few HTTP requests) per window, memory that of one
         // window whatever the archive's size.
         let total = try walk.forEachWindow(of: onlineWindow) { window in
             verifier.onHashed = progress.callback(for: window)
-            let verdicts: [Verdict]
+            let verified: OnChainVerifier.Report
             do {
-                let reports = try verifier.verify(
+                verified = try verifier.verify(
                     paths: window, originals: originals, clients: clients, signers: signers, streamed: streamed)
-                verdicts = try EndpointAgreement.combine(reports)
-                chainId = reports[0].report.chainId
                 progress.finish()
             } catch {
                 progress.finish()  // an error line must not continue the progress line
                 throw error
             }
-            let names = identities(of: verdicts, trust: verifier.trust, ens: ens)
-            for v in verdicts {
-                if args.flag("--json") {
-                    Output.line(
-                        JSONOutput.onChainVerdict(
-                            v, chainId: chainId, registry: verifier.registry, identities: names
-                        ).compact)
-                } else {
-                    Output.line(onlineText(v, identities: names))
-                }
-                counts[v.status, default: 0] += 1
-                worst = worst.worse(v.exitCode)
-            }
+            chainId = verified.chainId
+            let names = identities(of: verified.verdicts, trust: verifier.trust, ens: ens)
+            for v in verified.verdicts { report.add(v, identities: names) }
         }
         try requireSome(total, args.positionals)
-        if !args.flag("--json") && total > 1 {
-            func count(_ s: Verdict.Status) -> Int { counts[s] ?? 0 }
-            Output.line(
-                "summary (chain \(chainId)): \(total) files — \(count(.verified)) verified, \(count(.modified)) modified, \(count(.similar)) similar, \(count(.notAttested)) not attested, \(count(.revoked)) revoked, \(count(.signedByUntrusted)) signed by untrusted keys, \(count(.error)) errors"
-            )
-        }
-        return worst
+        report.summary(total: total, chainId: chainId)
+        return report.worst
     }
 
     /// ENS names and domains of the signers in these verdicts: why each trusted one is trusted, and
@@ -201,61 +177,6 @@ struct VerifyCommand: Command {
             for (a, name) in names { out[a] = Identity(name: name, check: .ensReverse) }
         }
         return out
-    }
-
-    static func describe(_ a: Address, _ identities: [Address: Identity]) -> String {
-        guard let id = identities[a] else { return a.checksummed }
-        let how: String
-        switch id.check {
-        case .address: return a.checksummed
-        case .ensForward: how = "ENS name you trust"
-        case .domain: how = "listed by the domain you trust"
-        case .ensReverse: how = "ENS primary name, checked both ways"
-        }
-        return "\(Display.safe(id.name)) (\(a.checksummed), \(how))"
-    }
-
-    static func onlineText(_ v: Verdict, identities: [Address: Identity] = [:]) -> String {
-        func record(_ a: OnChainAttestation) -> String {
-            "\(describe(a.signer, identities)), chain \(a.chainId), block \(a.blockNumber) at \(Timestamp.utc(a.blockTime)), tx \(Hex.encode(a.txHash, prefix: true))"
-        }
-        switch v.status {
-        case .verified:
-            var line = "\(Display.safe(v.path)): verified — "
-            if let title = v.original?.title { line += "episode “\(Display.safe(title))”, " }
-            line += record(v.attestations[0])
-            let n = v.endpoints.count
-            line += n == 1 ? " (1 endpoint; proven here)" : " (\(n) endpoints agree; proven here)"
-            for a in v.attestations.dropFirst() { line += "\n  also: \(record(a))" }
-            for w in v.warnings { line += "\n  warning: \(Display.safe(w))" }
-            return line
-        case .modified:
-            var line = "\(Display.safe(v.path)): MODIFIED — "
-            if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
-            line += Display.safe(v.detail)
-            if let note = v.soundNote { line += "; \(Display.safe(note))" }
-            return line
-        case .similar:
-            return "\(Display.safe(v.path)): SIMILAR — "
-                + soundSummary(
-                    v.audio, original: v.original, signer: v.originalAttestations.first?.signer, identities: identities)
-                + "; " + Display.safe(v.detail)
-        case .revoked:
-            return "\(Display.safe(v.path)): REVOKED — \(Display.safe(v.detail))"
-        case .forgedRecord:
-            return "\(Display.safe(v.path)): FORGED RECORD — \(Display.safe(v.detail))"
-        case .endpointsDisagree:
-            return "\(Display.safe(v.path)): ENDPOINTS DISAGREE — \(Display.safe(v.detail))"
-        case .signedByUntrusted:
-            let first = v.attestations.first?.signer.checksummed ?? "ADDRESS"
-            return "\(Display.safe(v.path)): signed by an untrusted key — \(Display.safe(v.detail))"
-                + v.attestations.map { "\n  record: \(record($0))" }.joined()
-                + "\n  hint: if you know this key is the publisher's, trust it: provenance trust add \(first)"
-        case .notAttested:
-            return "\(Display.safe(v.path)): not attested — \(Display.safe(v.detail))"
-        case .error:
-            return "\(Display.safe(v.path)): error — \(Display.safe(v.detail))"
-        }
     }
 
     /// Whom to trust: --signer and --signers, else the trust list. Never anyone implicitly.
@@ -280,79 +201,5 @@ struct VerifyCommand: Command {
     static func wellKnown() -> WellKnownFetcher {
         WellKnownFetcher(
             caFile: ProcessInfo.processInfo.environment["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
-    }
-
-    static func text(_ v: OfflineVerdict) -> String {
-        var line = "\(Display.safe(v.path)): \(v.status.rawValue) — "
-        if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
-        if v.status == .similar { line += soundSummary(v.audio, original: v.original, signer: v.signer) + "; " }
-        if v.status == .verified, let title = v.original?.title { line += "episode “\(Display.safe(title))”, " }
-        line += Display.safe(v.detail)
-        if let note = v.soundNote { line += "; \(Display.safe(note))" }
-        return line
-    }
-
-    /// "0:00–0:10 and 0:16–0:30 sound like 1:05–1:15 and 1:21–1:35 of “episode 42” (signed by …);
-    /// 0:10–0:16 does not match the original".
-    static func soundSummary(
-        _ audio: AudioComparison?, original: Original?, signer: Address?, identities: [Address: Identity] = [:]
-    ) -> String {
-        guard let audio, !audio.matches.isEmpty else { return "no stretch of its sound matches" }
-        func clock(_ s: Double) -> String {
-            let t = Int(s.rounded())
-            return t >= 3600
-                ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
-                : String(format: "%d:%02d", t / 60, t % 60)
-        }
-        func list(_ xs: [String]) -> String {
-            xs.count <= 1 ? xs.joined() : xs.dropLast().joined(separator: ", ") + " and " + xs.last!
-        }
-        let episode = original?.title.map { "“\(Display.safe($0))”" } ?? "the original"
-        var line = list(audio.matches.map { "\(clock($0.start))–\(clock($0.end))" })
-        line += audio.matches.count == 1 ? " sounds like " : " sound like "
-        line += list(audio.matches.map { "\(clock($0.originalStart))–\(clock($0.originalEnd))" }) + " of \(episode)"
-        if let signer { line += " (signed by \(describe(signer, identities)))" }
-        if !audio.unmatched.isEmpty {
-            let gaps = list(audio.unmatched.map { "\(clock($0.start))–\(clock($0.end))" })
-            line += "; \(gaps) \(audio.unmatched.count == 1 ? "does" : "do") not match the original"
-        }
-        return line
-    }
-
-    /// "94.8% of the original found intact, in order; bytes 720,814–807,584 of this copy are not from the
-    /// publisher": the share of the original, and the copy's ranges no signed chunk covers.
-    static func authenticSummary(_ parts: AuthenticParts, original: Original?) -> String {
-        var line: String
-        let episode = original?.title.map { " (episode “\(Display.safe($0))”)" } ?? ""
-        if parts.parts.isEmpty {
-            line = "nothing of the original\(episode) found intact"
-        } else {
-            let share = String(format: "%.1f", parts.originalCoverage * 100)
-            line = "\(share)% of the original\(episode) found intact, \(parts.inOrder ? "in order" : "out of order")"
-        }
-        let foreign = parts.unmatched
-        if foreign.count == 1 && foreign[0].start == 0 && foreign[0].end == parts.copySize {
-            line += "; no byte of this copy is shown to be the publisher's"
-        } else if !foreign.isEmpty {
-            let shown = foreign.prefix(8).map { "\(grouped($0.start))–\(grouped($0.end))" }.joined(separator: ", ")
-            let more = foreign.count > 8 ? " and \(foreign.count - 8) more ranges" : ""
-            line += "; bytes \(shown)\(more) of this copy are not from the publisher (no signed chunk matches them)"
-        } else {
-            line += "; every byte of this copy is the publisher's"
-        }
-        if parts.skippedCandidates > 0 {
-            line += " (search cut short: \(parts.skippedCandidates) positions skipped after too many false candidates)"
-        }
-        return line
-    }
-
-    static func grouped(_ n: UInt64) -> String {
-        let digits = Array(String(n))
-        var out = ""
-        for (i, d) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-            out.append(d)
-        }
-        return out
     }
 }

@@ -6,7 +6,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// `attest` and `verify` through the real binary against the real devnet over real HTTP.
-@Suite(.serialized) final class AttestVerifyTests {
+@Suite(.serialized, .tags(.devnet)) final class AttestVerifyTests {
     let devnet: ChildServer
     let dir: URL
     var cli: CLI
@@ -61,7 +61,7 @@ import Testing
         }
         // Not by the signer named (1): the registry's index of that signer's batches holds no record of it.
         let u = try cli.run(["verify", "--signer", "0x008AeEda4D805471dF9b2A5B0f38A0C3bCBA786b", files[0]])
-        #expect(u.status == 1 && u.out.contains("not attested"), "\(u.out)")
+        #expect(u.status == 1 && u.out.contains("not-attested"), "\(u.out)")
         // modified (1): one byte changed, manifest beside it
         var bytes = try Data(contentsOf: URL(fileURLWithPath: cli.path(files[0])))
         bytes[150_000] ^= 0xff
@@ -86,13 +86,13 @@ import Testing
         // not-attested (1)
         try cli.write("other.txt", "never attested", mode: 0o644)
         let n = try cli.run(["verify", "other.txt"])
-        #expect(n.status == 1 && n.out.contains("not attested"))
+        #expect(n.status == 1 && n.out.contains("not-attested"))
         // error (2): missing file; usage (2): bad address
         #expect(try cli.run(["verify", "missing.wav"]).status == 2)
         #expect(try cli.run(["verify", "--signer", "0x1234", files[0]]).status == 2)
         // Not enough confirmations yet: the record does not count.
         let c = try cli.run(["verify", "--confirmations", "50", files[0]])
-        #expect(c.status == 1 && c.out.contains("not attested"))
+        #expect(c.status == 1 && c.out.contains("not-attested"))
         // Chain unreachable (3), URL path never printed; no registry on the chain (3).
         let down = try cli.run(["verify", "--rpc", "http://127.0.0.1:9/secret/path", files[0]])
         #expect(down.status == 3 && !down.err.contains("secret"))

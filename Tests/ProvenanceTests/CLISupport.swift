@@ -89,3 +89,8 @@ struct CLI {
         return names
     }
 }
+
+/// The verdict lines of `verify`'s text output: without the summary line a run of several files ends with.
+func verdictLines(_ out: String) -> [Substring] {
+    out.split(separator: "\n").filter { !$0.hasPrefix("summary") }
+}

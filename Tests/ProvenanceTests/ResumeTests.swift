@@ -7,7 +7,7 @@ import Testing
 
 /// Kill -9 at each step of an archive attestation, run the same command again: every file is
 /// attested exactly once and the manifests are those an uninterrupted run writes.
-@Suite(.serialized) final class ResumeTests {
+@Suite(.serialized, .tags(.devnet)) final class ResumeTests {
     let devnet: ChildServer
     let reference: ChildServer
 
@@ -106,7 +106,7 @@ import Testing
         let v = try cli.run(["verify", "archive"])
         #expect(
             v.status == 0
-                && v.out.contains("summary (chain 31337): 5 files — 5 verified, 0 modified, 0 similar, 0 not attested"))
+                && v.out.contains("summary (chain 31337): 5 files — 5 verified"))
         _ = files
     }
 

@@ -1,34 +1,5 @@
 import ProvenanceCore
 
-/// A key's revocation on one chain: attestations by it from this block on are void.
-public struct Revocation: Equatable, Sendable {
-    public let block: UInt64
-    /// Block timestamp, seconds since 1970 (UTC).
-    public let time: UInt64
-}
-
-/// One Attested event: a signer's checked signature over a batch that contains this content.
-public struct OnChainAttestation: Equatable, Sendable {
-    public let digest: [UInt8]
-    public let signer: Address
-    public let chainId: UInt64
-    public let registry: Address
-    public let txHash: [UInt8]
-    public let blockNumber: UInt64
-    public let blockTime: UInt64
-    /// The signer's revocation on this chain, if it revoked its key.
-    public let revocation: Revocation?
-    /// The hash of the block holding the record, as proven here (empty for a record from the scan cache).
-    public var blockHash: [UInt8] = []
-
-    /// Whether this record comes from the revocation's block or later, and so is void.
-    public var isRevoked: Bool { revocation.map { blockNumber >= $0.block } ?? false }
-
-    public var anchor: Anchor {
-        Anchor(chainId: chainId, registry: registry, txHash: txHash, blockNumber: blockNumber, blockTime: blockTime)
-    }
-}
-
 /// Reads attestations from a registry on one chain. It checks the chain before trusting it: the
 /// registry address must hold exactly the registry's code, and an event counts only with
 /// `confirmations` blocks on top of it (the mined block included) and not marked removed.
@@ -70,6 +41,31 @@ public final class RegistryReader {
 
     /// eth_getLogs calls of content scans so far (refused windows included).
     public var scanQueries: Int { scanner.queries }
+
+    /// One lookup's answer as a value: the records proven here, in the order of the digests asked, and
+    /// the records the endpoint reported that did not pass the proof.
+    public struct Lookup: Sendable {
+        public let chainId: UInt64
+        public let latestBlock: UInt64
+        public let records: [[OnChainAttestation]]
+        public let rejected: [RejectedRecord]
+    }
+
+    /// Every record of each digest by any of `signers` (the registry's index says where), or by anyone
+    /// (nil: a scan of the registry's history).
+    public func lookup(_ digests: [[UInt8]], by signers: [Address]?, expectedChainId: UInt64?) throws -> Lookup {
+        rejected = []
+        let found =
+            try signers.map { try attestations(for: digests, by: $0, expectedChainId: expectedChainId) }
+            ?? attestations(for: digests, expectedChainId: expectedChainId)
+        let host = client.endpoint.redacted
+        return Lookup(
+            chainId: chainId, latestBlock: latestBlock, records: found,
+            rejected: rejected.map {
+                RejectedRecord(
+                    digest: $0.digest, txHash: $0.txHash, reason: $0.reason, forged: $0.forged, endpoint: host)
+            })
+    }
 
     /// One request: the endpoint answers, on the chain expected, with the registry deployed. Long runs
     /// ask this before reading any file, so a wrong endpoint or registry fails in a second, not after an
@@ -348,7 +344,7 @@ public final class RegistryReader {
     /// Records the endpoint reported that failed the local proof, with the reason (content ID, tx, why).
     /// `forged` is false for a record that may be real but cannot be proven from its transaction: a batch
     /// relayed through another contract (the transaction does not call the registry itself).
-    public private(set) var rejected: [(digest: [UInt8], txHash: [UInt8], reason: String, forged: Bool)] = []
+    private var rejected: [(digest: [UInt8], txHash: [UInt8], reason: String, forged: Bool)] = []
 
     /// Proves each log here instead of believing the endpoint (docs/FORMAT.md §6b): its transaction's
     /// reported fields must hash to its hash and call this registry; its receipt must have succeeded in the

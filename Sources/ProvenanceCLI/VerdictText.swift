@@ -1,0 +1,117 @@
+import ProvenanceCore
+
+/// The one place verdicts are put into words, offline and on chain: a headline (the status code, in capitals
+/// when it warns of an alteration or a lie), then the reasons, worded here from their codes and fields.
+enum VerdictText {
+    /// The status as printed: its code, capitalised for the statuses that say a copy is not what it claims
+    /// or an endpoint lied — the same words `--json` prints, so text and JSON never drift apart.
+    static func headline(_ s: Verdict.Status) -> String {
+        switch s {
+        case .modified, .similar, .revoked, .forgedRecord, .endpointsDisagree, .invalidSignature:
+            return s.rawValue.uppercased()
+        default: return s.rawValue
+        }
+    }
+
+    static func line(_ v: Verdict, identities: [Address: Identity] = [:]) -> String {
+        let names = Names(identities: identities)
+        var line = "\(Display.safe(v.path)): \(headline(v.status)) — "
+        switch v.status {
+        case .verified:
+            if let title = v.original?.title { line += "episode “\(Display.safe(title))”, " }
+            if let first = v.attestations.first {
+                line += names.record(first)
+                line +=
+                    v.endpoints.count == 1
+                    ? " (1 endpoint; proven here)" : " (\(v.endpoints.count) endpoints agree; proven here)"
+                line += sentences(v.reasons.filter { $0.code == .recordForged }, names).map { "; " + $0 }.joined()
+            } else {
+                line += sentences(v.reasons, names).joined(separator: "; ")
+            }
+            for a in v.attestations.dropFirst() { line += "\n  also: \(names.record(a))" }
+        case .modified:
+            if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
+            line += sentences(v.reasons, names).joined(separator: "; ")
+        case .similar:
+            let signer = v.originalAttestations.first?.signer ?? v.signer
+            line += soundSummary(v.audio, original: v.original, signer: signer, names: names) + "; "
+            line += sentences(v.reasons, names).joined(separator: "; ")
+        case .signedByUntrusted where !v.attestations.isEmpty:
+            line += sentences(v.reasons, names).joined(separator: "; ")
+            line += v.attestations.map { "\n  record: \(names.record($0))" }.joined()
+            line +=
+                "\n  hint: if you know this key is the publisher's, trust it: provenance trust add "
+                + v.attestations[0].signer.checksummed
+        default:
+            line += sentences(v.reasons, names).joined(separator: "; ")
+        }
+        for case .endpointHidRecord(let endpoint, let tx, let block) in v.reasons {
+            line +=
+                "\n  warning: \(Display.safe(endpoint)) did not report tx \(Hex.encode(tx, prefix: true)) in block "
+                + "\(block), a block it agrees is canonical"
+        }
+        return line
+    }
+
+    /// The detail of a verdict as `--json` gives it: the reasons in words, one sentence each.
+    static func detail(_ v: Verdict) -> String {
+        sentences(v.reasons, Names(identities: [:])).joined(separator: "; ")
+    }
+
+    /// What the sound comparison said, as `--json` gives it in `soundNote`.
+    static func soundNote(_ v: Verdict) -> String? {
+        let notes = v.reasons.filter { [.soundDiffers, .soundNotCompared, .soundOriginalUntrusted].contains($0.code) }
+        return notes.isEmpty ? nil : sentences(notes, Names(identities: [:])).joined(separator: "; ")
+    }
+
+    /// The reasons in words; fetched originals set aside are told in one sentence, the first three named.
+    static func sentences(_ reasons: [Reason], _ names: Names) -> [String] {
+        var out: [String] = []
+        var setAside: [String] = []
+        for r in reasons {
+            if case .originalSetAside(let location, let why) = r {
+                setAside.append(why.isEmpty ? location : "\(location): \(why)")
+            } else if let s = sentence(r, names) {
+                out.append(s)
+            }
+        }
+        if !setAside.isEmpty {
+            var s = "set aside: " + setAside.prefix(3).joined(separator: "; ")
+            if setAside.count > 3 { s += " and \(setAside.count - 3) more" }
+            out.append(s)
+        }
+        return out.map(Display.safe)
+    }
+}
+
+/// Prints a run's verdicts as they come (text lines or JSON lines), counts them, and ends with a summary.
+final class VerdictPrinter {
+    let json: Bool
+    let registry: Address
+    private(set) var worst = ExitCode.ok
+    private var counts: [Verdict.Status: Int] = [:]
+
+    init(json: Bool, registry: Address) {
+        self.json = json
+        self.registry = registry
+    }
+
+    func add(_ v: Verdict, identities: [Address: Identity]) {
+        if json {
+            Output.line(JSONOutput.verdict(v, registry: registry, identities: identities).compact)
+        } else {
+            Output.line(VerdictText.line(v, identities: identities))
+        }
+        counts[v.status, default: 0] += 1
+        worst = worst.worse(v.exitCode)
+    }
+
+    /// "summary (chain 31337): 5 files — 4 verified, 1 modified": each status that occurred, in the order of
+    /// `Verdict.Status`, with the same words as the verdict lines. Text only, for more than one file.
+    func summary(total: Int, chainId: UInt64?) {
+        guard !json, total > 1 else { return }
+        let parts = Verdict.Status.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }
+        Output.line(
+            "summary\(chainId.map { " (chain \($0))" } ?? ""): \(total) files — " + parts.joined(separator: ", "))
+    }
+}

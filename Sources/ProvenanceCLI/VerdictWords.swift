@@ -1,0 +1,167 @@
+import Foundation
+import ProvenanceCore
+
+extension VerdictText {
+    /// Signers as the text shows them: with the name they are trusted under, or their checked ENS name.
+    struct Names {
+        let identities: [Address: Identity]
+
+        func describe(_ a: Address) -> String {
+            guard let id = identities[a] else { return a.checksummed }
+            let how: String
+            switch id.check {
+            case .address: return a.checksummed
+            case .ensForward: how = "ENS name you trust"
+            case .domain: how = "listed by the domain you trust"
+            case .ensReverse: how = "ENS primary name, checked both ways"
+            }
+            return "\(Display.safe(id.name)) (\(a.checksummed), \(how))"
+        }
+
+        func record(_ a: OnChainAttestation) -> String {
+            "\(describe(a.signer)), chain \(a.chainId), block \(a.blockNumber) at \(Timestamp.utc(a.blockTime)), "
+                + "tx \(Hex.encode(a.txHash, prefix: true))"
+        }
+    }
+
+    /// One reason in words (nil for those told elsewhere in the line).
+    static func sentence(_ r: Reason, _ names: Names) -> String? {
+        switch r {
+        case .fileUnreadable(let message): return message
+        case .manifestMissing(let at): return "no manifest (\(at ?? "give --manifest or --feed"))"
+        case .manifestMalformed(_, let message): return "manifest rejected: \(message)"
+        case .manifestInauthentic(let at, let problem): return "manifest rejected: \(at): \(problem)"
+        case .signatureValid(let s): return "signed by \(names.describe(s))"
+        case .signerUntrusted(let s): return "signed by \(s), whom you do not trust"
+        case .contentMismatch(let s, let size, let originalSize):
+            return "content differs from the original signed by \(names.describe(s))"
+                + (size == originalSize ? "" : " (size \(size), original \(originalSize))")
+        case .recordProven: return nil
+        case .recordForged(let endpoint, let tx, let check):
+            return "\(endpoint) reported a record of this content that does not check out here (tx "
+                + "\(Hex.encode(tx, prefix: true)): \(check)): do not trust this endpoint"
+        case .recordUnprovable(_, let tx, let check):
+            return "a record exists that cannot be proven here (tx \(Hex.encode(tx, prefix: true)): \(check))"
+        case .recordRevoked(let s, let chain, let block, let revokedAt, let time):
+            return "attested on chain \(chain) by \(names.describe(s)) in block \(block), but that key was revoked in "
+                + "block \(revokedAt) (\(Timestamp.utc(time))): attestations from then on are void"
+        case .recordUntrustedSigner(let chain, let signers):
+            return "attested on chain \(chain) by \(signers.map(\.checksummed).joined(separator: ", ")), "
+                + "whom you do not trust"
+        case .recordNotFound(let chain, let registry, let lookedFor):
+            let whose: String
+            switch lookedFor {
+            case .anyone: whose = "by anyone"
+            case .signers(let n): whose = "by the \(n) signer(s) you trust (--any-signer also looks for others)"
+            }
+            return "no record of this exact content on chain \(chain) (registry \(registry)) \(whose)"
+        default: return originalSentence(r, names) ?? soundSentence(r, names)
+        }
+    }
+
+    private static func originalSentence(_ r: Reason, _ names: Names) -> String? {
+        switch r {
+        case .originalAttested(let chain, let block):
+            return "the original is attested on chain \(chain) in block \(block)"
+        case .originalUntrustedSigner(let chain):
+            return "the original is attested on chain \(chain), but by no signer you trust"
+        case .originalNotAttested(let chain): return "the original is not attested on chain \(chain)"
+        case .originalNotFound(let n): return "nothing of it found in the \(n) signed original(s) given"
+        case .originalSetAside(let location, let why): return "set aside: \(location): \(why)"
+        case .detailsNotAnchored(let s, let chain):
+            return "its manifest is signed by \(names.describe(s)) but not anchored on chain \(chain)"
+        case .manifestUntrustedSigner(let s): return "its manifest is signed by \(s), whom you do not trust"
+        case .endpointHidRecord: return nil
+        case .endpointsDisagree(let conflicts):
+            return "the endpoints disagree: " + conflicts.map(conflict).joined(separator: "; ")
+        default: return nil
+        }
+    }
+
+    private static func soundSentence(_ r: Reason, _ names: Names) -> String? {
+        switch r {
+        case .soundMatches(let s):
+            return "no byte is the original's, but its sound matches the original signed by \(names.describe(s))"
+        case .soundDiffers: return "its sound does not match the original's either"
+        case .soundNotCompared(let message): return "the sound was not compared: \(message)"
+        case .soundOriginalUntrusted:
+            return "its sound matches, but the original is not attested here by a signer you trust"
+        default: return nil
+        }
+    }
+
+    static func conflict(_ c: EndpointConflict) -> String {
+        switch c {
+        case .forged(let endpoint, let tx, let reason):
+            return "\(endpoint) reported a record that failed the local proof (tx \(Hex.encode(tx, prefix: true)): "
+                + "\(reason))"
+        case .blockDiffers(let reporting, let tx, let block, let hash, let other, let theirs):
+            return
+                "\(reporting.joined(separator: ", ")) report(s) tx \(Hex.encode(tx, prefix: true)) in block \(block) "
+                + "\(Hex.encode(hash.prefix(8), prefix: true))…, \(other) has "
+                + (theirs.map { "block \(Hex.encode($0.prefix(8), prefix: true))… there" } ?? "no such block")
+        }
+    }
+
+    /// "0:00–0:10 and 0:16–0:30 sound like 1:05–1:15 and 1:21–1:35 of “episode 42” (signed by …);
+    /// 0:10–0:16 does not match the original".
+    static func soundSummary(_ audio: AudioComparison?, original: Original?, signer: Address?, names: Names) -> String {
+        guard let audio, !audio.matches.isEmpty else { return "no stretch of its sound matches" }
+        func clock(_ s: Double) -> String {
+            let t = Int(s.rounded())
+            return t >= 3600
+                ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                : String(format: "%d:%02d", t / 60, t % 60)
+        }
+        func list(_ xs: [String]) -> String {
+            xs.count <= 1 ? xs.joined() : xs.dropLast().joined(separator: ", ") + " and " + xs.last!
+        }
+        let episode = original?.title.map { "“\(Display.safe($0))”" } ?? "the original"
+        var line = list(audio.matches.map { "\(clock($0.start))–\(clock($0.end))" })
+        line += audio.matches.count == 1 ? " sounds like " : " sound like "
+        line += list(audio.matches.map { "\(clock($0.originalStart))–\(clock($0.originalEnd))" }) + " of \(episode)"
+        if let signer { line += " (signed by \(names.describe(signer)))" }
+        if !audio.unmatched.isEmpty {
+            let gaps = list(audio.unmatched.map { "\(clock($0.start))–\(clock($0.end))" })
+            line += "; \(gaps) \(audio.unmatched.count == 1 ? "does" : "do") not match the original"
+        }
+        return line
+    }
+
+    /// "94.8% of the original found intact, in order; bytes 720,814–807,584 of this copy are not from the
+    /// publisher": the share of the original, and the copy's ranges no signed chunk covers.
+    static func authenticSummary(_ parts: AuthenticParts, original: Original?) -> String {
+        var line: String
+        let episode = original?.title.map { " (episode “\(Display.safe($0))”)" } ?? ""
+        if parts.parts.isEmpty {
+            line = "nothing of the original\(episode) found intact"
+        } else {
+            let share = String(format: "%.1f", parts.originalCoverage * 100)
+            line = "\(share)% of the original\(episode) found intact, \(parts.inOrder ? "in order" : "out of order")"
+        }
+        let foreign = parts.unmatched
+        if foreign.count == 1 && foreign[0].start == 0 && foreign[0].end == parts.copySize {
+            line += "; no byte of this copy is shown to be the publisher's"
+        } else if !foreign.isEmpty {
+            let shown = foreign.prefix(8).map { "\(grouped($0.start))–\(grouped($0.end))" }.joined(separator: ", ")
+            let more = foreign.count > 8 ? " and \(foreign.count - 8) more ranges" : ""
+            line += "; bytes \(shown)\(more) of this copy are not from the publisher (no signed chunk matches them)"
+        } else {
+            line += "; every byte of this copy is the publisher's"
+        }
+        if parts.skippedCandidates > 0 {
+            line += " (search cut short: \(parts.skippedCandidates) positions skipped after too many false candidates)"
+        }
+        return line
+    }
+
+    static func grouped(_ n: UInt64) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(d)
+        }
+        return out
+    }
+}

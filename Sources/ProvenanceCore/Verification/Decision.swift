@@ -1,0 +1,212 @@
+/// Where every verdict is decided: a pure function of what was found about a copy (`Evidence`), what the
+/// chain's endpoints said of it once proven here (`ChainRecords`, nil offline), and whom the verifier
+/// trusts. Nothing here reads a file or asks a network; the reasons it gives are codes with fields, worded
+/// by the command line.
+public enum Decision {
+    public static func decide(_ e: Evidence, records: ChainRecords?, trust: TrustedSigners) -> Verdict {
+        guard let records else { return offline(e, trust: trust) }
+        return onChain(e, records: records, trust: trust)
+    }
+
+    // MARK: offline: the manifest is the proof
+
+    static func offline(_ e: Evidence, trust: TrustedSigners) -> Verdict {
+        let sha = e.digest?.sha256
+        if let failure = e.failure {
+            return Verdict(
+                path: e.path, status: .error, reasons: [.fileUnreadable(message: failure.message)], sha256: sha)
+        }
+        switch e.manifest {
+        case .none(let at):
+            guard let fetched = e.fetched else {
+                return Verdict(path: e.path, status: .noManifest, reasons: [.manifestMissing(at: at)], sha256: sha)
+            }
+            return Verdict(
+                path: e.path, status: .noManifest,
+                reasons: [.originalNotFound(originals: fetched.usable)] + setAside(fetched), sha256: sha)
+        case .unreadable(let at, let error):
+            var v = Verdict(
+                path: e.path, status: .error, reasons: [.manifestMalformed(at: at, message: error.message)])
+            v.manifestPath = at
+            return v
+        case .inauthentic(let at, _, let problem):
+            var v = Verdict(
+                path: e.path, status: .invalidSignature, reasons: [.manifestInauthentic(at: at, problem: problem)],
+                sha256: sha)
+            v.manifestPath = at
+            return v
+        case .authentic(let at, let m):
+            var v = offlineAuthentic(e, m, trust: trust)
+            v.manifestPath = at
+            v.original = e.original
+            return v
+        }
+    }
+
+    private static func offlineAuthentic(_ e: Evidence, _ m: Manifest, trust: TrustedSigners) -> Verdict {
+        let sha = e.digest?.sha256
+        guard trust.trusts(m.signer) else {
+            return Verdict(
+                path: e.path, status: .signedByUntrusted, reasons: [.signerUntrusted(signer: m.signer)], sha256: sha,
+                signer: m.signer)
+        }
+        guard let digest = e.digest, digest.sha256 != m.sha256 else {
+            return Verdict(
+                path: e.path, status: .verified, reasons: [.signatureValid(signer: m.signer)], sha256: sha,
+                signer: m.signer)
+        }
+        let mismatch = Reason.contentMismatch(signer: m.signer, size: digest.size, originalSize: m.size)
+        if case .success(let c)? = e.sound, !c.matches.isEmpty {
+            var v = Verdict(
+                path: e.path, status: .similar, reasons: [.soundMatches(signer: m.signer)], sha256: sha,
+                signer: m.signer)
+            v.audio = c
+            return v
+        }
+        var v = Verdict(
+            path: e.path, status: .modified, reasons: [mismatch] + soundNote(e.sound), sha256: sha, signer: m.signer)
+        v.authentic = e.parts
+        return v
+    }
+
+    // MARK: on chain: the records are the proof
+
+    static func onChain(_ e: Evidence, records r: ChainRecords, trust: TrustedSigners) -> Verdict {
+        guard let digest = e.digest, e.failure == nil else {
+            let message = e.failure?.message ?? "unreadable"
+            return located(Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: message)]), r)
+        }
+        let own = r[digest.sha256]
+        let original = e.manifest.authentic.flatMap { $0.sha256 != digest.sha256 ? $0 : nil }
+        let conflicts = own.conflicts + (original.map { r[$0.sha256].conflicts } ?? [])
+        if !conflicts.isEmpty {
+            let v = Verdict(
+                path: e.path, status: .endpointsDisagree, reasons: [.endpointsDisagree(conflicts: conflicts)],
+                sha256: digest.sha256)
+            return located(v, r)
+        }
+        let trusted = own.proven.filter { trust.trusts($0.signer, on: r.chainId) }
+        let standing = trusted.filter { !$0.isRevoked }
+        var v: Verdict
+        if !standing.isEmpty {
+            v = Verdict(
+                path: e.path, status: .verified,
+                reasons: [.recordProven(chainId: r.chainId, endpoints: r.endpoints.count)] + forged(own)
+                    + hidden(own), sha256: digest.sha256, signer: standing[0].signer)
+            v.attestations = standing
+            v.original = e.original
+        } else if !own.forged.isEmpty {
+            v = Verdict(path: e.path, status: .forgedRecord, reasons: forged(own), sha256: digest.sha256)
+        } else if let void = trusted.first, let revocation = void.revocation {
+            let reason = Reason.recordRevoked(
+                signer: void.signer, chainId: r.chainId, block: void.blockNumber, revokedAt: revocation.block,
+                revokedTime: revocation.time)
+            v = Verdict(path: e.path, status: .revoked, reasons: [reason], sha256: digest.sha256, signer: void.signer)
+            v.attestations = trusted
+        } else if !own.proven.isEmpty {
+            let signers = Array(Set(own.proven.map(\.signer))).sorted { $0.checksummed < $1.checksummed }
+            v = Verdict(
+                path: e.path, status: .signedByUntrusted,
+                reasons: [.recordUntrustedSigner(chainId: r.chainId, signers: signers)] + hidden(own),
+                sha256: digest.sha256, signer: own.proven[0].signer)
+            v.attestations = own.proven
+        } else if let m = original {
+            v = modifiedOnChain(e, digest, m, records: r, trust: trust)
+        } else {
+            v = notAttested(e, digest, records: r, trust: trust)
+        }
+        return located(v, r)
+    }
+
+    /// A copy of an authentic original whose bytes differ: parts are called authentic, and sound similar,
+    /// only against an original this chain shows a trusted, unrevoked signer attested.
+    private static func modifiedOnChain(
+        _ e: Evidence, _ digest: FileDigest, _ m: Manifest, records r: ChainRecords, trust: TrustedSigners
+    ) -> Verdict {
+        let original = r[m.sha256].proven
+        let standing = original.filter { trust.trusts($0.signer, on: r.chainId) && !$0.isRevoked }
+        let anchored: Reason =
+            standing.first.map { .originalAttested(chainId: r.chainId, block: $0.blockNumber) }
+            ?? (original.isEmpty
+                ? .originalNotAttested(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
+        var v: Verdict
+        if case .success(let c)? = e.sound, !c.matches.isEmpty, !standing.isEmpty {
+            v = Verdict(
+                path: e.path, status: .similar, reasons: [.soundMatches(signer: m.signer), anchored],
+                sha256: digest.sha256)
+            v.audio = c
+        } else {
+            let mismatch = Reason.contentMismatch(signer: m.signer, size: digest.size, originalSize: m.size)
+            var reasons = [mismatch, anchored]
+            if case .success(let c)? = e.sound, !c.matches.isEmpty {
+                reasons.append(.soundOriginalUntrusted)
+            } else {
+                reasons += soundNote(e.sound)
+            }
+            v = Verdict(path: e.path, status: .modified, reasons: reasons, sha256: digest.sha256)
+            if !standing.isEmpty { v.authentic = e.parts }
+        }
+        v.originalSHA256 = m.sha256
+        v.originalAttestations = original
+        v.original = e.original
+        v.manifestPath = e.manifest.location
+        return v
+    }
+
+    private static func notAttested(
+        _ e: Evidence, _ digest: FileDigest, records r: ChainRecords, trust: TrustedSigners
+    ) -> Verdict {
+        let own = r[digest.sha256]
+        var reasons: [Reason] = [.recordNotFound(chainId: r.chainId, registry: r.registry, lookedFor: r.lookedFor)]
+        reasons += own.unprovable.map { .recordUnprovable(endpoint: $0.endpoint, txHash: $0.txHash, check: $0.reason) }
+        switch e.manifest {
+        case .authentic(_, let m):
+            reasons.append(
+                trust.trusts(m.signer, on: r.chainId)
+                    ? .detailsNotAnchored(signer: m.signer, chainId: r.chainId)
+                    : .manifestUntrustedSigner(signer: m.signer))
+        case .inauthentic(let at, _, let problem): reasons.append(.manifestInauthentic(at: at, problem: problem))
+        case .unreadable(let at, let error): reasons.append(.manifestMalformed(at: at, message: error.message))
+        case .none:
+            if let fetched = e.fetched { reasons += [.originalNotFound(originals: fetched.usable)] + setAside(fetched) }
+        }
+        var v = Verdict(path: e.path, status: .notAttested, reasons: reasons, sha256: digest.sha256)
+        v.manifestPath = e.manifest.location
+        return v
+    }
+
+    // MARK: pieces
+
+    private static func located(_ v: Verdict, _ r: ChainRecords) -> Verdict {
+        var v = v
+        v.endpoints = r.endpoints
+        v.chainId = r.chainId
+        return v
+    }
+
+    private static func forged(_ f: RecordFindings) -> [Reason] {
+        f.forged.map { .recordForged(endpoint: $0.endpoint, txHash: $0.txHash, check: $0.reason) }
+    }
+
+    private static func hidden(_ f: RecordFindings) -> [Reason] {
+        f.hidden.map { .endpointHidRecord(endpoint: $0.endpoint, txHash: $0.txHash, block: $0.block) }
+    }
+
+    private static func setAside(_ f: Evidence.FetchedSummary) -> [Reason] {
+        f.setAside.map { entry in
+            // "LOCATION: why", as the fetcher records it.
+            guard let split = entry.range(of: ": ") else { return .originalSetAside(location: entry, why: "") }
+            return .originalSetAside(
+                location: String(entry[..<split.lowerBound]), why: String(entry[split.upperBound...]))
+        }
+    }
+
+    /// Why the sound said nothing, when it was compared or could not be.
+    private static func soundNote(_ sound: Result<AudioComparison, ProvenanceError>?) -> [Reason] {
+        switch sound {
+        case .success?: return [.soundDiffers]
+        case .failure(let e)?: return [.soundNotCompared(message: e.message)]
+        case nil: return []
+        }
+    }
+}

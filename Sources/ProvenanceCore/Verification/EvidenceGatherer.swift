@@ -1,0 +1,137 @@
+/// The first stage of verifying: what this machine finds about each copy, with no chain asked. Each copy is
+/// read once for its content ID (one SHA-256 pass, all cores); a second time, to find which parts are the
+/// original's, only when it differs from an authentic original by a signer the verifier trusts; and its
+/// sound is compared only when not one byte was found and the original has a fingerprint.
+public struct EvidenceGatherer: Sendable {
+    /// Whether copies are searched against this signer's manifests (a second pass costs as much as the first,
+    /// so it is spent only where the result can count).
+    public var searches: @Sendable (Address) -> Bool
+    /// Decodes a copy's sound (nil: sound is never compared).
+    public var decodeAudio: SoundCheck.Decode?
+    /// Told of the content pass's progress: files done (0 while inside a single file) and bytes so far.
+    public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
+
+    public init(searches: @escaping @Sendable (Address) -> Bool, decodeAudio: SoundCheck.Decode? = nil) {
+        self.searches = searches
+        self.decodeAudio = decodeAudio
+    }
+
+    /// The evidence for each copy, in order. `manifests` comes from `ManifestChecker.manifests`;
+    /// `streamed` holds the copies already read as a stream (URLs), by their path argument.
+    public func gather(
+        _ paths: [String], manifests: [ManifestEvidence], originals: OriginalSource,
+        streamed: [String: Result<StreamedCopy, ProvenanceError>]
+    ) -> [Evidence] {
+        var evidence = zip(paths, manifests).map { Evidence(path: $0, manifest: $1) }
+        for (i, content) in CopyPasses.contents(paths, streamed: streamed, onHashed: onHashed).enumerated() {
+            switch content {
+            case .success(let d): evidence[i].digest = d
+            case .failure(let e): evidence[i].failure = e
+            }
+        }
+        if let fetched = originals.fetched {
+            return matched(evidence, against: fetched, streamed: streamed)
+        }
+        return searched(evidence, streamed: streamed)
+    }
+
+    /// Copies with a manifest of their own (beside them, or --manifest FILE).
+    private func searched(_ evidence: [Evidence], streamed: [String: Result<StreamedCopy, ProvenanceError>])
+        -> [Evidence]
+    {
+        enum Searched {
+            case parts(AuthenticParts?)
+            /// The manifest's chunk list does not lead to its signed chunk root (checked only now).
+            case badList(ProvenanceError)
+            case unreadable(ProvenanceError)
+        }
+        var out = evidence
+        let found = ParallelMap.map(evidence.count) { i -> Searched? in
+            let e = evidence[i]
+            guard let m = e.manifest.authentic, let d = e.digest, d.sha256 != m.sha256, searches(m.signer),
+                let at = e.manifest.location
+            else { return nil }
+            let list: ChunkList
+            do { list = try m.checkedChunkList() } catch {
+                return .badList(error as? ProvenanceError ?? .input("\(error)"))
+            }
+            switch CopyPasses.search(e.path, index: ChunkIndex([list]), streamed: streamed[e.path]) {
+            case .success(let parts): return .parts(parts)
+            case .failure(let error): return .unreadable(error)
+            }
+        }
+        for i in out.indices {
+            switch found[i] {
+            case .parts(let parts)?:
+                // Nothing found: the whole copy differs.
+                out[i].parts =
+                    parts
+                    ?? AuthenticParts(
+                        parts: [], copySize: out[i].digest!.size, originalSize: out[i].manifest.authentic!.size,
+                        original: 0)
+            case .badList(let e)?: out[i].manifest = .unreadable(at: out[i].manifest.location ?? "", e)
+            case .unreadable(let e)?: out[i].failure = e
+            case nil: break
+            }
+        }
+        let decode = decodeAudio
+        let searched = out
+        let sounds = ParallelMap.map(out.count) { i -> Result<AudioComparison, ProvenanceError>? in
+            let e = searched[i]
+            guard e.failure == nil, streamed[e.path] == nil, let parts = e.parts, parts.parts.isEmpty,
+                let audio = e.manifest.authentic?.audio
+            else { return nil }
+            return SoundCheck.compare(path: e.path, originals: [audio], decode: decode)
+        }
+        for i in out.indices { out[i].sound = sounds[i] }
+        return out
+    }
+
+    /// Copies matched against fetched originals (a feed's episodes, a manifest URL): each against all of them
+    /// at once, by content ID, then by chunks, then by sound.
+    private func matched(
+        _ evidence: [Evidence], against fetched: FetchedOriginals,
+        streamed: [String: Result<StreamedCopy, ProvenanceError>]
+    ) -> [Evidence] {
+        var out = evidence
+        let summary = Evidence.FetchedSummary(usable: fetched.usable.count, setAside: fetched.setAside)
+        let found = ParallelMap.map(evidence.count) { i -> Result<AuthenticParts?, ProvenanceError>? in
+            guard let d = evidence[i].digest, fetched.exact(d.sha256) == nil else { return nil }
+            return CopyPasses.search(evidence[i].path, index: fetched.index, streamed: streamed[evidence[i].path])
+        }
+        for i in out.indices {
+            out[i].fetched = summary
+            if let d = out[i].digest, let o = fetched.exact(d.sha256) {
+                out[i].use(o)
+            } else if case .success(let parts?)? = found[i] {
+                out[i].use(fetched.usable[parts.original])
+                out[i].parts = parts
+            } else if case .failure(let e)? = found[i] {
+                out[i].failure = e
+            }
+        }
+        // Not one byte of any original: the sound, against every original's fingerprint at once.
+        let decode = decodeAudio
+        let fingerprints = fetched.usable.map(\.manifest.audio)
+        let matched = out
+        let sounds = ParallelMap.map(out.count) { i -> Result<AudioComparison, ProvenanceError>? in
+            let e = matched[i]
+            guard e.digest != nil, e.failure == nil, e.original == nil, streamed[e.path] == nil else { return nil }
+            return SoundCheck.compare(path: e.path, originals: fingerprints, decode: decode)
+        }
+        for i in out.indices {
+            guard case .success(let c)? = sounds[i], let first = c.matches.first else { continue }
+            out[i].use(fetched.usable[first.original])
+            out[i].sound = sounds[i]
+        }
+        return out
+    }
+}
+
+extension Evidence {
+    /// Compares the copy with this fetched original from now on.
+    fileprivate mutating func use(_ o: Original) {
+        manifest = .authentic(at: o.location, o.manifest)
+        original = o
+    }
+}

@@ -1,0 +1,145 @@
+/// A key's revocation on one chain: attestations by it from this block on are void.
+public struct Revocation: Equatable, Sendable {
+    public let block: UInt64
+    /// Block timestamp, seconds since 1970 (UTC).
+    public let time: UInt64
+
+    public init(block: UInt64, time: UInt64) {
+        self.block = block
+        self.time = time
+    }
+}
+
+/// One Attested event: a signer's checked signature over a batch that contains this content.
+public struct OnChainAttestation: Equatable, Sendable {
+    public let digest: [UInt8]
+    public let signer: Address
+    public let chainId: UInt64
+    public let registry: Address
+    public let txHash: [UInt8]
+    public let blockNumber: UInt64
+    public let blockTime: UInt64
+    /// The signer's revocation on this chain, if it revoked its key.
+    public let revocation: Revocation?
+    /// The hash of the block holding the record, as proven here (empty for a record from the scan cache).
+    public var blockHash: [UInt8] = []
+
+    /// Whether this record comes from the revocation's block or later, and so is void.
+    public init(
+        digest: [UInt8], signer: Address, chainId: UInt64, registry: Address, txHash: [UInt8], blockNumber: UInt64,
+        blockTime: UInt64, revocation: Revocation?, blockHash: [UInt8] = []
+    ) {
+        self.digest = digest
+        self.signer = signer
+        self.chainId = chainId
+        self.registry = registry
+        self.txHash = txHash
+        self.blockNumber = blockNumber
+        self.blockTime = blockTime
+        self.revocation = revocation
+        self.blockHash = blockHash
+    }
+
+    public var isRevoked: Bool { revocation.map { blockNumber >= $0.block } ?? false }
+
+    public var anchor: Anchor {
+        Anchor(chainId: chainId, registry: registry, txHash: txHash, blockNumber: blockNumber, blockTime: blockTime)
+    }
+}
+
+/// A record an endpoint reported that did not pass the local proof: `forged` when a check failed (the
+/// endpoint lied), otherwise it could not be proven here (e.g. its block is beyond what was asked).
+public struct RejectedRecord: Equatable, Sendable {
+    public let digest: [UInt8]
+    public let txHash: [UInt8]
+    /// The check that failed, as the proof step names it.
+    public let reason: String
+    public let forged: Bool
+    /// The endpoint (host only) that reported it.
+    public let endpoint: String
+
+    public init(digest: [UInt8], txHash: [UInt8], reason: String, forged: Bool, endpoint: String) {
+        self.digest = digest
+        self.txHash = txHash
+        self.reason = reason
+        self.forged = forged
+        self.endpoint = endpoint
+    }
+}
+
+/// Two endpoints' answers that cannot both be true.
+public enum EndpointConflict: Equatable, Sendable {
+    /// An endpoint reported a record that failed the local proof while others were asked too.
+    case forged(endpoint: String, txHash: [UInt8], reason: String)
+    /// Some endpoints report a record in a block another does not have at that number (or has another).
+    case blockDiffers(
+        reporting: [String], txHash: [UInt8], block: UInt64, blockHash: [UInt8], other: String,
+        theirs: [UInt8]?)
+}
+
+/// A record an endpoint did not report although it agrees the block holding it is canonical.
+public struct HiddenRecord: Equatable, Sendable {
+    public let endpoint: String
+    public let txHash: [UInt8]
+    public let block: UInt64
+
+    public init(endpoint: String, txHash: [UInt8], block: UInt64) {
+        self.endpoint = endpoint
+        self.txHash = txHash
+        self.block = block
+    }
+}
+
+/// What the endpoints said of one content ID, once every record was proven here and their answers compared.
+public struct RecordFindings: Equatable, Sendable {
+    /// Records proven here (from every endpoint that reported them).
+    public var proven: [OnChainAttestation] = []
+    public var rejected: [RejectedRecord] = []
+    public var conflicts: [EndpointConflict] = []
+    public var hidden: [HiddenRecord] = []
+
+    public init(
+        proven: [OnChainAttestation] = [], rejected: [RejectedRecord] = [], conflicts: [EndpointConflict] = [],
+        hidden: [HiddenRecord] = []
+    ) {
+        self.proven = proven
+        self.rejected = rejected
+        self.conflicts = conflicts
+        self.hidden = hidden
+    }
+
+    public var forged: [RejectedRecord] { rejected.filter(\.forged) }
+    public var unprovable: [RejectedRecord] { rejected.filter { !$0.forged } }
+}
+
+/// The record stage's answer for a window of copies: one chain, the endpoints asked, and per content ID
+/// what they agreed on.
+public struct ChainRecords: Sendable {
+    /// Whose records were looked for: the signers trusted, or anyone (a scan of the registry's history).
+    public enum LookedFor: Equatable, Sendable {
+        case signers(Int)
+        case anyone
+    }
+
+    public let chainId: UInt64
+    public let latestBlock: UInt64
+    public let registry: Address
+    /// The endpoints (hosts only) whose answers were compared.
+    public let endpoints: [String]
+    public let lookedFor: LookedFor
+    public let byDigest: [[UInt8]: RecordFindings]
+
+    public init(
+        chainId: UInt64, latestBlock: UInt64, registry: Address, endpoints: [String], lookedFor: LookedFor,
+        byDigest: [[UInt8]: RecordFindings]
+    ) {
+        self.chainId = chainId
+        self.latestBlock = latestBlock
+        self.registry = registry
+        self.endpoints = endpoints
+        self.lookedFor = lookedFor
+        self.byDigest = byDigest
+    }
+
+    public subscript(digest: [UInt8]) -> RecordFindings { byDigest[digest] ?? RecordFindings() }
+}

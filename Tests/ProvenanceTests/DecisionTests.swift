@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceCLI
+@testable import ProvenanceCore
+
+/// `Decision.decide` on made-up evidence and records: every status, offline and on chain, with no file
+/// read after the manifest is signed and no devnet (the decision is a pure function).
+@Suite(.tags(.unit)) struct DecisionTests {
+    /// One signed manifest, its signer, and evidence built around it.
+    struct Fixture {
+        let manifest: Manifest
+        let signer: Address
+        let stranger = Address(bytes: [UInt8](repeating: 0x11, count: 20))
+        let chainId: UInt64 = 31337
+
+        init() throws {
+            let dir = try makeTempDir()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let file = dir.appendingPathComponent("a.wav").path
+            _ = FileManager.default.createFile(atPath: file, contents: Data("the original".utf8))
+            let key = try PrivateKey.generate()
+            manifest = try BatchSigner.sign(paths: [file], key: key, registry: RegistryAddress.canonical)[0].manifest
+            signer = key.address
+        }
+
+        func digest(_ sha: [UInt8]? = nil, size: UInt64? = nil) -> FileDigest {
+            FileDigest(size: size ?? manifest.size, sha256: sha ?? manifest.sha256, chunkSize: 8192, chunks: [])
+        }
+
+        func evidence(_ m: ManifestEvidence, digest: FileDigest?, failure: ProvenanceError? = nil) -> Evidence {
+            var e = Evidence(path: "copy.wav", manifest: m)
+            e.digest = digest
+            e.failure = failure
+            return e
+        }
+
+        func record(_ sha: [UInt8], by signer: Address, block: UInt64 = 10, revokedAt: UInt64? = nil)
+            -> OnChainAttestation
+        {
+            OnChainAttestation(
+                digest: sha, signer: signer, chainId: chainId, registry: RegistryAddress.canonical,
+                txHash: [UInt8](repeating: UInt8(block), count: 32), blockNumber: block, blockTime: 1_700_000_000,
+                revocation: revokedAt.map { Revocation(block: $0, time: 1_700_000_100) },
+                blockHash: [UInt8](repeating: 0xbb, count: 32))
+        }
+
+        func records(_ byDigest: [[UInt8]: RecordFindings], endpoints: Int = 1) -> ChainRecords {
+            ChainRecords(
+                chainId: chainId, latestBlock: 100, registry: RegistryAddress.canonical,
+                endpoints: (0..<endpoints).map { "http://e\($0)" }, lookedFor: .signers(1), byDigest: byDigest)
+        }
+    }
+
+    static let other = [UInt8](repeating: 0x42, count: 32)
+
+    @Test func offlineStatuses() throws {
+        let f = try Fixture()
+        let trusted = TrustedSigners(addresses: [f.signer])
+        let authentic = ManifestEvidence.authentic(at: "a.wav.provenance.json", f.manifest)
+        var modified = f.evidence(authentic, digest: f.digest(Self.other, size: 5))
+        modified.parts = AuthenticParts(parts: [], copySize: 5, originalSize: f.manifest.size, original: 0)
+        var similar = modified
+        similar.sound = .success(
+            AudioComparison(
+                matches: [
+                    AudioMatch(start: 0, end: 3, original: 0, originalStart: 1, originalEnd: 4, bitErrorRate: 0.1)
+                ], unmatched: [], clipSeconds: 3))
+        let cases: [(Evidence, TrustedSigners, Verdict.Status, [Reason.Code])] = [
+            (f.evidence(authentic, digest: f.digest()), trusted, .verified, [.signatureValid]),
+            (f.evidence(authentic, digest: f.digest()), TrustedSigners(), .signedByUntrusted, [.signerUntrusted]),
+            (modified, trusted, .modified, [.contentMismatch]),
+            (similar, trusted, .similar, [.soundMatches]),
+            (
+                f.evidence(.inauthentic(at: "m", f.manifest, .batchProof), digest: f.digest()), trusted,
+                .invalidSignature, [.manifestInauthentic]
+            ),
+            (f.evidence(.none(expectedAt: "m"), digest: f.digest()), trusted, .noManifest, [.manifestMissing]),
+            (
+                f.evidence(.unreadable(at: "m", .input("bad JSON")), digest: f.digest()), trusted, .error,
+                [.manifestMalformed]
+            ),
+            (
+                f.evidence(authentic, digest: nil, failure: .input("copy.wav: no such file")), trusted, .error,
+                [.fileUnreadable]
+            ),
+        ]
+        for (evidence, trust, status, codes) in cases {
+            let v = Decision.decide(evidence, records: nil, trust: trust)
+            #expect(v.status == status && v.reasons.map(\.code) == codes, "\(status): \(v.status) \(v.reasons)")
+            #expect(v.chainId == nil && v.endpoints.isEmpty)
+        }
+        // A modified copy says how far its parts go; the size difference is in the reason's fields.
+        let v = Decision.decide(modified, records: nil, trust: trusted)
+        #expect(v.reasons == [.contentMismatch(signer: f.signer, size: 5, originalSize: f.manifest.size)])
+        #expect(v.authentic?.copySize == 5)
+    }
+
+    @Test func onChainStatuses() throws {
+        let f = try Fixture()
+        let trust = TrustedSigners(addresses: [f.signer])
+        let sha = f.manifest.sha256
+        let exact = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest())
+        let bare = f.evidence(.none(expectedAt: "m"), digest: f.digest(Self.other))
+        let copy = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest(Self.other))
+        let forged = RejectedRecord(
+            digest: sha, txHash: [1], reason: "its receipt holds no such log", forged: true, endpoint: "e0")
+        let hiddenConflict = EndpointConflict.blockDiffers(
+            reporting: ["e0"], txHash: [2], block: 10, blockHash: [3], other: "e1", theirs: nil)
+        let cases: [(Evidence, [[UInt8]: RecordFindings], Verdict.Status, Reason.Code)] = [
+            (exact, [sha: RecordFindings(proven: [f.record(sha, by: f.signer)])], .verified, .recordProven),
+            (exact, [sha: RecordFindings(rejected: [forged])], .forgedRecord, .recordForged),
+            (
+                exact, [sha: RecordFindings(proven: [f.record(sha, by: f.signer, block: 20, revokedAt: 15)])], .revoked,
+                .recordRevoked
+            ),
+            (
+                exact, [sha: RecordFindings(proven: [f.record(sha, by: f.stranger)])], .signedByUntrusted,
+                .recordUntrustedSigner
+            ),
+            (exact, [:], .notAttested, .recordNotFound),
+            (bare, [:], .notAttested, .recordNotFound),
+            (copy, [sha: RecordFindings(proven: [f.record(sha, by: f.signer)])], .modified, .contentMismatch),
+            (exact, [sha: RecordFindings(conflicts: [hiddenConflict])], .endpointsDisagree, .endpointsDisagree),
+            (f.evidence(.none(expectedAt: nil), digest: nil, failure: .input("gone")), [:], .error, .fileUnreadable),
+        ]
+        for (evidence, byDigest, status, code) in cases {
+            let v = Decision.decide(evidence, records: f.records(byDigest), trust: trust)
+            #expect(v.status == status && v.reasons.first?.code == code, "\(status): \(v.status) \(v.reasons)")
+            #expect(v.chainId == f.chainId && v.endpoints == ["http://e0"])
+            #expect(
+                v.exitCode
+                    == (status == .verified
+                        ? .ok
+                        : status == .error
+                            ? .usage : status == .forgedRecord || status == .endpointsDisagree ? .chain : .notVerified))
+        }
+    }
+
+    /// A revoked record before the revocation still verifies; a manifest not on chain is said to be so; the
+    /// original's conflicts count for a modified copy; a copy of an untrusted original has no authentic parts.
+    @Test func onChainFinePoints() throws {
+        let f = try Fixture()
+        let trust = TrustedSigners(addresses: [f.signer])
+        let sha = f.manifest.sha256
+        let exact = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest())
+        let before = f.record(sha, by: f.signer, block: 10, revokedAt: 15)
+        #expect(
+            Decision.decide(exact, records: f.records([sha: RecordFindings(proven: [before])]), trust: trust).status
+                == .verified)
+        let unanchored = Decision.decide(exact, records: f.records([:]), trust: trust)
+        #expect(unanchored.reasons.map(\.code) == [.recordNotFound, .detailsNotAnchored])
+        var copy = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest(Self.other))
+        copy.parts = AuthenticParts(parts: [], copySize: 5, originalSize: f.manifest.size, original: 0)
+        let conflict = EndpointConflict.forged(
+            endpoint: "e1", txHash: [9], reason: "its batch does not hold this content")
+        let disputed = Decision.decide(
+            copy, records: f.records([sha: RecordFindings(conflicts: [conflict])]), trust: trust)
+        #expect(disputed.status == .endpointsDisagree)
+        let byStranger = f.records([sha: RecordFindings(proven: [f.record(sha, by: f.stranger)])])
+        let untrustedOriginal = Decision.decide(copy, records: byStranger, trust: trust)
+        #expect(untrustedOriginal.status == .modified && untrustedOriginal.authentic == nil)
+        #expect(untrustedOriginal.reasons.map(\.code) == [.contentMismatch, .originalUntrustedSigner])
+        let trustedOriginal = Decision.decide(
+            copy, records: f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer)])]), trust: trust)
+        #expect(trustedOriginal.authentic != nil && trustedOriginal.reasons.last?.code == .originalAttested)
+        // A hidden record is a warning, the verdict stands.
+        let hidden = RecordFindings(
+            proven: [f.record(sha, by: f.signer)], hidden: [HiddenRecord(endpoint: "e1", txHash: [10], block: 10)])
+        let warned = Decision.decide(exact, records: f.records([sha: hidden], endpoints: 2), trust: trust)
+        #expect(warned.status == .verified && warned.reasons.map(\.code) == [.recordProven, .endpointHidRecord])
+        #expect(VerdictText.line(warned).contains("warning: e1 did not report"))
+    }
+
+    /// Every status and every reason code is listed in docs/FORMAT.md, so a third party can read `--json`.
+    @Test func everyCodeIsDocumented() throws {
+        let format = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
+        for s in Verdict.Status.allCases { #expect(format.contains("`\(s.rawValue)`"), "status \(s.rawValue)") }
+        for c in Reason.Code.allCases { #expect(format.contains("`\(c.rawValue)`"), "reason \(c.rawValue)") }
+    }
+}
