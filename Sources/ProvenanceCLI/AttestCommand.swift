@@ -112,12 +112,8 @@ struct AttestCommand: Command {
         return skipped > 0 ? .usage : .ok
     }
 
-    /// Files per window of an attest run. PROVENANCE_TEST_ATTEST_WINDOW sets it for tests of runs that
-    /// span several windows without thousands of files.
-    static var window: Int {
-        ProcessInfo.processInfo.environment["PROVENANCE_TEST_ATTEST_WINDOW"].flatMap { Int($0) }.map { max(1, $0) }
-            ?? 8192
-    }
+    /// Files per window of an attest run (a test seam makes it smaller).
+    static var window: Int { TestSeam.attestWindow ?? 8192 }
 
     static func report(_ o: Attester.Outcome, json: Bool, dryRun: Bool) {
         for f in o.files {

@@ -191,6 +191,16 @@ public final class Attester {
                     path: paths[i], sha256: digests[i].sha256, manifestPath: Manifest.path(for: paths[i]),
                     status: .alreadyAttested(candidates[i].records), anchor: candidates[i].records.last?.anchor))
         }
+        try send(plan, paths: paths, digests: digests, signer: signer, dryRun: dryRun, outcome: &outcome)
+        return outcome
+    }
+
+    /// Signs (or re-uses the signature of) each planned batch, sends it, and writes its manifests with the
+    /// anchor, one transaction at a time; Ctrl-C is honoured between transactions.
+    private func send(
+        _ plan: AttestPlanner.Plan, paths: [String], digests: [FileDigest], signer: PrivateKey, dryRun: Bool,
+        outcome: inout Outcome
+    ) throws {
         for (k, batch) in plan.batches.enumerated() {
             try Interrupt.check("after \(k) of \(plan.batches.count) transactions")
             let manifests =
@@ -214,7 +224,6 @@ public final class Attester {
                         status: dryRun ? .planned : .attested, anchor: anchor))
             }
         }
-        return outcome
     }
 
     /// Digests of the regular files, from the journal where its authentic record still matches the file,
@@ -249,9 +258,9 @@ public final class Attester {
                 return journal.hashedRecord(path: path, digest: d)
             }
             try journal.append(Array(records.prefix(records.count / 2)))
-            CrashPoint.hit("mid-hash")
+            TestSeam.crashPoint("mid-hash")
             try journal.append(Array(records.dropFirst(records.count / 2)))
-            CrashPoint.hit("after-hash")
+            TestSeam.crashPoint("after-hash")
         }
         var paths: [String] = []
         var digests: [FileDigest] = []

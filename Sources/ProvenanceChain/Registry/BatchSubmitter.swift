@@ -45,7 +45,7 @@ final class BatchSubmitter {
             chainId: sender.chainId)
         if dryRun { return (batch, nil) }
         try journal?.recordSigned(root: ordered[0].message.merkleRoot, digests: ordered.map(\.sha256))
-        CrashPoint.hit("after-sign")
+        TestSeam.crashPoint("after-sign")
         let receipt = try sender.sendAndWait(prepared, options: sendOptions) { tx in
             // Durable before it leaves: a crash after this point cannot lose the transaction.
             try self.journal?.recordSent(tx)
@@ -54,7 +54,7 @@ final class BatchSubmitter {
         }
         progress(.confirmed(batch: number, ofBatches: total, block: receipt.blockNumber))
         try journal?.recordMined(hash: receipt.transactionHash, block: receipt.blockNumber)
-        CrashPoint.hit("after-receipt")
+        TestSeam.crashPoint("after-receipt")
         batch.receipt = receipt
         let time = try client.block(receipt.blockNumber)?.timestamp ?? 0
         let anchor = Anchor(

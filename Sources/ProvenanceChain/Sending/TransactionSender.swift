@@ -252,7 +252,7 @@ public final class TransactionSender {
                         "the node reported hash \(Hex.encode(hash, prefix: true)) for transaction \(p.signed.hashHex): untrustworthy endpoint"
                     )
                 }
-                CrashPoint.hit("after-broadcast")
+                TestSeam.crashPoint("after-broadcast")
             } catch RPCError.rpc(_, let message, _) {
                 let m = message.lowercased()
                 if m.contains("already known") || m.contains("known transaction") || m.contains("already imported") {

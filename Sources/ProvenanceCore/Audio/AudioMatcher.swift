@@ -72,7 +72,24 @@ public final class AudioIndex: @unchecked Sendable {
         guard count > 0 else {
             return AudioComparison(matches: [], unmatched: [(0, clipSeconds)], clipSeconds: clipSeconds)
         }
-        // 1. Votes for alignments from exact 16-bit halves.
+        let (best, owner) = measure(candidates(phases, count: count), phases: phases, count: count)
+        let runs = Self.stretches(best: best, owner: owner, shift: shift)
+        let matches = Self.kept(runs).map { run in
+            match(run, phases: phases.count, clipSeconds: clipSeconds)
+        }
+        let frameSeconds = 1 / AudioFingerprint.framesPerSecond
+        var unmatched: [(Double, Double)] = []
+        var at = 0.0
+        for m in matches {
+            if m.start - at > frameSeconds { unmatched.append((at, m.start)) }
+            at = max(at, m.end)
+        }
+        if clipSeconds - at > frameSeconds { unmatched.append((at, clipSeconds)) }
+        return AudioComparison(matches: matches, unmatched: unmatched, clipSeconds: clipSeconds)
+    }
+
+    /// 1. Votes for alignments from exact 16-bit halves: the best 24 with at least two votes.
+    private func candidates(_ phases: [AudioFingerprint], count: Int) -> [Candidate] {
         var votes: [Candidate: Int] = [:]
         for (p, f) in phases.enumerated() {
             for i in 0..<count {
@@ -88,12 +105,18 @@ public final class AudioIndex: @unchecked Sendable {
         }
         // Ties broken by the alignment itself, never by the dictionary's (per-process) order: the same clip
         // gives the same verdict on every run.
-        let candidates = votes.filter { $0.value >= 2 }.sorted {
+        return votes.filter { $0.value >= 2 }.sorted {
             ($1.value, $0.key.original, $0.key.offset, $0.key.phase) < (
                 $0.value, $1.key.original, $1.key.offset, $1.key.phase
             )
         }.prefix(24).map(\.key)
-        // 2. Each candidate measured at every frame: bit errors averaged over 1 s.
+    }
+
+    /// 2. Each candidate measured at every frame: bit errors averaged over 1 s; each frame goes to the
+    /// candidate with the lowest rate under the threshold.
+    private func measure(_ candidates: [Candidate], phases: [AudioFingerprint], count: Int) -> (
+        best: [Double], owner: [Candidate?]
+    ) {
         var best = [Double](repeating: 1, count: count)
         var owner = [Candidate?](repeating: nil, count: count)
         for c in candidates {
@@ -127,11 +150,16 @@ public final class AudioIndex: @unchecked Sendable {
                 }
             }
         }
-        // 3. Stretches of frames owned by one alignment. A stretch under 1 s is dropped; one under 2 s only
-        //    counts next to another stretch (an edit's edge), not on its own (two words in common).
-        var runs: [(first: Int, end: Int, candidate: Candidate, rate: Double)] = []
+        return (best, owner)
+    }
+
+    private typealias Run = (first: Int, end: Int, candidate: Candidate, rate: Double)
+
+    /// 3. Stretches of frames owned by one alignment (at least `shortestRun` frames).
+    private static func stretches(best: [Double], owner: [Candidate?], shift: (Candidate) -> Int) -> [Run] {
+        var runs: [Run] = []
         var i = 0
-        while i < count {
+        while i < owner.count {
             guard let c = owner[i] else {
                 i += 1
                 continue
@@ -140,7 +168,7 @@ public final class AudioIndex: @unchecked Sendable {
             var j = i
             var rate = 0.0
             var frames: [Candidate: Int] = [:]
-            while j < count, let o = owner[j], o.original == c.original,
+            while j < owner.count, let o = owner[j], o.original == c.original,
                 abs(shift(o) - shift(c)) <= AudioFingerprint.hop / 2
             {
                 rate += best[j]
@@ -151,37 +179,34 @@ public final class AudioIndex: @unchecked Sendable {
             if j - i >= Self.shortestRun { runs.append((i, j, main, rate / Double(j - i))) }
             i = j
         }
-        // A short run counts only beside a long one (the edge of an edit), never beside another short one:
-        // two coincidences side by side are still coincidences.
+        return runs
+    }
+
+    /// A stretch under 1 s is dropped; one under 2 s counts only beside a long one (the edge of an edit),
+    /// never beside another short one: two coincidences side by side are still coincidences.
+    private static func kept(_ runs: [Run]) -> [Run] {
         func long(_ k: Int) -> Bool { runs[k].end - runs[k].first >= Self.minimumFrames }
-        let kept = runs.indices.filter { k in
+        return runs.indices.filter { k in
             if long(k) { return true }
             let before = k > 0 && long(k - 1) && runs[k].first - runs[k - 1].end <= Self.shortestRun
             let after = k + 1 < runs.count && long(k + 1) && runs[k + 1].first - runs[k].end <= Self.shortestRun
             return before || after
-        }
+        }.map { runs[$0] }
+    }
+
+    /// 4. A run in seconds of the clip and of the original.
+    private func match(_ run: Run, phases: Int, clipSeconds: Double) -> AudioMatch {
         let frameSeconds = 1 / AudioFingerprint.framesPerSecond
         let window = Double(AudioFingerprint.frameLength) / Double(AudioFingerprint.sampleRate)
-        let matches = kept.map { k -> AudioMatch in
-            let (first, end, c, rate) = runs[k]
-            let phaseSeconds =
-                Double(c.phase * AudioFingerprint.hop / phases.count) / Double(AudioFingerprint.sampleRate)
-            let start = Double(first) * frameSeconds + phaseSeconds
-            // Sub-fingerprint k compares frames k and k+1: the stretch ends where its last frame's window ends.
-            let stop = min(clipSeconds, Double(end) * frameSeconds + phaseSeconds + window)
-            let originalStart = Double(first + c.offset) * frameSeconds
-            return AudioMatch(
-                start: start, end: stop, original: c.original, originalStart: originalStart,
-                originalEnd: originalStart + (stop - start), bitErrorRate: rate)
-        }
-        var unmatched: [(Double, Double)] = []
-        var at = 0.0
-        for m in matches {
-            if m.start - at > frameSeconds { unmatched.append((at, m.start)) }
-            at = max(at, m.end)
-        }
-        if clipSeconds - at > frameSeconds { unmatched.append((at, clipSeconds)) }
-        return AudioComparison(matches: matches, unmatched: unmatched, clipSeconds: clipSeconds)
+        let (first, end, c, rate) = run
+        let phaseSeconds = Double(c.phase * AudioFingerprint.hop / phases) / Double(AudioFingerprint.sampleRate)
+        let start = Double(first) * frameSeconds + phaseSeconds
+        // Sub-fingerprint k compares frames k and k+1: the stretch ends where its last frame's window ends.
+        let stop = min(clipSeconds, Double(end) * frameSeconds + phaseSeconds + window)
+        let originalStart = Double(first + c.offset) * frameSeconds
+        return AudioMatch(
+            start: start, end: stop, original: c.original, originalStart: originalStart,
+            originalEnd: originalStart + (stop - start), bitErrorRate: rate)
     }
 }
 
