@@ -36,7 +36,7 @@ class Handler(BaseHTTPRequestHandler):
             stats["connects"] += 1
             stats["targets"].append(self.path)
         try:
-            upstream = socket.create_connection((host, int(port)), timeout=10)
+            upstream = socket.create_connection((host, int(port)), timeout=60)
         except OSError:
             self.send_error(502)
             return
@@ -45,7 +45,7 @@ class Handler(BaseHTTPRequestHandler):
         sockets = [self.connection, upstream]
         try:
             while True:
-                ready, _, _ = select.select(sockets, [], [], 30)
+                ready, _, _ = select.select(sockets, [], [], 600)  # idle tunnels close; a slow client's stays
                 if not ready:
                     break
                 for s in ready:

@@ -62,7 +62,7 @@ def main():
     def rpc(method, params):
         req = urllib.request.Request(args.rpc, data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode(),
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
+        with urllib.request.urlopen(req, timeout=600) as r:  # a hang guard only
             doc = json.loads(r.read())
         if "error" in doc:
             raise SystemExit(f"{method}: {doc['error']}")

@@ -153,7 +153,9 @@ def make_handler(upstream):
             if "delay" in action:
                 time.sleep(action["delay"])
             req = urllib.request.Request(upstream, data=body, headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=60) as r:
+            # A hang guard, not a speed limit: the devnet may take long over a heavy request on a loaded
+            # machine, and a proxy giving up first would look to the client like a dropped connection.
+            with urllib.request.urlopen(req, timeout=600) as r:
                 out = r.read()
             if action.get("drop"):  # forwarded first: the upstream has it, the client hears nothing
                 self.close_connection = True

@@ -12,13 +12,19 @@ Real-chain conditions for tests: --block-time N stops mining each transaction at
 block every N seconds, so transactions sit pending; --min-tip G keeps a transaction whose priority fee is
 below G gwei pending (never mined) until a replacement for the same sender and nonce pays enough, as a
 node's pool does with an under-priced transaction; a replacement must raise the tip by 12.5 %.
+
+Development methods besides the standard ones (Anvil/Hardhat names): evm_mine [N] mines N blocks the
+usual way; anvil_mine / hardhat_mine [N] adds N empty blocks in one call, thousands a second (a long
+history for tests of providers' range caps); evm_setIntervalMining MS sets the block timer of
+--block-time (0 stops it, so a test can hold a transaction pending for as long as it needs).
 """
-import argparse, json, sys, threading, time
+import argparse, json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import TransactionFailed, ValidationError, BlockNotFound, TransactionNotFound
 from eth_utils import to_canonical_address, to_checksum_address, keccak
+from eth.constants import BLANK_ROOT_HASH
 
 DEV_KEYS = [
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",  # 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
@@ -92,15 +98,60 @@ class Devnet:
         self.funded = to_checksum_address(keys.PrivateKey(bytes.fromhex(DEV_KEYS[0])).public_key.to_canonical_address())
         self.min_tip = min_tip
         self.held = {}  # (sender, nonce) -> (raw hex, hash, tip): under-priced, pending for ever
+        # The block timer: a block every block_time seconds while it is set (--block-time, then
+        # evm_setIntervalMining). Changed under self.lock, and the timer mines only under it after checking
+        # it is still set: once evm_setIntervalMining 0 has answered, no block comes until it is set again.
+        self.block_time = block_time or None
+        self.block_time_changed = threading.Event()
         if block_time:
             self.t.disable_auto_mine_transactions()
+        threading.Thread(target=self.miner, daemon=True).start()
 
-            def miner():
-                while True:
-                    time.sleep(block_time)
-                    with self.lock:
-                        self.t.mine_blocks(1)
-            threading.Thread(target=miner, daemon=True).start()
+    def miner(self):
+        while True:
+            interval = self.block_time
+            changed = self.block_time_changed.wait(interval) if interval else self.block_time_changed.wait()
+            if changed:  # a new interval (or none): start the wait again
+                self.block_time_changed.clear()
+                continue
+            with self.lock:
+                if self.block_time:
+                    self.t.mine_blocks(1)
+
+    def mine_empty(self, count):
+        """`count` empty blocks in one go (anvil_mine): py-evm takes milliseconds to mine each block (a VM and
+        its state, the header checks), minutes for the 20,000-block history of the provider tests on a
+        loaded machine. An empty block changes no state here (genesis holds none of the system contracts
+        that write at every block, and a merged chain pays no block reward), so once one block mined the
+        usual way has shown exactly that, each further block is the pending header as mining seals it (a
+        fresh mix hash, the same state root), stored as mining stores it, with no logs. With transactions
+        waiting to be mined (--block-time), or anything unexpected, the blocks are mined the usual way."""
+        t = self.t
+        chain = t.backend.chain
+        if count <= 0:
+            return
+        if not t.auto_mine_transactions:
+            t.mine_blocks(count)
+            return
+        before = chain.get_canonical_head()
+        t.mine_blocks(1)
+        first = chain.get_canonical_head()
+        if first.state_root != before.state_root or first.transaction_root != BLANK_ROOT_HASH:
+            if count > 1:
+                t.mine_blocks(count - 1)
+            return
+        self.logs_cache[first.block_number] = []
+        block_class = chain.get_vm_class(chain.header).get_block_class()
+        for done in range(1, count):
+            header = chain.header.copy(mix_hash=os.urandom(32))
+            chain.chaindb.persist_block(block_class(header))
+            if done == 1 and chain.get_canonical_head().hash != header.hash:
+                t.mine_blocks(count - 1)  # not taken as the new head: mine them the usual way
+                return
+            chain.header = chain.create_header_from_parent(header)
+            self.logs_cache[header.block_number] = []
+        if chain.get_canonical_head().block_number != first.block_number + count - 1:
+            raise RPCError(-32603, "anvil_mine: the chain did not grow by the blocks added")
 
     def block_logs(self, n):
         """The spec-encoded logs of a mined block, cached: a mined block's logs never change here."""
@@ -199,6 +250,14 @@ class Devnet:
         if method == "evm_mine":  # Anvil/Hardhat-compatible: mine empty blocks (tests of confirmations)
             t.mine_blocks(int(p[0], 16) if p and isinstance(p[0], str) else 1)
             return "0x0"
+        if method in ("anvil_mine", "hardhat_mine"):  # many empty blocks in one call, fast (see mine_empty)
+            self.mine_empty(parse_q(p[0], "blocks") if p and p[0] is not None else 1)
+            return None
+        if method == "evm_setIntervalMining":  # Hardhat-compatible: the block timer in ms, 0 stops it
+            ms = parse_q(p[0], "interval") if p else 0
+            self.block_time = ms / 1000 if ms > 0 else None
+            self.block_time_changed.set()
+            return True
         if method == "web3_clientVersion":
             return "provenance-devnet/py-evm"
         if method == "eth_blockNumber":

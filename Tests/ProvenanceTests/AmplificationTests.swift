@@ -7,7 +7,7 @@ import Testing
 
 /// Small inputs that would cost a lot: JSON trees of many tiny values, duplicate keys read two ways,
 /// scrypt parameters that bound memory but not time, and endpoint replies larger than any honest one.
-@Suite struct AmplificationTests {
+@Suite(.tags(.unit)) struct AmplificationTests {
     @Test func jsonElementCountAndDuplicateKeys() throws {
         #expect(throws: JSON.ParseError.self) { try JSON.parse(#"{"sha256": "aa", "sha256": "bb"}"#) }
         #expect(throws: JSON.ParseError.self) { try JSON.parse(#"{"a": {"b": 1, "b": 1}}"#) }

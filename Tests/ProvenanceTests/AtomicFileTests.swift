@@ -7,7 +7,7 @@ import Testing
 
 /// Writing many manifests at once: each file is old or new, never torn; a failure before the renames
 /// replaces nothing and leaves no temporary file behind.
-@Suite struct AtomicFileTests {
+@Suite(.tags(.unit)) struct AtomicFileTests {
     func names(_ dir: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
     }

@@ -7,7 +7,7 @@ import Testing
 
 /// The attest run's decisions, without a chain: digests, on-chain records and existing manifests in;
 /// skip / already recorded / re-use a signature / sign new batches out.
-@Suite struct AttestPlannerTests {
+@Suite(.tags(.unit)) struct AttestPlannerTests {
     let key: PrivateKey
     let other: PrivateKey
     let registry = RegistryAddress.canonical

@@ -6,7 +6,7 @@ import Testing
 /// Authentic parts of copies that are not the signed file, on real media (espeak-ng speech, MP3 at
 /// 64 kbps, ads stitched by ffmpeg's concat demuxer, excerpts cut with -c copy), attested on the devnet,
 /// served by a local HTTP server as a podcast host would: a feed, episodes, manifests.
-@Suite(.serialized) final class AuthenticMediaTests {
+@Suite(.serialized, .tags(.media)) final class AuthenticMediaTests {
     let devnet: ChildServer
     var cli: CLI
     let site: URL

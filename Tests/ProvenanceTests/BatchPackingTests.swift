@@ -5,7 +5,7 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-@Suite(.serialized) final class BatchPackingTests {
+@Suite(.serialized, .tags(.devnet)) final class BatchPackingTests {
     @Test func packsIntoSeveralTransactionsAndSkipsBadInput() throws {
         let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
         var cli = CLI(dir: try makeTempDir())

@@ -7,7 +7,7 @@ import Testing
 
 /// What users bring from `cast` and `cosign`: --rpc-url and -r, shell completions from the same
 /// option tables as --help, and a help text whose columns line up.
-@Suite struct CLIConventionsTests {
+@Suite(.tags(.unit)) struct CLIConventionsTests {
     @Test func rpcAliases() throws {
         var cli = CLI(dir: try makeTempDir())
         defer { try? FileManager.default.removeItem(at: cli.dir) }

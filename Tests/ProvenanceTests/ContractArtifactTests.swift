@@ -5,7 +5,7 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-@Suite struct ContractArtifactTests {
+@Suite(.tags(.unit)) struct ContractArtifactTests {
     /// Recompiles contracts/ProvenanceRegistry.vy with the pinned Vyper (installed by scripts/test)
     /// and fails on any drift from the committed JSON artifact and generated Swift file.
     @Test func committedArtifactsMatchAFreshCompile() throws {

@@ -19,14 +19,16 @@ final class ChildServer {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // The server prints "… listening on http://127.0.0.1:PORT …" once it is ready. Read with poll()
-        // and a deadline, so a server that starts but never answers cannot hang the test run.
+        // and a deadline, so a server that starts but never answers cannot hang the test run. The deadline
+        // is a hang guard, not a speed limit: many devnets import py-evm at once when the suite starts, on
+        // a machine whose cores may be busy with other work.
         var text = ""
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(600)
         let fd = out.fileHandleForReading.fileDescriptor
         while !text.contains("\n") {
             guard process.isRunning, Date() < deadline else {
                 kill(process.processIdentifier, SIGKILL)
-                throw ProvenanceError.input("\(script) did not start within 60 s")
+                throw ProvenanceError.input("\(script) did not start within 600 s")
             }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, 200) > 0 else { continue }
@@ -48,14 +50,41 @@ final class ChildServer {
         process.waitUntilExit()
     }
 
-    /// Sets the fault proxy's plan for the next requests.
+    /// Sets the fault proxy's plan for the next requests. A plan that was not set is an error, never a
+    /// test run against the previous plan.
     func plan(_ actions: String) throws {
-        _ = try runTool("/usr/bin/curl", ["-s", "-m", "10", "-X", "POST", "--data-binary", actions, url + "/__plan"])
+        let r = try runTool(
+            "/usr/bin/curl", ["-s", "-f", "-m", "120", "-X", "POST", "--data-binary", actions, url + "/__plan"])
+        guard r.status == 0 else { throw ProvenanceError.input("\(url)/__plan: curl exit \(r.status)") }
     }
 
     func stats() throws -> JSON {
-        try JSON.parse(try runTool("/usr/bin/curl", ["-s", "-m", "10", url + "/__stats"]).out)
+        try JSON.parse(try runTool("/usr/bin/curl", ["-s", "-m", "120", url + "/__stats"]).out)
     }
+}
+
+/// Adds `count` empty blocks to a devnet with its anvil_mine (thousands a second; py-evm mining each
+/// block took minutes for 10,000 on a loaded machine). It mines towards a target height, at most 2,000
+/// blocks a call, each call sent once and given all the time it needs: a timed-out request sent again
+/// would mine its blocks twice, and an answer lost on the way costs nothing, as the head is read again.
+func mineEmptyBlocks(_ count: UInt64, on url: String) throws {
+    let endpoint = try Endpoint(url)
+    let chain = EthClient(endpoint: endpoint, timeout: 3600)
+    let miner = RPCClient(endpoint: endpoint, timeout: 3600)
+    miner.maxAttempts = 1
+    let target = try chain.blockNumber() + count
+    for _ in 0..<100 {
+        let head = try chain.blockNumber()
+        guard head < target else { return }
+        do {
+            _ = try miner.call("anvil_mine", [.string("0x" + String(min(target - head, 2_000), radix: 16))])
+        } catch RPCError.rpc(let code, let message, _) {
+            throw ProvenanceError.input("anvil_mine refused (\(code)): \(message)")
+        } catch {
+            // The answer was lost, not necessarily the blocks: the head says how many there are.
+        }
+    }
+    throw ProvenanceError.input("the devnet at \(url) did not reach block \(target)")
 }
 
 /// The funded development key of the devnet (Anvil/Hardhat account 0: public, for local use only).

@@ -6,7 +6,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// The Ethereum layer against the real local devnet (py-evm) over real HTTP, in order.
-@Suite(.serialized) final class DevnetTests {
+@Suite(.serialized, .tags(.devnet)) final class DevnetTests {
     let devnet: ChildServer
     let dir: URL
     var cli: CLI

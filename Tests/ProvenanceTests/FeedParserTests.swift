@@ -4,7 +4,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// The podcast feed reader: where each item's manifest is, and what hostile or broken feeds get.
-@Suite struct FeedParserTests {
+@Suite(.tags(.unit)) struct FeedParserTests {
     func parse(_ xml: String) throws -> PodcastFeed { try PodcastFeed(bytes: Array(xml.utf8)) }
 
     @Test func manifestURLsFromTagsOrEnclosures() throws {

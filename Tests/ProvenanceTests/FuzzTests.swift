@@ -9,7 +9,7 @@ import Testing
 /// reject the input with a typed error or accept it and round-trip it; it must never crash or hang.
 /// `scripts/fuzz` runs the same targets much longer with random seeds, saving each input before it
 /// is tried so a crash leaves it behind; saved inputs go to fixtures/fuzz/ and are replayed here.
-@Suite struct FuzzTests {
+@Suite(.tags(.unit)) struct FuzzTests {
     static let iterations = Int(ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"] ?? "") ?? 2_000
     static let seed = UInt64(ProcessInfo.processInfo.environment["FUZZ_SEED"] ?? "") ?? 0x5eed_2026
     /// With FUZZ_SAVE_DIR set (scripts/fuzz), each input is written there before it is tried.

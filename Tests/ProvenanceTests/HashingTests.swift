@@ -5,7 +5,7 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-@Suite struct HashingTests {
+@Suite(.tags(.unit)) struct HashingTests {
     @Test(arguments: [0, 1, 1023, 1024, 1025, 65536, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 4 << 20, (9 << 20) + 12345])
     func matchesSha256sumAndChunks(size: Int) throws {
         let dir = try makeTempDir()
@@ -38,45 +38,54 @@ import Testing
         #expect(throws: ProvenanceError.self) { try FileHasher.hash(path: dir.appendingPathComponent("missing").path) }
     }
 
-    /// A file that grows while it is hashed is an error, not a digest.
+    /// A file that grows while it is hashed is an error, not a digest. The byte is appended from the
+    /// hasher's own progress callback, after its first read of the file: always while the file is being
+    /// hashed, however the machine schedules threads (a writer thread woken after 30 ms could run before
+    /// the hasher had opened the file, or after it had finished).
     @Test func fileChangingDuringHashIsAnError() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("growing.bin").path
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingAtPath: path).unwrap()
-        try h.truncate(atOffset: 1 << 30)  // 1 GiB sparse: takes far longer than the append below
+        try h.truncate(atOffset: 1 << 30)  // 1 GiB sparse: many reads, the append comes after the first
         try h.close()
-        let writer = Thread {
-            usleep(30_000)
-            if let w = FileHandle(forWritingAtPath: path) {
-                w.seekToEndOfFile()
-                w.write(Data([1]))
-                try? w.close()
-            }
+        var appended = false
+        #expect(throws: ProvenanceError.self) {
+            try FileHasher.hash(
+                path: path,
+                progress: { _ in
+                    guard !appended, let w = FileHandle(forWritingAtPath: path) else { return }
+                    appended = true
+                    w.seekToEndOfFile()
+                    w.write(Data([1]))
+                    try? w.close()
+                })
         }
-        writer.start()
-        #expect(throws: ProvenanceError.self) { try FileHasher.hash(path: path) }
+        #expect(appended)
     }
 
     /// A large file is read through mappings: one truncated while hashed would raise SIGBUS on the pages
-    /// past its new end. The guard turns that into an error for this file, and the process goes on.
+    /// past its new end. The guard turns that into an error for this file, and the process goes on. The
+    /// file is cut from the hasher's progress callback, after its first read: always mid-hash (a thread
+    /// woken after 30 ms could cut it before the hasher had opened it, when there is nothing to detect).
     @Test func fileTruncatedDuringHashIsAnErrorNotACrash() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("shrinking.bin").path
         _ = FileManager.default.createFile(atPath: path, contents: nil)
-        #expect(truncate(path, 1 << 30) == 0)  // 1 GiB sparse: takes far longer than the truncation below
-        let cutter = Thread {
-            usleep(30_000)
-            truncate(path, 4096)
-        }
-        cutter.start()
+        #expect(truncate(path, 1 << 30) == 0)  // 1 GiB sparse: many reads, the cut comes after the first
+        var cut = false
         #expect {
-            try FileHasher.hash(path: path)
+            try FileHasher.hash(
+                path: path,
+                progress: { _ in
+                    if !cut { cut = truncate(path, 4096) == 0 }
+                })
         } throws: { error in
             (error as? ProvenanceError)?.message.contains("changed while being hashed") == true
         }
+        #expect(cut)
     }
 
     /// The guard itself: a page of a mapped window past the file's new end reads as zeros and is

@@ -6,7 +6,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// Every artifact checked with someone else's code: eth-account (libsecp256k1) and hashlib.
-@Suite struct InteropTests {
+@Suite(.tags(.devnet)) struct InteropTests {
     /// 200 random keys and digests: our signatures are byte-identical to eth-account's.
     @Test func signaturesByteIdenticalToEthAccount() throws {
         var items: [JSON] = []
@@ -106,7 +106,7 @@ import Testing
     @Test func registryOnPyEVMAndRevm() throws {
         let r = try runTool(
             try interopPython(), [repoRoot.appendingPathComponent("Tests/interop/registry_two_evms.py").path],
-            timeout: 300)
+            timeout: 1800)
         let report = try JSON.parse(r.out)
         let steps = try report["steps"].unwrap().arrayValue.unwrap()
         for step in steps {

@@ -8,7 +8,7 @@ import Testing
 /// The journal saves work; it never decides what is signed. Whoever can write the archive's directory
 /// can write the journal, so a forged digest there must not be signed (before: a record with the
 /// file's size and mtime was trusted, and the publisher signed the attacker's digest).
-@Suite(.serialized) final class JournalAuthenticationTests {
+@Suite(.serialized, .tags(.devnet)) final class JournalAuthenticationTests {
     let devnet: ChildServer
     var cli: CLI
 

@@ -4,7 +4,7 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-@Suite struct KeccakTests {
+@Suite(.tags(.unit)) struct KeccakTests {
     @Test func emptyAndABC() {
         #expect(
             Hex.encode(Keccak256.hash([UInt8]())) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")

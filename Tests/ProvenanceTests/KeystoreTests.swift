@@ -5,7 +5,7 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-@Suite struct KeystoreTests {
+@Suite(.tags(.unit)) struct KeystoreTests {
     /// ethereum/tests keystore_basic_tests.json: every case decrypts to its key, except test2, whose
     /// scrypt parameters (r=1, p=8, n=2^18) break RFC 7914 and must give a clear error, not a crash.
     @Test func ethereumTestsVectors() throws {

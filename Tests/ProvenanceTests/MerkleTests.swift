@@ -5,7 +5,7 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-@Suite struct MerkleTests {
+@Suite(.tags(.unit)) struct MerkleTests {
     func leaves(_ n: Int) -> [[UInt8]] {
         (0..<n).map { SHA256Hasher.hash([UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)]) }
     }

@@ -7,7 +7,7 @@ import Testing
 
 /// The Debian package, built by scripts/package, installed by dpkg into a fresh root, run from outside
 /// the source tree with no Swift on PATH: what a user without a toolchain gets.
-@Suite(.serialized) struct PackageTests {
+@Suite(.serialized, .tags(.package)) struct PackageTests {
     /// Built and installed once for the suite (a static release build takes a minute).
     static let fixture = Result { try InstalledPackage() }
 
@@ -85,7 +85,7 @@ final class InstalledPackage: @unchecked Sendable {
         root = work.appendingPathComponent("root")
         let built = try runTool(
             repoRoot.appendingPathComponent("scripts/package").path, [work.appendingPathComponent("out").path],
-            timeout: 1200)
+            timeout: 3600)
         try requireOK(built.status == 0, built.err)
         try requireOK(built.status == 0 && !built.out.isEmpty, "no package path printed")
         deb = String(built.out.split(separator: "\n").last ?? "")

@@ -6,7 +6,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// Many files: the parallel engine, and attest packing into several transactions.
-@Suite struct ParallelHashingTests {
+@Suite(.tags(.unit)) struct ParallelHashingTests {
     @Test func sameDigestsAsTheSingleFileEngineInArgumentOrder() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

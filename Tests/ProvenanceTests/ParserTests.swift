@@ -6,7 +6,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// The small parsers everything else stands on, tested directly: JSON, hex, and the argument parser.
-@Suite struct ParserTests {
+@Suite(.tags(.unit)) struct ParserTests {
     /// EIP-55's own examples: each is its lowercase form's checksum, and one letter's case flipped is refused.
     @Test func eip55Examples() throws {
         for text in [

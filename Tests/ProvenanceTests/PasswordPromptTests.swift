@@ -6,7 +6,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// The no-echo password prompt, driven on a real pseudo-terminal as a user would meet it.
-@Suite struct PasswordPromptTests {
+@Suite(.tags(.unit)) struct PasswordPromptTests {
     func onTerminal(_ keys: String, _ args: [String], in dir: URL) throws -> JSON {
         let r = try runTool(
             try interopPython(),

@@ -8,7 +8,7 @@ import Testing
 /// refusing the way the real one words it (devnet/faultproxy.py "logCap"): by signer, a bounded number
 /// of calls whatever the history; by content alone, a scan that follows the provider's advice and is
 /// remembered for the next lookup.
-@Suite(.serialized) final class ProviderLimitsTests {
+@Suite(.serialized, .tags(.devnet)) final class ProviderLimitsTests {
     let devnet: ChildServer
     var cli: CLI
     let proxy: ChildServer
@@ -18,13 +18,16 @@ import Testing
         (devnet, cli) = try deployedDevnet()
         publisher = try PrivateKey(hex: devKeyHex).address
         // A file attested early, 10,000 empty blocks, another, 10,000 more: 20,000+ blocks of history.
+        // The empty blocks come from the devnet's anvil_mine, seconds for 10,000 (evm_mine, which mines
+        // each block through py-evm, took minutes under load and ran into the RPC timeout; its retries
+        // mined the blocks again). Every test of the suite builds this history anew (Swift Testing makes
+        // an instance per test).
         try cli.write("early.wav", "early recording \(UUID())", mode: 0o644)
         try cli.write("late.wav", "late recording \(UUID())", mode: 0o644)
-        let rpc = RPCClient(endpoint: try Endpoint(devnet.url))
         try #require(try cli.run(["attest", "--private-key-file", "dev.key", "early.wav"]).status == 0)
-        _ = try rpc.call("evm_mine", [.string("0x2710")])
+        try mineEmptyBlocks(10_000, on: devnet.url)
         try #require(try cli.run(["attest", "--private-key-file", "dev.key", "late.wav"]).status == 0)
-        _ = try rpc.call("evm_mine", [.string("0x2710")])
+        try mineEmptyBlocks(10_000, on: devnet.url)
         proxy = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
     }
 
@@ -41,6 +44,9 @@ import Testing
         )
     }
 
+    /// Seconds each request may take: a hang guard, not a speed limit (the timeout is not what is tested).
+    static let rpcTimeout = "600"
+
     static let providers = [
         ("alchemy", 500), ("infura-results", 2000), ("infura-range", 10000), ("reth-range", 5000),
         ("reth-results", 1000), ("publicnode", 5000),
@@ -55,8 +61,8 @@ import Testing
         for (provider, blocks) in Self.providers {
             try cap(provider, blocks)
             let r = try cli.run([
-                "verify", "--rpc", proxy.url, "--ens-rpc", devnet.url, "--signer", publisher.checksummed, "--json",
-                "early.wav",
+                "verify", "--rpc-timeout", Self.rpcTimeout, "--rpc", proxy.url, "--ens-rpc", devnet.url, "--signer",
+                publisher.checksummed, "--json", "early.wav",
             ])
             #expect(r.status == 0, "\(provider): \(r.out)\(r.err)")
             let (calls, requests, _) = try counts()
@@ -71,8 +77,8 @@ import Testing
         for (provider, blocks) in Self.providers {
             try cap(provider, blocks)
             let r = try cli.run([
-                "verify", "--rpc", proxy.url, "--ens-rpc", devnet.url, "--any-signer", "--no-cache", "--json",
-                "early.wav", "late.wav",
+                "verify", "--rpc-timeout", Self.rpcTimeout, "--rpc", proxy.url, "--ens-rpc", devnet.url,
+                "--any-signer", "--no-cache", "--json", "early.wav", "late.wav",
             ])
             #expect(r.status == 0, "\(provider): \(r.out)\(r.err)")
             let (calls, requests, getLogs) = try counts()
@@ -82,7 +88,9 @@ import Testing
             #expect(requests <= 6, "\(provider): \(calls) calls in \(requests) requests")
         }
         try proxy.plan(#"[{"rpcError": {"method": "eth_getLogs", "code": -32005, "message": "limit exceeded"}}]"#)
-        let refused = try cli.run(["verify", "--rpc", proxy.url, "--any-signer", "--no-cache", "early.wav"])
+        let refused = try cli.run([
+            "verify", "--rpc-timeout", Self.rpcTimeout, "--rpc", proxy.url, "--any-signer", "--no-cache", "early.wav",
+        ])
         #expect(refused.status == 3 && !refused.out.contains("verified"), "\(refused.out)")
     }
 
@@ -91,15 +99,19 @@ import Testing
     @Test func scanCacheScansOnlyNewBlocks() throws {
         try cap("alchemy", 500)
         let first = try cli.run([
-            "verify", "--rpc", proxy.url, "--ens-rpc", devnet.url, "--any-signer", "--progress", "early.wav",
+            "verify", "--rpc-timeout", Self.rpcTimeout, "--rpc", proxy.url, "--ens-rpc", devnet.url, "--any-signer",
+            "--progress", "early.wav",
         ])
         #expect(first.status == 0, "\(first.out)\(first.err)")
         #expect(first.err.contains("scanning the registry's history"), "\(first.err)")
         let cold = try counts().getLogs
         #expect(cold >= 40)
-        _ = try RPCClient(endpoint: try Endpoint(devnet.url)).call("evm_mine", [.string("0x64")])
+        try mineEmptyBlocks(100, on: devnet.url)
         try cap("alchemy", 500)
-        let second = try cli.run(["verify", "--rpc", proxy.url, "--ens-rpc", devnet.url, "--any-signer", "early.wav"])
+        let second = try cli.run([
+            "verify", "--rpc-timeout", Self.rpcTimeout, "--rpc", proxy.url, "--ens-rpc", devnet.url, "--any-signer",
+            "early.wav",
+        ])
         #expect(second.status == 0 && second.out.contains("verified"), "\(second.out)\(second.err)")
         let warm = try counts().getLogs
         #expect(warm <= 2, "\(warm) eth_getLogs calls after the cache (\(cold) before)")
@@ -111,12 +123,14 @@ import Testing
         // A damaged cache is ignored and rewritten, never an error.
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: cacheDir + "/" + files[0]))
         try cap("alchemy", 500)
-        #expect(try cli.run(["verify", "--rpc", proxy.url, "--any-signer", "early.wav"]).status == 0)
+        #expect(
+            try cli.run(["verify", "--rpc-timeout", Self.rpcTimeout, "--rpc", proxy.url, "--any-signer", "early.wav"])
+                .status == 0)
     }
 }
 
 /// What each provider's refusal says, read by LogRangeAdvice (messages as in issue 10).
-@Suite struct LogRangeAdviceTests {
+@Suite(.tags(.unit)) struct LogRangeAdviceTests {
     func advice(_ code: Int, _ message: String) -> LogRangeAdvice? {
         LogRangeAdvice(RPCError.rpc(code: code, message: message, data: nil))
     }

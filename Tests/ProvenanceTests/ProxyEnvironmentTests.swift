@@ -7,7 +7,7 @@ import Testing
 
 /// libcurl's proxy environment variables, through real proxies on loopback: http_proxy carries plain
 /// HTTP requests, https_proxy tunnels TLS (CONNECT), and no_proxy sends a host around the proxy.
-@Suite(.serialized) final class ProxyEnvironmentTests {
+@Suite(.serialized, .tags(.devnet)) final class ProxyEnvironmentTests {
     let devnet: ChildServer
     let dir: URL
     var cli: CLI
@@ -25,7 +25,8 @@ import Testing
         let proxy = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
         try proxy.plan("[]")
         let dead = "http://127.0.0.1:9/rpc"
-        let through = try cli.run(["chain", "--rpc", dead, "--rpc-timeout", "5"], env: ["http_proxy": proxy.url])
+        // 60 s: the timeout only bounds a hang; the proxy's answer must not be cut short on a loaded machine.
+        let through = try cli.run(["chain", "--rpc", dead, "--rpc-timeout", "60"], env: ["http_proxy": proxy.url])
         #expect(through.status == 0 && through.out.contains("chain id  31337"), "\(through.err)")
         #expect((try proxy.stats()["requests"]?.intValue ?? 0) >= 1)
 
@@ -53,7 +54,8 @@ import Testing
         let proxy = try ChildServer(script: "devnet/connect_proxy.py", arguments: [])
         let stats = { try JSON.parse(try runTool("/usr/bin/curl", ["-s", "-m", "10", proxy.url + "/__stats"]).out) }
 
-        let r = try cli.run(["chain", "--rpc", https, "--rpc-timeout", "5"], env: ["https_proxy": proxy.url])
+        // 60 s: a handshake cut short by the timeout would be refused for another reason than the certificate.
+        let r = try cli.run(["chain", "--rpc", https, "--rpc-timeout", "60"], env: ["https_proxy": proxy.url])
         #expect(r.status == 3 && r.err.lowercased().contains("certificate"), "\(r.err)")
         let port = try #require(URLComponents(string: tls.url)?.port)
         #expect(try stats()["targets"]?.arrayValue?.contains(.string("127.0.0.1:\(port)")) == true)

@@ -6,7 +6,7 @@ import Testing
 
 /// ethereum/tests RLP vectors: rlptest.json must encode byte-exact; every invalidRLPTest.json case
 /// must be rejected.
-@Suite struct RLPTests {
+@Suite(.tags(.unit)) struct RLPTests {
     func value(_ j: JSON) throws -> RLP {
         switch j {
         case .string(let s) where s.hasPrefix("#"): return .uint(bigEndian: decimalBytes(String(s.dropFirst())))

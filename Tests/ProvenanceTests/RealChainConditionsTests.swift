@@ -7,7 +7,7 @@ import Testing
 /// What a real chain does that a devnet mining every transaction at once never shows (issue 13): blocks
 /// every few seconds, transactions left pending because they tip too little, a nonce taken by another
 /// transaction of the same key while a run was down.
-@Suite struct RealChainConditionsTests {
+@Suite(.tags(.devnet)) struct RealChainConditionsTests {
     func devnet(_ arguments: [String]) throws -> (ChildServer, CLI) {
         let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"] + arguments)
         var cli = CLI(dir: try makeTempDir())
@@ -33,12 +33,17 @@ import Testing
     }
 
     /// A run killed while its transaction is pending (blocks every 3 s): the next run finds it in its
-    /// journal, waits for it to be mined, and pays nothing again.
+    /// journal, waits for it to be mined, and pays nothing again. The devnet's block timer is stopped
+    /// (evm_setIntervalMining 0) from before the killed run until the test has seen its transaction
+    /// pending, and started again for the next run: before, a block due while the killed run exited could
+    /// mine the transaction first, the more likely the slower the machine.
     @Test func resumeWhileTheTransactionIsPending() throws {
         let (devnet, cli) = try devnet(["--block-time", "3"])
         var c = cli
         defer { try? FileManager.default.removeItem(at: c.dir) }
         try c.write("a.wav", "pending recording \(UUID())", mode: 0o644)
+        let timer = RPCClient(endpoint: try Endpoint(devnet.url))
+        _ = try timer.call("evm_setIntervalMining", [.int(0)])
         let killed = try c.run(
             ["attest", "--private-key-file", "dev.key", "a.wav"], env: ["PROVENANCE_TEST_CRASH_AT": "after-broadcast"])
         #expect(killed.status == 137 || killed.status == 9, "\(killed.status) \(killed.err)")
@@ -46,6 +51,7 @@ import Testing
             killed.err.split(separator: " ").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) })
         let pending = try EthClient(endpoint: try Endpoint(devnet.url)).transaction(try #require(Hex.decode(sent)))
         #expect(pending != nil && pending?.blockNumber == nil, "the transaction should still be pending")
+        _ = try timer.call("evm_setIntervalMining", [.int(3000)])
         let resumed = try c.run(["attest", "--private-key-file", "dev.key", "a.wav"])
         #expect(resumed.status == 0 && resumed.out.contains("already"), "\(resumed.out)\(resumed.err)")
         #expect(!resumed.err.contains("sending attestation"))

@@ -9,7 +9,7 @@ import Testing
 /// has checked (its hash recomputed from its fields, sent to the registry, signature and root holding);
 /// a record it cannot back — here a batch relayed through another contract — means attesting again,
 /// not aborting the run (before: "is not an attest call", exit 3).
-@Suite(.serialized) final class RebuiltManifestTests {
+@Suite(.serialized, .tags(.devnet)) final class RebuiltManifestTests {
     let devnet: ChildServer
     var cli: CLI
 

@@ -7,7 +7,7 @@ import Testing
 /// A leaked key: its owner revokes it on chain (or has the signed revocation relayed); attestations
 /// made before the revocation's block stay verified, later ones are reported revoked (exit 1) with the
 /// revocation's block and time, and the tool refuses to attest with the key.
-@Suite(.serialized) final class RevocationTests {
+@Suite(.serialized, .tags(.devnet)) final class RevocationTests {
     let devnet: ChildServer
     var cli: CLI
     let key: PrivateKey

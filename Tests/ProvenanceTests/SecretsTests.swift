@@ -8,7 +8,7 @@ import Testing
 /// A whole session of use — key import, deploy, attest, verify, chain — with a known private key, a
 /// password and an RPC URL whose path and query carry "API keys": none of them may appear in any
 /// output or any file the tool writes.
-@Suite struct SecretsTests {
+@Suite(.tags(.devnet)) struct SecretsTests {
     @Test func noSecretInOutputOrFiles() throws {
         let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
         var cli = CLI(dir: try makeTempDir())

@@ -7,7 +7,7 @@ import Testing
 
 /// The sender's nonce and fee policies against a scripted endpoint (the devnet cannot produce these
 /// answers on demand; DevnetTests drives the same paths against the real node where it can).
-@Suite struct SenderPolicyTests {
+@Suite(.tags(.unit)) struct SenderPolicyTests {
     let key: PrivateKey
     let endpoint = ScriptedTransport()
     var sent: [DecodedTransaction] = []

@@ -4,7 +4,7 @@ import Testing
 @testable import ProvenanceChain
 @testable import ProvenanceCore
 
-@Suite struct SignatureVectorTests {
+@Suite(.tags(.unit)) struct SignatureVectorTests {
     @Test func rfc6979Nonce() throws {
         let key = [UInt8](repeating: 0, count: 31) + [1]
         let digest = SHA256Hasher.hash(Array("Satoshi Nakamoto".utf8))

@@ -6,7 +6,7 @@ import Testing
 
 /// Same sound, different bytes: the fingerprint of a signed episode against re-encoded, resampled,
 /// louder and re-worded clips of it (espeak-ng speech, ffmpeg variants made at test time).
-@Suite(.serialized) final class SimilarSoundTests {
+@Suite(.serialized, .tags(.media)) final class SimilarSoundTests {
     let devnet: ChildServer
     var cli: CLI
     let devKey = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"

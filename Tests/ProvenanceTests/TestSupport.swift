@@ -111,3 +111,15 @@ func secret(_ text: String) -> SecretBytes {
     var bytes = Array(text.utf8)
     return SecretBytes(wiping: &bytes)
 }
+
+/// The tiers of the suite (scripts/test --unit, --devnet, --media, --package): every suite carries exactly one.
+extension Tag {
+    /// No devnet, no generated media, no package build: logic, vectors and the binary run offline.
+    @Tag static var unit: Self
+    /// Starts the py-evm devnet (and its proxies and web servers).
+    @Tag static var devnet: Self
+    /// Makes real media with espeak-ng, sox or ffmpeg at test time (and starts the devnet to attest it).
+    @Tag static var media: Self
+    /// Builds the release binary and the Debian package.
+    @Tag static var package: Self
+}

@@ -7,7 +7,7 @@ import Testing
 
 /// Transaction encodings against VECTORS.md (published EIP-155 example, hand-checked EIP-1559)
 /// and against eth-account for random fields.
-@Suite struct TransactionTests {
+@Suite(.tags(.unit)) struct TransactionTests {
     let key = try! PrivateKey(bytes: [UInt8](repeating: 0x46, count: 32))
     let to = Address(bytes: [UInt8](repeating: 0x35, count: 20))
     let ether: Wei = 1_000_000_000_000_000_000

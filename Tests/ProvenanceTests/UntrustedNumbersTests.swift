@@ -7,7 +7,7 @@ import Testing
 
 /// Numbers from manifests and endpoints are attacker-chosen: each bad value is a clear error for the
 /// file (or the call) it came with, never an overflow trap that ends the whole run.
-@Suite struct UntrustedNumbersTests {
+@Suite(.tags(.unit)) struct UntrustedNumbersTests {
     /// A manifest whose file.size is 2^64−1 beside one file of a directory (before: exit 132, a trap).
     @Test func manifestSizeNearTwoToThe64() throws {
         let dir = try makeTempDir()

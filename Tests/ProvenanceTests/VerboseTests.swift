@@ -7,7 +7,7 @@ import Testing
 
 /// -v shows what the tool asked a provider and what came back, one line per JSON-RPC request; -vv adds
 /// bounded bodies. Never the URL's path or query (API keys live there), never a key or password.
-@Suite(.serialized) final class VerboseTests {
+@Suite(.serialized, .tags(.devnet)) final class VerboseTests {
     let devnet: ChildServer
     var cli: CLI
 

@@ -5,7 +5,7 @@ import Testing
 @testable import ProvenanceCore
 
 /// Google's Wycheproof ECDSA secp256k1/SHA-256 sets (../shared/testvectors/wycheproof).
-@Suite struct WycheproofTests {
+@Suite(.tags(.unit)) struct WycheproofTests {
     struct Outcome {
         var checked = 0
         var recovered = 0
