@@ -16,52 +16,36 @@ struct AttestCommand: Command {
         the key given then only pays gas; the contract checks the publisher's signature.
         """
     static let options: [Option] =
-        KeyOptions.options + ChainOptions.connection + [
-            .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address).")
-        ] + ChainOptions.sending + [
-            .flag("--from-manifest", "The arguments are manifests to anchor; the key pays, it need not be the signer."),
-            .flag("--no-fingerprint", "Do not fingerprint the sound of media files (ffmpeg decodes all but WAV)."),
-            .flag("--dry-run", "Print the signed raw transaction and its maximum cost; send nothing, write nothing."),
-            .flag("--force", "Attest again even where this signer already has a record on this chain."),
-            .flag("--follow-symlinks", "Follow symbolic links met while walking directories."),
-            .value(
-                "--max-per-tx", "N", "At most N files per transaction (default: as many as the block gas limit allows)."
-            ),
-            .value(
-                "--summary", "FILE", "Write one JSON summary of the run: every file, digest, transaction and block."),
-            .flag("--quiet", "No progress on standard error (transaction hashes are still printed as they are sent)."),
-            .value(
-                "--journal", "FILE",
-                "Journal to resume from and append to (default: .provenance-journal.jsonl in the first path's directory)."
-            ),
-            ChunkOption.option,
-            .flag("--json", "One JSON object per file, then one for the transaction."),
+        KeyOptions.options + ChainOptions.connection + [Opts.registry.option] + ChainOptions.sending + [
+            Opts.fromManifest.option, Opts.noFingerprint.option,
+            Opts.dryRun.help(
+                "Print the signed raw transaction and its maximum cost; send nothing, write nothing."
+            ).option,
+            Opts.force.help("Attest again even where this signer already has a record on this chain.").option,
+            Opts.followSymlinks.help("Follow symbolic links met while walking directories.").option,
+            Opts.maxPerTx.option, Opts.summary.option, Opts.quiet.option, Opts.journal.option, Opts.chunkSize.option,
+            Opts.json.help("One JSON object per file, then one for the transaction.").option,
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
         let key = try KeyOptions.source(args).load()
         let client = try ChainOptions.client(args)
-        let registry = try args.value("--registry").map { try Address($0) } ?? RegistryAddress.canonical
+        let registry = try args.get(Opts.registry) ?? RegistryAddress.canonical
         let attester = Attester(client: client, registry: registry, payer: key)
-        attester.fees = try ChainOptions.fees(args, usage: usage)
-        attester.sendOptions = try ChainOptions.sendOptions(args, usage: usage)
-        attester.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
-        attester.chunkSize = try ChunkOption.parse(args, usage: usage)
-        if !args.flag("--no-fingerprint") {
+        attester.fees = try ChainOptions.fees(args)
+        attester.sendOptions = try ChainOptions.sendOptions(args)
+        attester.expectedChainId = try args.get(Opts.chainId)
+        attester.chunkSize = try args.get(Opts.chunkSize)
+        if !args[Opts.noFingerprint] {
             attester.fingerprinter = Fingerprinter()
             attester.onFingerprintNote = { Output.error($0) }
         }
         attester.onBroadcast = ChainOptions.announce("attestation")
-        attester.progress = ProgressReporter.attest(json: args.flag("--json"), quiet: args.flag("--quiet"))
+        attester.progress = ProgressReporter.attest(json: args[Opts.json], quiet: args[Opts.quiet])
         Interrupt.install()
-        if let n = try args.int("--max-per-tx", usage: usage) {
-            guard n >= 1, n <= RegistryContract.maxBatch else {
-                throw UsageError("--max-per-tx must be 1 … \(RegistryContract.maxBatch)", usage: usage)
-            }
-            attester.maxPerTransaction = n
-        }
-        let dryRun = args.flag("--dry-run")
+        if let n = try args.get(Opts.maxPerTx) { attester.maxPerTransaction = n }
+        let dryRun = args[Opts.dryRun]
         try attester.checkChain()
         if !dryRun {
             // Every step is recorded before it happens: kill the run at any point and run it again.
@@ -71,25 +55,25 @@ struct AttestCommand: Command {
                 FileManager.default.fileExists(atPath: first, isDirectory: &isDir) && isDir.boolValue
                 ? first : (first as NSString).deletingLastPathComponent
             attester.journal = try Journal(
-                path: args.value("--journal")
+                path: try args.get(Opts.journal)
                     ?? ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(".provenance-journal.jsonl"))
         }
-        let summary = try args.value("--summary").map { try SummaryWriter(path: $0, registry: registry) }
+        let summary = try args.get(Opts.summary).map { try SummaryWriter(path: $0, registry: registry) }
         let outcomes: [Attester.Outcome]
-        if args.flag("--from-manifest") {
+        if args[Opts.fromManifest] {
             let outcome = try attester.attest(manifestPaths: args.positionals, dryRun: dryRun)
-            report(outcome, json: args.flag("--json"), dryRun: dryRun)
+            report(outcome, json: args[Opts.json], dryRun: dryRun)
             try summary?.add(outcome)
             outcomes = [outcome]
         } else {
             let walk = FileWalker.Stream(
-                args.positionals, followSymlinks: args.flag("--follow-symlinks"), excluding: Manifest.isManifestName)
+                args.positionals, followSymlinks: args[Opts.followSymlinks], excluding: Manifest.isManifestName)
             // In windows, each walked, hashed, looked up, signed, sent and written before the next is read:
             // memory stays that of one window whatever the archive's size (the file list is never held).
             var done: [Attester.Outcome] = []
             try walk.forEachWindow(of: window) { part in
-                let outcome = try attester.attest(paths: part, signer: key, force: args.flag("--force"), dryRun: dryRun)
-                report(outcome, json: args.flag("--json"), dryRun: dryRun)
+                let outcome = try attester.attest(paths: part, signer: key, force: args[Opts.force], dryRun: dryRun)
+                report(outcome, json: args[Opts.json], dryRun: dryRun)
                 try summary?.add(outcome)
                 // Only what the end of the run needs is kept: counts and the chain.
                 done.append(

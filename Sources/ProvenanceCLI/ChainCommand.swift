@@ -10,21 +10,21 @@ struct ChainCommand: Command {
     static let discussion = "The key is optional: without one, only the chain and the registry are shown."
     static let options: [Option] =
         ChainOptions.connection + KeyOptions.options + [
-            .value("--registry", "ADDR", "Registry address to check (default: the canonical CREATE2 address)."),
-            .flag("--json", "Print a JSON object."),
+            Opts.registry.help("Registry address to check (default: the canonical CREATE2 address).").option,
+            Opts.json.option,
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.positionals.isEmpty else { throw UsageError("chain takes no arguments", usage: usage) }
         let client = try ChainOptions.client(args)
         let chainId = try client.chainId()
-        if let expected = try ChainOptions.expectedChainId(args, usage: usage), expected != chainId {
+        if let expected = try args.get(Opts.chainId), expected != chainId {
             throw RPCError.wrongChain(endpoint: client.endpoint.redacted, expected: expected, actual: chainId)
         }
         let latest = try client.block(nil)
-        let registry = try args.value("--registry").map { try Address($0) } ?? RegistryAddress.canonical
+        let registry = try args.get(Opts.registry) ?? RegistryAddress.canonical
         let status = try RegistryDeployer.status(of: registry, client: client)
-        let source = KeyOptions.source(args)
+        let source = try KeyOptions.source(args)
         let wantsKey =
             source.keystore != nil || source.account != nil || source.privateKeyFile != nil
             || ProcessInfo.processInfo.environment[KeySource.privateKeyVariable] != nil
@@ -37,7 +37,7 @@ struct ChainCommand: Command {
         case .absent: statusText = "not deployed (provenance registry deploy)"
         case .foreignCode: statusText = "UNEXPECTED CODE: not the registry; do not trust attestations here"
         }
-        if args.flag("--json") {
+        if args[Opts.json] {
             Output.line(
                 JSONOutput.chainStatus(
                     .init(

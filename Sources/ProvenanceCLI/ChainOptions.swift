@@ -9,38 +9,19 @@ enum ChainOptions {
     /// verify takes several endpoints and believes only what they agree on; commands that send take one.
     static func connection(severalEndpoints: Bool) -> [Option] {
         [
-            .value(
-                "--rpc", "URL",
-                severalEndpoints
-                    ? "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545); repeat it (or list several in $ETH_RPC_URL, comma-separated) to believe only what they agree on. Only hosts are ever printed."
-                    : "JSON-RPC endpoint (else $ETH_RPC_URL, else http://127.0.0.1:8545). Only its host is ever printed.",
-                repeatable: severalEndpoints, aliases: ["--rpc-url", "-r"]),
-            .value("--chain-id", "ID", "Refuse to work unless the endpoint serves this chain."),
-            .flag(
-                "--verbose",
-                "One line per JSON-RPC call on standard error (method, host, time, size, retries); twice (-vv): bodies too.",
-                repeatable: true, aliases: ["-v"]),
-            .value(
-                "--rpc-timeout", "SECONDS",
-                "Give up on one RPC request after this long (default 60; retried when transient)."),
+            (severalEndpoints ? Opts.rpcAgreeing : Opts.rpc).option, Opts.chainId.option, Opts.verbose.option,
+            Opts.rpcTimeout.option,
         ]
     }
     static let sending: [Option] = [
-        .value("--max-fee", "GWEI", "Max fee per gas (gas price with --legacy); default 2 × base fee + tip."),
-        .value("--priority-fee", "GWEI", "Priority fee per gas; default the recent median."),
-        .flag("--legacy", "Send a legacy (EIP-155) transaction, for chains without EIP-1559."),
-        .value("--confirmations", "N", "Blocks that must include the transaction (default 1)."),
-        .value("--timeout", "SECONDS", "Stop waiting for the receipt after this long (default 300)."),
-        .value(
-            "--stuck-after", "SECONDS",
-            "A transaction unmined this long is broadcast again, then replaced with fees 12.5 % higher, up to 3 times (default 60)."
-        ),
+        Opts.maxFee.option, Opts.priorityFee.option, Opts.legacy.option, Opts.confirmations.option,
+        Opts.timeout.option, Opts.stuckAfter.option,
     ]
 
     /// Where scans by content alone are remembered: $PROVENANCE_CACHE_DIR, else $XDG_CACHE_HOME/provenance,
     /// else ~/.cache/provenance; nil with --no-cache.
     static func scanCache(_ args: Arguments) -> ScanCache? {
-        guard !args.flag("--no-cache") else { return nil }
+        guard !args[Opts.noCache] else { return nil }
         let env = ProcessInfo.processInfo.environment
         if let dir = env["PROVENANCE_CACHE_DIR"], !dir.isEmpty { return ScanCache(directory: dir) }
         if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return ScanCache(directory: xdg + "/provenance") }
@@ -50,22 +31,16 @@ enum ChainOptions {
 
     /// One client per endpoint: every --rpc, else each URL of a comma-separated $ETH_RPC_URL.
     static func clients(_ args: Arguments) throws -> [EthClient] {
-        try Endpoint.selectAll(flags: args.all("--rpc")).map { try client(args, endpoint: $0) }
+        try Endpoint.selectAll(flags: args.all(Opts.rpcAgreeing)).map { try client(args, endpoint: $0) }
     }
 
     static func client(_ args: Arguments) throws -> EthClient {
-        try client(args, endpoint: try Endpoint.select(flag: args.value("--rpc")))
+        try client(args, endpoint: try Endpoint.select(flag: args.get(Opts.rpc)))
     }
 
     private static func client(_ args: Arguments, endpoint: Endpoint) throws -> EthClient {
-        var timeout = 60
-        if let text = args.value("--rpc-timeout") {
-            guard let t = Int(text), t >= 1, t <= 3600 else {
-                throw ProvenanceError.usage("--rpc-timeout needs a number of seconds (1 … 3600)")
-            }
-            timeout = t
-        }
-        let verbosity = args.count("--verbose")
+        let timeout = try args.get(Opts.rpcTimeout) ?? 60
+        let verbosity = args.count(Opts.verbose)
         var observer: (@Sendable (RPCExchange) -> Void)? = nil
         if verbosity > 0 {
             let bodies = verbosity > 1
@@ -95,40 +70,21 @@ enum ChainOptions {
         return line + "  > " + cut(e.request) + "\n  < " + cut(e.response) + "\n"
     }
 
-    static func expectedChainId(_ args: Arguments, usage: String) throws -> UInt64? {
-        guard let text = args.value("--chain-id") else { return nil }
-        guard let id = UInt64(text) else { throw UsageError("--chain-id needs a number", usage: usage) }
-        return id
-    }
-
-    static func fees(_ args: Arguments, usage: String) throws -> FeeOptions {
-        func gwei(_ name: String) throws -> Wei? {
-            guard let text = args.value(name) else { return nil }
-            guard let v = Units.parseGwei(text) else {
-                throw UsageError("\(name) needs an amount of gwei such as 1.5", usage: usage)
-            }
-            return v
+    static func fees(_ args: Arguments) throws -> FeeOptions {
+        let cap = try args.get(Opts.maxFee)
+        let tip = try args.get(Opts.priorityFee)
+        if let cap, let tip, cap < tip {
+            throw UsageError("--max-fee must be at least --priority-fee", usage: args.usage)
         }
-        let cap = try gwei("--max-fee")
-        let tip = try gwei("--priority-fee")
-        if let cap, let tip, cap < tip { throw UsageError("--max-fee must be at least --priority-fee", usage: usage) }
-        return FeeOptions(maxFeePerGas: cap, priorityFeePerGas: tip, legacy: args.flag("--legacy"))
+        return FeeOptions(maxFeePerGas: cap, priorityFeePerGas: tip, legacy: args[Opts.legacy])
     }
 
-    static func sendOptions(_ args: Arguments, usage: String) throws -> SendOptions {
+    /// Each value is checked where it is declared (Opts): at least one confirmation, at least a second.
+    static func sendOptions(_ args: Arguments) throws -> SendOptions {
         var o = SendOptions()
-        if let n = try args.int("--confirmations", usage: usage) {
-            guard n >= 1 else { throw UsageError("--confirmations must be at least 1", usage: usage) }
-            o.confirmations = UInt64(n)
-        }
-        if let t = try args.int("--stuck-after", usage: usage) {
-            guard t >= 1 else { throw UsageError("--stuck-after must be at least 1 second", usage: usage) }
-            o.stuckAfter = Double(t)
-        }
-        if let t = try args.int("--timeout", usage: usage) {
-            guard t >= 1 else { throw UsageError("--timeout must be at least 1 second", usage: usage) }
-            o.timeout = Double(t)
-        }
+        if let n = try args.get(Opts.confirmations) { o.confirmations = n }
+        if let t = try args.get(Opts.stuckAfter) { o.stuckAfter = Double(t) }
+        if let t = try args.get(Opts.timeout) { o.timeout = Double(t) }
         return o
     }
 

@@ -32,20 +32,18 @@ enum CopySources {
     /// --manifest FILE, --manifest URL or --feed URL (else the manifest beside each file). Fetched
     /// manifests are checked (signature, and signer among `trusted`) before any copy is matched with them.
     static func originals(
-        _ args: Arguments, verifier: OfflineVerifier, trusted: @escaping (Address) -> Bool, usage: String
+        _ args: Arguments, verifier: OfflineVerifier, trusted: @escaping (Address) -> Bool
     )
         throws -> OriginalSource
     {
-        let manifest = args.value("--manifest")
-        let feed = args.value("--feed")
-        if manifest != nil && feed != nil { throw UsageError("give --manifest or --feed, not both", usage: usage) }
-        var fetcher = OriginalsFetcher(web: web())
-        if let n = try args.int("--feed-items", usage: usage) {
-            guard n >= 1 else { throw UsageError("--feed-items must be at least 1", usage: usage) }
-            fetcher.maxItems = n
+        let manifest = try args.get(Opts.manifest)
+        let feed = try args.get(Opts.feed)
+        if manifest != nil && feed != nil {
+            throw UsageError("give --manifest or --feed, not both", usage: args.usage)
         }
+        var fetcher = OriginalsFetcher(web: web())
+        if let n = try args.get(Opts.feedItems) { fetcher.maxItems = n }
         if let feed {
-            guard WebClient.isURL(feed) else { throw UsageError("--feed needs an http(s) URL", usage: usage) }
             let got = try fetcher.feed(feed)
             if got.feed.items.isEmpty { throw ProvenanceError.input("\(WebClient.shown(feed)): the feed has no items") }
             return .fetched(

@@ -19,16 +19,17 @@ struct FeedCommand: Command {
         printed; a broken one is reported and skipped (exit 2).
         """
     static let options: [Option] = [
-        .value("--base-url", "URL", "Where the manifests are hosted (http or https), e.g. https://cdn.example/show/."),
-        .flag("--json", "One JSON object per episode: file, sha256, signer, manifestURL, tag."),
+        Opts.baseURL.option,
+        Opts.json.help("One JSON object per episode: file, sha256, signer, manifestURL, tag.").option,
     ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.positionals.first == "tags" else { throw UsageError("say which: feed tags", usage: usage) }
         let inputs = Array(args.positionals.dropFirst())
         guard !inputs.isEmpty else { throw UsageError("no manifests given", usage: usage) }
-        guard let base = args.value("--base-url"), WebClient.isURL(base), !base.contains("?"), !base.contains("#")
-        else { throw UsageError("--base-url needs an http(s) URL without query or fragment", usage: usage) }
+        guard let base = try args.get(Opts.baseURL) else {
+            throw UsageError("\(Opts.baseURL.option.name) \(Opts.baseURLNeeds)", usage: usage)
+        }
         let prefix = base.hasSuffix("/") ? base : base + "/"
         // Manifests given directly, or those beside the files given (directories walked).
         var manifests: [String] = []
@@ -41,7 +42,7 @@ struct FeedCommand: Command {
         }
         var exit = ExitCode.ok
         let checker = OfflineVerifier()
-        if !args.flag("--json") {
+        if !args[Opts.json] {
             Output.line(
                 "<!-- inside each episode's <item>; <rss> declares xmlns:podcast=\"\(PodcastFeed.podcastNamespace)\" -->"
             )
@@ -61,7 +62,7 @@ struct FeedCommand: Command {
             let name = (path as NSString).lastPathComponent
             let url = prefix + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)
             let tag = "<podcast:txt purpose=\"provenance\">\(Self.xmlEscaped(url))</podcast:txt>"
-            if args.flag("--json") {
+            if args[Opts.json] {
                 Output.line(
                     JSON.object([
                         ("file", .string(manifest.fileName)), ("sha256", .string(Hex.encode(manifest.sha256))),

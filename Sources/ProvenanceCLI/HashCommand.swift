@@ -11,23 +11,25 @@ struct HashCommand: Command {
         --json prints one object per file with the chunk digests and their Merkle root.
         """
     static let options: [Option] = [
-        ChunkOption.option,
-        .flag("--follow-symlinks", "Follow symbolic links inside directories (as sign and attest do when asked)."),
-        .flag("--json", "One JSON object per line: path, size, sha256, chunkSize, chunkRoot, chunks."),
-        .flag("--progress", "Show progress on standard error even when it is not a terminal (after 1 s)."),
+        Opts.chunkSize.option,
+        Opts.followSymlinks.help(
+            "Follow symbolic links inside directories (as sign and attest do when asked)."
+        ).option,
+        Opts.json.help("One JSON object per line: path, size, sha256, chunkSize, chunkRoot, chunks.").option,
+        Opts.progress.option,
     ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
-        let chunkSize = try ChunkOption.parse(args, usage: usage)
+        let chunkSize = try args.get(Opts.chunkSize)
         guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
-        let follow = args.flag("--follow-symlinks")
+        let follow = args[Opts.followSymlinks]
         let walk = CopySources.walk(args.positionals, followSymlinks: follow)
         var exit = ExitCode.ok
         // All files on all cores; results printed in argument order. sha256sum's format has no chunk
         // digests, so without --json each file is one SHA-256 pass.
-        let withChunks = args.flag("--json")
+        let withChunks = args[Opts.json]
         let progress = try HashingProgress(
-            inputs: CopySources.walk(args.positionals, followSymlinks: follow), forced: args.flag("--progress"))
+            inputs: CopySources.walk(args.positionals, followSymlinks: follow), forced: args[Opts.progress])
         // In windows of the walk, printed as each is done: memory is that of one window's digests and names
         // (all 1,000,000 digests of an archive at once peaked at 387 MiB, the list of names at 163 MiB).
         let total = try walk.forEachWindow(of: VerifyCommand.offlineWindow) { window in
@@ -47,7 +49,7 @@ struct HashCommand: Command {
                 switch result {
                 case .success(let d):
                     Output.line(
-                        args.flag("--json") ? JSONOutput.hashed(path, d).compact : Output.sumLine(d.sha256, path))
+                        args[Opts.json] ? JSONOutput.hashed(path, d).compact : Output.sumLine(d.sha256, path))
                 case .failure(let error):
                     if error.exitCode == .usage && error.message.hasPrefix("chunk size") {
                         throw UsageError(error.message, usage: usage)

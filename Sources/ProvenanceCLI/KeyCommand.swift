@@ -14,10 +14,7 @@ struct KeyCommand: Command {
           key address [KEY OPTIONS]                      Print the address of the selected key.
         Keystores are written with mode 0600 and never overwritten.
         """
-    static let options: [Option] =
-        KeyOptions.options + [
-            .flag("--light-kdf", "Use geth's light scrypt parameters (n=4096): fast, weaker; for tests.")
-        ]
+    static let options: [Option] = KeyOptions.options + [Opts.lightKDF.option]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard let sub = args.positionals.first, args.positionals.count == 1 else {
@@ -35,7 +32,7 @@ struct KeyCommand: Command {
 
     /// The hex key to import: --private-key-file, else standard input (never the command line).
     static func importedKey(_ args: Arguments) throws -> PrivateKey {
-        if let file = args.value("--private-key-file") {
+        if let file = try args.get(Opts.privateKeyFile) {
             return try PrivateKey(hexText: try SecretFile.read(file, what: "private key file"))
         }
         var bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
@@ -45,7 +42,7 @@ struct KeyCommand: Command {
     static func write(_ args: Arguments, key: PrivateKey) throws -> ExitCode {
         let environment = ProcessInfo.processInfo.environment
         let path: String
-        switch (args.value("--keystore"), args.value("--account")) {
+        switch try (args.get(Opts.keystore), args.get(Opts.account)) {
         case let (file?, nil): path = file
         case let (nil, name?):
             try KeySource.checkAccountName(name)
@@ -59,12 +56,12 @@ struct KeyCommand: Command {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ProvenanceError.input("\(path) exists; refusing to overwrite a keystore")
         }
-        let source = KeySource(passwordFile: args.value("--password-file"), environment: environment)
+        let source = KeySource(passwordFile: try args.get(Opts.passwordFile), environment: environment)
         let password = try source.password(for: path, confirm: true)
         // An empty password (end of input, an empty file or variable) would leave the key unprotected.
         guard !password.isEmpty else { throw ProvenanceError.input("refusing an empty password for a new keystore") }
         let json = try Keystore.encrypt(
-            key, password: password, parameters: args.flag("--light-kdf") ? .light : .standard)
+            key, password: password, parameters: args[Opts.lightKDF] ? .light : .standard)
         try AtomicFile.write(Data(json.compact.utf8), to: path, mode: 0o600, exclusive: true)
         Output.line(key.address.checksummed)
         FileHandle.standardError.write(Data("provenance: keystore written to \(path)\n".utf8))

@@ -15,7 +15,7 @@ struct RegistryCommand: Command {
         """
     static let options: [Option] =
         KeyOptions.options + ChainOptions.connection + ChainOptions.sending + [
-            .flag("--json", "Print a JSON object: address, chainId, deployed, txHash, gasUsed.")
+            Opts.json.help("Print a JSON object: address, chainId, deployed, txHash, gasUsed.").option
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -30,12 +30,12 @@ struct RegistryCommand: Command {
             let key = try KeyOptions.source(args).load()
             let sender = try TransactionSender(
                 client: try ChainOptions.client(args), key: key,
-                expectedChainId: try ChainOptions.expectedChainId(args, usage: usage))
+                expectedChainId: try args.get(Opts.chainId))
             let outcome = try RegistryDeployer.deploy(
-                sender: sender, fees: try ChainOptions.fees(args, usage: usage),
-                options: try ChainOptions.sendOptions(args, usage: usage),
+                sender: sender, fees: try ChainOptions.fees(args),
+                options: try ChainOptions.sendOptions(args),
                 onBroadcast: ChainOptions.announce("registry deployment"))
-            if args.flag("--json") {
+            if args[Opts.json] {
                 Output.line(
                     JSONOutput.registryDeployment(outcome, chainId: sender.chainId).compact)
             } else if outcome.alreadyDeployed {

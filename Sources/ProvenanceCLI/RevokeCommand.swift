@@ -16,22 +16,17 @@ struct RevokeCommand: Command {
         send it with --relay FILE, paying with their own key.
         """
     static let options: [Option] =
-        KeyOptions.options + ChainOptions.connection + [
-            .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address).")
-        ] + ChainOptions.sending + [
-            .flag("--yes", "Send it: a revocation cannot be undone."),
-            .flag("--dry-run", "Print the signed raw transaction; send nothing."),
-            .value("--output", "FILE", "Write the signed revocation to FILE for someone else to relay; send nothing."),
-            .value("--relay", "FILE", "Send a revocation signed elsewhere (--output); the key given only pays."),
-            .flag("--json", "One JSON object: signer, chain, revocation block and time, transaction."),
+        KeyOptions.options + ChainOptions.connection + [Opts.registry.option] + ChainOptions.sending + [
+            Opts.yes.option, Opts.dryRun.option, Opts.output.option, Opts.relay.option,
+            Opts.json.help("One JSON object: signer, chain, revocation block and time, transaction.").option,
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         guard args.positionals.isEmpty else { throw UsageError("revoke takes no files", usage: usage) }
-        let registry = try args.value("--registry").map { try Address($0) } ?? RegistryAddress.canonical
+        let registry = try args.get(Opts.registry) ?? RegistryAddress.canonical
         let key = try KeyOptions.source(args).load()
         let revocation: Revoker.SignedRevocation
-        if let relay = args.value("--relay") {
+        if let relay = try args.get(Opts.relay) {
             let bytes = try BoundedFile.read(relay, what: "revocation", maxBytes: 1 << 20).bytes
             do { revocation = try Revoker.SignedRevocation(json: try JSON.parse(bytes)) } catch let e as JSON.ParseError
             {
@@ -40,27 +35,27 @@ struct RevokeCommand: Command {
         } else {
             revocation = try Revoker.SignedRevocation(key: key, registry: registry)
         }
-        if let output = args.value("--output") {
+        if let output = try args.get(Opts.output) {
             try AtomicFile.write(Data(revocation.json.pretty.utf8), to: output)
             Output.line(
                 "signed revocation of \(revocation.message.signer) written to \(Display.safe(output)); nothing sent")
             return .ok
         }
-        let dryRun = args.flag("--dry-run")
-        guard dryRun || args.flag("--yes") else {
+        let dryRun = args[Opts.dryRun]
+        guard dryRun || args[Opts.yes] else {
             throw UsageError(
                 "a revocation cannot be undone: add --yes to send it (or --dry-run to see the transaction)",
                 usage: usage)
         }
         let sender = try TransactionSender(
             client: try ChainOptions.client(args), key: key,
-            expectedChainId: try ChainOptions.expectedChainId(args, usage: usage))
+            expectedChainId: try args.get(Opts.chainId))
         let outcome = try Revoker.revoke(
-            revocation, sender: sender, fees: try ChainOptions.fees(args, usage: usage),
-            options: try ChainOptions.sendOptions(args, usage: usage), dryRun: dryRun,
+            revocation, sender: sender, fees: try ChainOptions.fees(args),
+            options: try ChainOptions.sendOptions(args), dryRun: dryRun,
             onBroadcast: ChainOptions.announce("revocation"))
         let signer = revocation.message.signer
-        if args.flag("--json") {
+        if args[Opts.json] {
             Output.line(JSONOutput.revocation(outcome, signer: signer, registry: revocation.message.registry).compact)
         } else if let tx = outcome.unsent {
             Output.line(

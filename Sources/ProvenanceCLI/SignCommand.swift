@@ -13,19 +13,17 @@ struct SignCommand: Command {
         """
     static let options: [Option] =
         KeyOptions.options + [
-            ChunkOption.option,
-            .flag("--force", "Replace manifests that already exist."),
-            .flag("--follow-symlinks", "Follow symbolic links inside directories."),
-            .flag("--json", "One JSON object per file: path, sha256, signer, manifest."),
-            .flag("--no-fingerprint", "Do not fingerprint the sound of media files (ffmpeg decodes all but WAV)."),
+            Opts.chunkSize.option, Opts.force.option, Opts.followSymlinks.option,
+            Opts.json.help("One JSON object per file: path, sha256, signer, manifest.").option,
+            Opts.noFingerprint.option,
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
-        let chunkSize = try ChunkOption.parse(args, usage: usage)
+        let chunkSize = try args.get(Opts.chunkSize)
         guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
         func walk() -> FileWalker.Stream {
             FileWalker.Stream(
-                args.positionals, followSymlinks: args.flag("--follow-symlinks"), excluding: Manifest.isManifestName)
+                args.positionals, followSymlinks: args[Opts.followSymlinks], excluding: Manifest.isManifestName)
         }
         // A first walk checks the whole run before any work, so that nothing is half done; it holds no
         // names (1,000,000 of them were ~80 MiB), and the second walk signs a batch at a time.
@@ -35,7 +33,7 @@ struct SignCommand: Command {
                     "sign needs files (a manifest is written beside each), not standard input", usage: usage)
             }
             for p in part { try FileHasher.requireRegularFile(p) }
-            if !args.flag("--force"),
+            if !args[Opts.force],
                 let existing = part.first(where: { FileManager.default.fileExists(atPath: Manifest.path(for: $0)) })
             {
                 throw ProvenanceError.input("\(Manifest.path(for: existing)) exists; use --force to replace it")
@@ -49,7 +47,7 @@ struct SignCommand: Command {
         // Each batch is signed, written and printed before the next is hashed: memory is one batch's.
         var count = 0
         var signatures = 0
-        let fingerprinter = args.flag("--no-fingerprint") ? nil : Fingerprinter()
+        let fingerprinter = args[Opts.noFingerprint] ? nil : Fingerprinter()
         try walk().forEachWindow(of: AttestationMessage.maxFileCount) { batch in
             // One signature covers the batch, so every file must hash: the first failure stops it.
             var digests = try ParallelHasher.hash(batch.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
@@ -63,7 +61,7 @@ struct SignCommand: Command {
                 paths: batch, digests: digests, key: key, registry: RegistryAddress.canonical)
             try Manifest.writeAll(signed.map { ($0.manifestPath, $0.manifest) })
             for item in signed {
-                if args.flag("--json") {
+                if args[Opts.json] {
                     Output.line(JSONOutput.signed(item).compact)
                 } else {
                     Output.line(
@@ -74,7 +72,7 @@ struct SignCommand: Command {
             count += signed.count
             signatures += 1
         }
-        if !args.flag("--json") {
+        if !args[Opts.json] {
             Output.line(
                 "signer \(key.address), \(count) file\(count == 1 ? "" : "s") in \(signatures == 1 ? "one signature" : "\(signatures) signatures")"
             )

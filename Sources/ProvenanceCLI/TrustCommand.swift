@@ -65,8 +65,7 @@ struct TrustCommand: Command {
         implicitly: with an empty list, records are reported as signed-by-untrusted.
         """
     static let options: [Option] = [
-        .value("--note", "TEXT", "A note kept beside the entry (e.g. the show's name)."),
-        .flag("--json", "trust list: one JSON array of {entry, kind, note}."),
+        Opts.note.option, Opts.json.help("trust list: one JSON array of {entry, kind, note}.").option,
     ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
@@ -81,8 +80,7 @@ struct TrustCommand: Command {
                 Output.line("already trusted: \(entry)")
                 return .ok
             }
-            let note = args.value("--note") ?? ""
-            guard !note.contains("\n") else { throw UsageError("--note must be one line", usage: usage) }
+            let note = try args.get(Opts.note) ?? ""
             entries.append((entry, note))
             try TrustList.save(entries)
             Output.line("trusted: \(entry)")
@@ -95,7 +93,7 @@ struct TrustCommand: Command {
             try TrustList.save(entries)
             Output.line("no longer trusted: \(entry)")
         case ("list", 1):
-            if args.flag("--json") {
+            if args[Opts.json] {
                 Output.line(JSONOutput.trustList(entries).compact)
             } else if entries.isEmpty {
                 Output.line(

@@ -30,46 +30,36 @@ struct VerifyCommand: Command {
         """
     static let options: [Option] =
         ChainOptions.connection(severalEndpoints: true) + [
-            .flag("--offline", "Verify against the manifest beside each file, without a chain."),
-            .flag("--follow-symlinks", "Follow symbolic links inside directories (as sign and attest do when asked)."),
-            .flag("--progress", "Show hashing progress on standard error even when it is not a terminal (after 1 s)."),
-            .value(
-                "--signer", "WHO", "Trust this signer: address, ENS name or domain (repeatable; else the trust list).",
-                repeatable: true),
-            .value("--signers", "FILE", "Trust the signers in FILE (one per line: address, ENS name or domain)."),
-            .flag("--any-signer", "Also find records by signers you do not trust (scans the registry's history)."),
-            .value("--ens-rpc", "URL", "Endpoint to resolve ENS names on (else $PROVENANCE_ENS_RPC, else --rpc)."),
-            .value(
-                "--manifest", "FILE|URL", "The original's manifest, for every copy given (a file or an http(s) URL)."),
-            .value("--feed", "URL", "Podcast feed whose episodes' manifests the copies are matched against."),
-            .value(
-                "--feed-items", "N",
-                "Compare with the feed's first N items only (default 500; their manifests at most 256 MiB together)."),
-            .value("--registry", "ADDR", "Registry address (default: the canonical CREATE2 address)."),
-            .value(
-                "--confirmations", "N",
-                "Blocks an attestation needs on top of it, its own included, to count (default 1)."),
-            .flag(
-                "--no-cache",
-                "Scan the chain's whole history when no signer is named, ignoring the scan cache in $PROVENANCE_CACHE_DIR (default ~/.cache/provenance)."
-            ),
-            .flag(
-                "--json",
-                "One JSON object per file: path, sha256, status, attestations, detail; when modified, authentic, originalCoverage, differingRanges."
-            ),
+            Opts.offline.option,
+            Opts.followSymlinks.help(
+                "Follow symbolic links inside directories (as sign and attest do when asked)."
+            ).option,
+            Opts.progress.help(
+                "Show hashing progress on standard error even when it is not a terminal (after 1 s)."
+            ).option,
+            Opts.signer.option, Opts.signers.option, Opts.anySigner.option, Opts.ensRPC.option,
+            Opts.manifest.option, Opts.feed.option, Opts.feedItems.option, Opts.registry.option,
+            Opts.confirmations.help(
+                "Blocks an attestation needs on top of it, its own included, to count (default 1)."
+            ).option,
+            Opts.noCache.option,
+            Opts.json.help(
+                "One JSON object per file: path, sha256, status, attestations, detail; when modified, authentic, "
+                    + "originalCoverage, differingRanges."
+            ).option,
         ]
 
     static func run(_ args: Arguments) throws -> ExitCode {
         let paths = args.positionals
         guard !paths.isEmpty else { throw UsageError("no files given", usage: usage) }
-        let follow = args.flag("--follow-symlinks")
+        let follow = args[Opts.followSymlinks]
         // The walk is made a window at a time (never the whole list of names); URLs among the arguments are
         // downloaded first.
         let walk = CopySources.walk(paths, followSymlinks: follow)
         let urls = paths.filter(WebClient.isURL)
         let progress = try HashingProgress(
-            inputs: CopySources.walk(paths, followSymlinks: follow), forced: args.flag("--progress"))
-        guard args.flag("--offline") else { return try online(args, walk: walk, urls: urls, progress: progress) }
+            inputs: CopySources.walk(paths, followSymlinks: follow), forced: args[Opts.progress])
+        guard args[Opts.offline] else { return try online(args, walk: walk, urls: urls, progress: progress) }
         // Offline, only addresses can be trusted: ENS names and domains need the network to resolve.
         let entries = try trustEntries(args)
         for entry in entries {
@@ -82,15 +72,15 @@ struct VerifyCommand: Command {
                     if case .address(let a) = $0 { return a }
                     return nil
                 }))
-        if let registry = args.value("--registry") { verifier.registry = try Address(registry) }
+        if let registry = try args.get(Opts.registry) { verifier.registry = registry }
         verifier.decodeAudio = CopySources.decodeAudio
         let trusted = verifier.trustedSigners
         let originals = try CopySources.originals(
-            args, verifier: verifier, trusted: { trusted.contains($0) }, usage: usage)
+            args, verifier: verifier, trusted: { trusted.contains($0) })
 
         let streamed = CopySources.stream(urls, originals: originals, progress: progress)
         let signers = RecoveredSigners()
-        let report = VerdictPrinter(json: args.flag("--json"), registry: verifier.registry)
+        let report = VerdictPrinter(json: args[Opts.json], registry: verifier.registry)
         // In windows, printed as each is done: memory stays that of one window whatever the archive's size
         // (measured before: 519 MiB for 200,000 small files at once).
         let total = try walk.forEachWindow(of: offlineWindow) { window in
@@ -124,24 +114,20 @@ struct VerifyCommand: Command {
         verifier.decodeAudio = CopySources.decodeAudio
         let ens = try ensResolver(args)
         verifier.trust = try TrustResolver(ens: ens, wellKnown: wellKnown()).resolve(try trustEntries(args))
-        verifier.anySigner = args.flag("--any-signer")
-        if let r = args.value("--registry") { verifier.registry = try Address(r) }
-        if let n = try args.int("--confirmations", usage: usage) {
-            guard n >= 1 else { throw UsageError("--confirmations must be at least 1", usage: usage) }
-            verifier.confirmations = UInt64(n)
-        }
-        verifier.expectedChainId = try ChainOptions.expectedChainId(args, usage: usage)
+        verifier.anySigner = args[Opts.anySigner]
+        if let r = try args.get(Opts.registry) { verifier.registry = r }
+        if let n = try args.get(Opts.confirmations) { verifier.confirmations = n }
+        verifier.expectedChainId = try args.get(Opts.chainId)
         let trusted = verifier.trust.addresses
         let originals = try CopySources.originals(
-            args, verifier: OfflineVerifier(registry: verifier.registry), trusted: { trusted.contains($0) },
-            usage: usage)
+            args, verifier: OfflineVerifier(registry: verifier.registry), trusted: { trusted.contains($0) })
         let streamed = CopySources.stream(urls, originals: originals, progress: progress)
         let clients = try ChainOptions.clients(args)
         // Several endpoints: each is scanned in full, never from what one of them answered before.
         verifier.scanCache = clients.count > 1 ? nil : ChainOptions.scanCache(args)
         verifier.onScanProgress = { progress.scanned($0, of: $1) }
         let signers = RecoveredSigners()
-        let report = VerdictPrinter(json: args.flag("--json"), registry: verifier.registry)
+        let report = VerdictPrinter(json: args[Opts.json], registry: verifier.registry)
         var chainId: UInt64?
         // In windows of 4,096 files: one lookup (a few HTTP requests) per window, memory that of one
         // window whatever the archive's size.
@@ -181,8 +167,8 @@ struct VerifyCommand: Command {
 
     /// Whom to trust: --signer and --signers, else the trust list. Never anyone implicitly.
     static func trustEntries(_ args: Arguments) throws -> [TrustEntry] {
-        var entries = try args.all("--signer").map { try TrustEntry($0) }
-        if let file = args.value("--signers") {
+        var entries = try args.all(Opts.signer)
+        if let file = try args.get(Opts.signers) {
             let listed = try TrustList.read(file)
             if listed.isEmpty { throw ProvenanceError.input("signers file \(file) lists no signers") }
             entries += listed.map(\.entry)
@@ -192,7 +178,7 @@ struct VerifyCommand: Command {
 
     /// The endpoint ENS names resolve on: --ens-rpc, $PROVENANCE_ENS_RPC, else the verifying endpoint.
     static func ensResolver(_ args: Arguments) throws -> ENSResolver? {
-        let url = args.value("--ens-rpc") ?? ProcessInfo.processInfo.environment["PROVENANCE_ENS_RPC"]
+        let url = try args.get(Opts.ensRPC) ?? ProcessInfo.processInfo.environment["PROVENANCE_ENS_RPC"]
         if let url, !url.isEmpty { return ENSResolver(client: EthClient(endpoint: try Endpoint(url))) }
         return ENSResolver(client: try ChainOptions.client(args))
     }

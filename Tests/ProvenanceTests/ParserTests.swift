@@ -65,21 +65,21 @@ import Testing
         #expect(Hex.decode("0011", count: 3) == nil)
     }
 
-    let options: [Option] = [
-        .flag("--json", "JSON."), .value("--rpc", "URL", "Endpoint.", aliases: ["--rpc-url", "-r"]),
-        .value("--signer", "ADDR", "Signer.", repeatable: true),
-    ]
+    let json = Flag("--json", "JSON.")
+    let rpc = Value<String>("--rpc", "URL", "Endpoint.", aliases: ["--rpc-url", "-r"])
+    let signer = Value<String>("--signer", "ADDR", "Signer.", repeatable: true)
+    var options: [Option] { [json.option, rpc.option, signer.option] }
 
     @Test func argumentsParseValuesFlagsAliasesAndPositionals() throws {
         let a = try Arguments(
             ["x", "--json", "--rpc=http://a", "--signer", "s1", "-", "--signer", "s2", "--", "--json", "-r"],
             options: options, usage: "u")
-        #expect(a.flag("--json"))
-        #expect(a.value("--rpc") == "http://a")
-        #expect(a.all("--signer") == ["s1", "s2"])
+        #expect(a[json])
+        #expect(try a.get(rpc) == "http://a")
+        #expect(try a.all(signer) == ["s1", "s2"])
         #expect(a.positionals == ["x", "-", "--json", "-r"])
         let alias = try Arguments(["-r", "http://b"], options: options, usage: "u")
-        #expect(alias.value("--rpc") == "http://b")
+        #expect(try alias.get(rpc) == "http://b")
     }
 
     @Test func argumentsRejectWhatTheyDoNotKnow() {
