@@ -41,4 +41,23 @@ cycles = sorted((a, b) for (a, b) in uses if a < b and (b, a) in uses)
 for a, b in cycles:
     print(f"folder cycle: {a} -> {b} ({uses[(a, b)]}) and back ({uses[(b, a)]})", file=sys.stderr)
 print(f"{len(files)} folders, {len(uses)} dependencies between them, {len(cycles)} cycles")
-sys.exit(1 if cycles else 0)
+if cycles:
+    sys.exit(1)
+
+# Libraries return values and reason codes; only the command line names its flags. A string literal in
+# Core or Chain that names one (`"… --force …"`) is the CLI's wording leaking down a layer.
+flag_in_string = re.compile(r'"[^"\n]*(?<![\w-])--[a-z][a-z0-9-]+[^"\n]*"')
+leaks = []
+for library in ("ProvenanceCore", "ProvenanceChain"):
+    for directory, _, names in os.walk(os.path.join(ROOT, library)):
+        for name in names:
+            if name.endswith(".swift"):
+                path = os.path.join(directory, name)
+                for n, line in enumerate(open(path), 1):
+                    code = line.split("//", 1)[0]
+                    if flag_in_string.search(code):
+                        leaks.append(f"{os.path.relpath(path, ROOT)}:{n}: a library string names a CLI flag")
+for leak in leaks:
+    print(leak, file=sys.stderr)
+print(f"{len(leaks)} library strings naming a flag")
+sys.exit(1 if leaks else 0)

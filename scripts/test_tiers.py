@@ -1,4 +1,4 @@
-"""Prints the --filter regex of the test suites in the tiers named (unit, devnet, media, package), read
+"""Prints the --filter regex of the test suites in the tiers named (unit, large, devnet, media, package), read
 from their `@Suite(... .tags(.TIER))` declarations; fails when a suite carries no tier or more than one, so a
 new suite cannot fall out of every run."""
 import glob
@@ -6,7 +6,7 @@ import os
 import re
 import sys
 
-TIERS = {"unit", "devnet", "media", "package"}
+TIERS = {"unit", "large", "devnet", "media", "package"}
 wanted = set(sys.argv[1:]) or TIERS
 unknown = wanted - TIERS
 if unknown:

@@ -121,7 +121,7 @@ struct AttestCommand: Command {
                     "already   \(Display.safe(f.path))  sha256 \(sha)  attested by \(r.signer) on chain \(r.chainId) in block \(r.blockNumber) (tx \(Hex.encode(r.txHash, prefix: true))); nothing paid"
                 )
             case .skipped(let reason):
-                Output.error(reason + " (skipped)")
+                Output.error(reason + (f.remedy.map { "; " + ProvenanceTool.remedyText($0) } ?? "") + " (skipped)")
             }
         }
         if o.batches.isEmpty {

@@ -47,7 +47,9 @@ enum CopySources {
             let got = try fetcher.feed(feed)
             if got.feed.items.isEmpty { throw ProvenanceError.input("\(WebClient.shown(feed)): the feed has no items") }
             return .fetched(
-                FetchedOriginals(got.originals, verifier: verifier, trusted: trusted, setAside: got.setAside))
+                FetchedOriginals(
+                    got.originals, verifier: verifier, trusted: trusted, setAside: got.setAside,
+                    notCompared: got.notCompared))
         }
         guard let manifest else { return .besideEachFile }
         guard WebClient.isURL(manifest) else { return .file(manifest) }

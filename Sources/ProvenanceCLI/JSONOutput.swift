@@ -139,7 +139,7 @@ enum JSONOutput {
             fields += onChainFields(v, identities: identities)
         } else {
             fields += [
-                ("manifest", v.manifestPath.map { .string($0) } ?? .null),
+                ("manifest", v.manifestPath.map { .string(URLText.location($0)) } ?? .null),
                 ("episode", v.original?.title.map { .string($0) } ?? .null),
             ]
         }

@@ -42,8 +42,8 @@ extension JSONOutput {
         case .originalAttested(let chain, let block): return [("chainId", num(chain)), ("blockNumber", num(block))]
         case .originalUntrustedSigner(let chain), .originalNotAttested(let chain): return [("chainId", num(chain))]
         case .originalNotFound(let n): return [("originals", .int(n))]
-        case .originalSetAside(let location, let why):
-            return [("location", .string(WebClient.shown(location))), ("why", .string(why))]
+        case .originalSetAside(let entry): return [("entry", .string(entry))]
+        case .originalsNotCompared(let n): return [("items", .int(n))]
         case .detailsNotAnchored(let s, let chain): return [("signer", address(s)), ("chainId", num(chain))]
         case .soundDiffers, .soundOriginalUntrusted: return []
         case .soundNotCompared(let message): return [("message", .string(message))]
@@ -66,6 +66,12 @@ extension JSONOutput {
                 ("kind", .string("blockDiffers")), ("reporting", .array(reporting.map { .string($0) })),
                 ("txHash", tx(hash)), ("blockNumber", num(block)), ("blockHash", tx(blockHash)),
                 ("endpoint", .string(other)), ("theirBlockHash", theirs.map(tx) ?? .null),
+            ])
+        case .revocationDiffers(let signer, let endpoints, let revokedAt):
+            return .object([
+                ("kind", .string("revocationDiffers")), ("signer", address(signer)),
+                ("endpoints", .array(endpoints.map { .string($0) })),
+                ("revokedAt", .array(revokedAt.map { $0.map(num) ?? .null })),
             ])
         }
     }

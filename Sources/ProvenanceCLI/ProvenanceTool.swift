@@ -33,6 +33,10 @@ public enum ProvenanceTool {
         case .deployRegistryOrNameIt: return "deploy it with `provenance registry deploy`, or give --registry"
         case .attestWholeBatchOrForce:
             return "attest its whole batch together (or with --from-manifest), or use --force"
+        case .sameDetailsOrForce:
+            return
+                "give the same --chunk-size (and --no-fingerprint if it was signed without one), or --force to attest again"
+        case .nameENSEndpoint: return "give --ens-rpc"
         }
     }
 

@@ -33,7 +33,9 @@ enum VerdictText {
             if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
             line += sentences(v.reasons, names).joined(separator: "; ")
         case .similar:
-            let signer = v.originalAttestations.first?.signer ?? v.signer
+            // The signer whose fingerprint matched (on chain, the one whose own record anchors the original).
+            var signer = v.signer
+            if case .soundMatches(let s)? = v.reason(.soundMatches) { signer = s }
             line += soundSummary(v.audio, original: v.original, signer: signer, names: names) + "; "
             line += sentences(v.reasons, names).joined(separator: "; ")
         case .signedByUntrusted where !v.attestations.isEmpty:
@@ -69,8 +71,8 @@ enum VerdictText {
         var out: [String] = []
         var setAside: [String] = []
         for r in reasons {
-            if case .originalSetAside(let location, let why) = r {
-                setAside.append(why.isEmpty ? location : "\(location): \(why)")
+            if case .originalSetAside(let entry) = r {
+                setAside.append(entry)
             } else if let s = sentence(r, names) {
                 out.append(s)
             }

@@ -29,14 +29,17 @@ extension VerdictText {
         switch r {
         case .fileUnreadable(let message): return message
         case .manifestMissing(let at): return "no manifest (\(at ?? "give --manifest or --feed"))"
-        case .manifestMalformed(_, let message): return "manifest rejected: \(message)"
+        case .manifestMalformed(let at, let message):
+            // Parse errors name the manifest already; a chunk list that fails its root does not.
+            return "manifest rejected: " + (message.contains(at) ? message : "\(at): \(message)")
         case .manifestInauthentic(let at, let problem): return "manifest rejected: \(at): \(problem)"
         case .signatureValid(let s): return "signed by \(names.describe(s))"
         case .signerUntrusted(let s): return "signed by \(s), whom you do not trust"
         case .contentMismatch(let s, let size, let originalSize):
             return "content differs from the original signed by \(names.describe(s))"
                 + (size == originalSize ? "" : " (size \(size), original \(originalSize))")
-        case .recordProven: return nil
+        case .recordProven(let chain, _):
+            return "attested on chain \(chain); proven here from the transaction, receipt and signature"
         case .recordForged(let endpoint, let tx, let check):
             return "\(endpoint) reported a record of this content that does not check out here (tx "
                 + "\(Hex.encode(tx, prefix: true)): \(check)): do not trust this endpoint"
@@ -67,7 +70,8 @@ extension VerdictText {
             return "the original is attested on chain \(chain), but by no signer you trust"
         case .originalNotAttested(let chain): return "the original is not attested on chain \(chain)"
         case .originalNotFound(let n): return "nothing of it found in the \(n) signed original(s) given"
-        case .originalSetAside(let location, let why): return "set aside: \(location): \(why)"
+        case .originalSetAside(let entry): return "set aside: \(entry)"
+        case .originalsNotCompared(let n): return "\(n) more item(s) of the feed not compared (--feed-items)"
         case .detailsNotAnchored(let s, let chain):
             return "its manifest is signed by \(names.describe(s)) but not anchored on chain \(chain)"
         case .manifestUntrustedSigner(let s): return "its manifest is signed by \(s), whom you do not trust"
@@ -100,6 +104,10 @@ extension VerdictText {
                 "\(reporting.joined(separator: ", ")) report(s) tx \(Hex.encode(tx, prefix: true)) in block \(block) "
                 + "\(Hex.encode(hash.prefix(8), prefix: true))…, \(other) has "
                 + (theirs.map { "block \(Hex.encode($0.prefix(8), prefix: true))… there" } ?? "no such block")
+        case .revocationDiffers(let signer, let endpoints, let revokedAt):
+            return "the endpoints disagree on whether \(signer) revoked its key: "
+                + zip(endpoints, revokedAt).map { "\($0) says " + ($1.map { "in block \($0)" } ?? "never") }
+                .joined(separator: ", ")
         }
     }
 

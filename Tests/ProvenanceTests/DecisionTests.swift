@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ProvenanceCLI
+@testable import ProvenanceChain
 @testable import ProvenanceCore
 
 /// `Decision.decide` on made-up evidence and records: every status, offline and on chain, with no file
@@ -170,6 +171,63 @@ import Testing
         let warned = Decision.decide(exact, records: f.records([sha: hidden], endpoints: 2), trust: trust)
         #expect(warned.status == .verified && warned.reasons.map(\.code) == [.recordProven, .endpointHidRecord])
         #expect(VerdictText.line(warned).contains("warning: e1 did not report"))
+    }
+
+    /// What the review of the pipeline found: an original anchored only by another trusted key proves no
+    /// part of a copy; an endpoint hiding the original's record is named beside a modified verdict; a chunk
+    /// list that misses its root is an error on chain as offline; a copy never read is never verified.
+    @Test func anchoringAndWarningsAndErrors() throws {
+        let f = try Fixture()
+        let other = Address(bytes: [UInt8](repeating: 0x22, count: 20))
+        let trust = TrustedSigners(addresses: [f.signer, other])
+        let sha = f.manifest.sha256
+        var copy = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest(Self.other))
+        copy.parts = AuthenticParts(parts: [], copySize: 5, originalSize: f.manifest.size, original: 0)
+        let byOther = Decision.decide(
+            copy, records: f.records([sha: RecordFindings(proven: [f.record(sha, by: other)])]), trust: trust)
+        #expect(byOther.status == .modified && byOther.authentic == nil, "\(byOther.reasons)")
+        let hid = RecordFindings(
+            proven: [f.record(sha, by: f.signer)], hidden: [HiddenRecord(endpoint: "e1", txHash: [10], block: 10)])
+        let warned = Decision.decide(copy, records: f.records([sha: hid], endpoints: 2), trust: trust)
+        #expect(warned.status == .modified && warned.reasons.last?.code == .endpointHidRecord)
+        let list = ManifestEvidence.badChunkList(
+            at: "m", f.manifest, .input("file.chunks do not lead to file.details.chunkRoot"))
+        for records in [nil, f.records([:])] {
+            let v = Decision.decide(f.evidence(list, digest: f.digest(Self.other)), records: records, trust: trust)
+            #expect(v.status == .error && v.reasons.map(\.code) == [.manifestMalformed] && v.sha256 == Self.other)
+        }
+        let unread = Decision.decide(
+            f.evidence(.authentic(at: "m", f.manifest), digest: nil), records: nil, trust: trust)
+        #expect(unread.status == .error)
+    }
+
+    /// Two endpoints that report the same record but different revocation blocks for its signer disagree,
+    /// whichever is listed first (a liar hiding a revocation beside an honest endpoint).
+    @Test func revocationHiddenByOneEndpointIsADisagreement() throws {
+        let f = try Fixture()
+        let sha = f.manifest.sha256
+        let honest = f.record(sha, by: f.signer, block: 20, revokedAt: 15)
+        let lying = f.record(sha, by: f.signer, block: 20)
+        func answer(_ r: OnChainAttestation, _ port: Int) throws -> EndpointAnswer {
+            EndpointAnswer(
+                client: EthClient(endpoint: try Endpoint("http://127.0.0.1:\(port)")), chainId: f.chainId,
+                latestBlock: 100, records: [sha: [r]], rejected: [])
+        }
+        for order in [[lying, honest], [honest, lying]] {
+            let combined = try EndpointAgreement.combine(
+                [try answer(order[0], 9), try answer(order[1], 10)], registry: RegistryAddress.canonical,
+                lookedFor: .signers(1))
+            let exact = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest())
+            let v = Decision.decide(exact, records: combined, trust: TrustedSigners(addresses: [f.signer]))
+            #expect(v.status == .endpointsDisagree, "\(v.reasons)")
+            guard case .endpointsDisagree(let conflicts)? = v.reason(.endpointsDisagree),
+                case .revocationDiffers(let signer, _, let revokedAt)? = conflicts.first
+            else {
+                Issue.record("expected a revocation conflict, got \(v.reasons)")
+                continue
+            }
+            #expect(signer == f.signer && Set(revokedAt.map { $0 ?? 0 }) == [0, 15])
+        }
     }
 
     /// Every status and every reason code is listed in docs/FORMAT.md, so a third party can read `--json`.

@@ -7,7 +7,7 @@ import Testing
 
 /// Progress for a single large file too (hash, verify), not only for archives: reported from inside
 /// the file, after the first second, on standard error, never mixed into the results on stdout.
-@Suite(.tags(.unit)) struct HashingProgressTests {
+@Suite(.tags(.large)) struct HashingProgressTests {
     @Test func singleLargeFile() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -112,10 +112,13 @@ func secret(_ text: String) -> SecretBytes {
     return SecretBytes(wiping: &bytes)
 }
 
-/// The tiers of the suite (scripts/test --unit, --devnet, --media, --package): every suite carries exactly one.
+/// The tiers of the suite (scripts/test --unit, --large, --devnet, --media, --package): every suite carries
+/// exactly one.
 extension Tag {
     /// No devnet, no generated media, no package build: logic, vectors and the binary run offline.
     @Tag static var unit: Self
+    /// Hashes files of several GiB (sparse: no disk), seconds each: a tier of their own.
+    @Tag static var large: Self
     /// Starts the py-evm devnet (and its proxies and web servers).
     @Tag static var devnet: Self
     /// Makes real media with espeak-ng, sox or ffmpeg at test time (and starts the devnet to attest it).

@@ -1,6 +1,7 @@
 internal import CCurl
 internal import CShim
 import Foundation
+import ProvenanceCore
 
 /// What one kind of request may do. The RPC transport, the downloads of media, manifests and feeds, and
 /// the fetch of a domain's signer list differ only here; everything else about safety (certificates and
@@ -136,22 +137,10 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 public enum HTTPClient {
     public static let userAgent = "provenance/0.1"
 
-    /// Whether a command-line argument names a URL rather than a path.
-    public static func isURL(_ text: String) -> Bool {
-        let lower = text.lowercased()
-        return lower.hasPrefix("https://") || lower.hasPrefix("http://")
-    }
+    public static func isURL(_ text: String) -> Bool { URLText.isURL(text) }
 
-    /// A URL as errors and verdicts show it: without user, password, query or fragment (where signed
-    /// links and API keys go). The path stays: it names the file that could not be had.
-    public static func shown(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.scheme != nil else { return "(a URL)" }
-        c.user = nil
-        c.password = nil
-        c.query = nil
-        c.fragment = nil
-        return c.string ?? "(a URL)"
-    }
+    /// A URL as errors and verdicts show it (URLText.shown).
+    public static func shown(_ url: String) -> String { URLText.shown(url) }
 
     /// A byte limit as messages say it: MiB from 1 MiB up, else KiB.
     public static func size(_ bytes: Int) -> String {

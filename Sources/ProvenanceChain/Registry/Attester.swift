@@ -26,6 +26,8 @@ public final class Attester {
         public let manifestPath: String
         public let status: Status
         public let anchor: Anchor?
+        /// For a skipped file: the way out, in the caller's words.
+        public var remedy: ProvenanceError.Remedy? = nil
     }
 
     /// One transaction: a batch of files under one signature.
@@ -62,11 +64,13 @@ public final class Attester {
                 }.count
         }
 
-        mutating func skip(_ path: String, sha256: [UInt8] = [], _ reason: String) {
+        mutating func skip(
+            _ path: String, sha256: [UInt8] = [], _ reason: String, remedy: ProvenanceError.Remedy? = nil
+        ) {
             files.append(
                 FileResult(
                     path: path, sha256: sha256, manifestPath: Manifest.path(for: path), status: .skipped(reason),
-                    anchor: nil))
+                    anchor: nil, remedy: remedy))
         }
     }
 
@@ -181,7 +185,10 @@ public final class Attester {
         let plan = try AttestPlanner.plan(
             candidates, signer: signer.address, registry: registry, force: force, perTransaction: perTransaction)
 
-        for (i, reason) in plan.skipped { outcome.skip(paths[i], sha256: digests[i].sha256, reason) }
+        for (i, reason) in plan.skipped {
+            let remedy: ProvenanceError.Remedy? = candidates[i].conflict == nil ? nil : .sameDetailsOrForce
+            outcome.skip(paths[i], sha256: digests[i].sha256, reason, remedy: remedy)
+        }
         if !dryRun {
             try Manifest.writeAll(plan.recorded.map { (Manifest.path(for: paths[$0]), recordedManifests[$0]!) })
         }
@@ -381,7 +388,7 @@ public final class Attester {
                 batch.files.contains(where: { $0.contentID == digest.sha256 })
             else { continue }
             return
-                "already attested by \(record.signer) in block \(record.blockNumber) (tx \(Hex.encode(record.txHash, prefix: true))) with other file details than hashed now (another --chunk-size, or signed with or without an audio fingerprint?), so its manifest cannot be rebuilt; give the same --chunk-size (and --no-fingerprint if it was signed without one), or --force to attest again"
+                "already attested by \(record.signer) in block \(record.blockNumber) (tx \(Hex.encode(record.txHash, prefix: true))) with other file details than hashed now (another chunk size, or signed with or without an audio fingerprint?), so its manifest cannot be rebuilt"
         }
         return nil
     }

@@ -27,7 +27,9 @@ public struct TrustResolver {
             }
         }
         if !names.isEmpty {
-            guard let ens else { throw ProvenanceError(.chain, "ENS names need a chain to resolve them (--ens-rpc)") }
+            guard let ens else {
+                throw ProvenanceError(.chain, "ENS names need a chain to resolve them", remedy: .nameENSEndpoint)
+            }
             let resolved = try ens.addresses(of: names)
             for name in names {
                 guard let found = resolved[name], let address = found else {

@@ -48,6 +48,7 @@ public enum EndpointAgreement {
                 }
             }
         }
+        f.conflicts += revocationConflicts(digest, answers, hosts: hosts)
         let ordered = seen.values.sorted {
             ($0.record.blockNumber, Hex.encode($0.record.txHash)) < (
                 $1.record.blockNumber, Hex.encode($1.record.txHash)
@@ -69,6 +70,25 @@ public enum EndpointAgreement {
             }
         }
         return f
+    }
+
+    /// A revocation is each endpoint's word (the signer index's `revokedAt`): a signer whose records two
+    /// endpoints report with different revocation blocks makes them disagree, whichever is listed first.
+    private static func revocationConflicts(_ digest: [UInt8], _ answers: [EndpointAnswer], hosts: [String])
+        -> [EndpointConflict]
+    {
+        var said: [Address: [(endpoint: Int, revokedAt: UInt64?)]] = [:]
+        for (e, answer) in answers.enumerated() {
+            var signers = Set<Address>()
+            for a in answer.records[digest] ?? [] where signers.insert(a.signer).inserted {
+                said[a.signer, default: []].append((e, a.revocation?.block))
+            }
+        }
+        return said.sorted { $0.key.checksummed < $1.key.checksummed }.compactMap { signer, answers in
+            guard Set(answers.map { $0.revokedAt.map(String.init) ?? "" }).count > 1 else { return nil }
+            return .revocationDiffers(
+                signer: signer, endpoints: answers.map { hosts[$0.endpoint] }, revokedAt: answers.map(\.revokedAt))
+        }
     }
 
     /// Block hashes each endpoint reports at a number, asked once per endpoint and number.

@@ -27,7 +27,6 @@ public struct OnChainVerifier {
 
     public struct Report {
         public let chainId: UInt64
-        public let latestBlock: UInt64
         public let verdicts: [Verdict]
     }
 
@@ -55,7 +54,7 @@ public struct OnChainVerifier {
         let evidence = gatherer.gather(paths, manifests: manifests, originals: originals, streamed: streamed)
         let records = try lookup.finish(pending, queries: evidence.flatMap(\.queries))
         return Report(
-            chainId: records.chainId, latestBlock: records.latestBlock,
+            chainId: records.chainId,
             verdicts: evidence.map { Decision.decide($0, records: records, trust: trust) })
     }
 }

@@ -36,6 +36,8 @@ public struct OriginalsFetcher: Sendable {
         public let originals: [Original]
         /// Items without a usable manifest, and why.
         public let setAside: [String]
+        /// Items past the first `maxItems`, not fetched.
+        public let notCompared: Int
     }
 
     /// The feed's items' manifests, fetched `parallel` at a time.
@@ -68,11 +70,8 @@ public struct OriginalsFetcher: Sendable {
             case nil: setAside.append("\(name): names no enclosure and no provenance tag")
             }
         }
-        if feed.items.count > items.count {
-            setAside.append(
-                "\(feed.items.count - items.count) more item(s) after the first \(items.count) (--feed-items)")
-        }
-        return FeedOriginals(feed: feed, originals: originals, setAside: setAside)
+        return FeedOriginals(
+            feed: feed, originals: originals, setAside: setAside, notCompared: feed.items.count - items.count)
     }
 }
 

@@ -22,6 +22,10 @@ public struct ProvenanceError: Error, CustomStringConvertible, Sendable {
         case deployRegistryOrNameIt
         /// Signing anew would replace a signature already anchored on chain.
         case attestWholeBatchOrForce
+        /// The content is attested with other file details: hash it as it was signed, or attest it again.
+        case sameDetailsOrForce
+        /// ENS names need an endpoint of the chain ENS lives on.
+        case nameENSEndpoint
     }
 
     public let kind: Kind

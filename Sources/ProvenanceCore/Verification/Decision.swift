@@ -12,9 +12,10 @@ public enum Decision {
 
     static func offline(_ e: Evidence, trust: TrustedSigners) -> Verdict {
         let sha = e.digest?.sha256
-        if let failure = e.failure {
-            return Verdict(
-                path: e.path, status: .error, reasons: [.fileUnreadable(message: failure.message)], sha256: sha)
+        // A copy whose content ID is unknown is never verified, whatever the manifest says.
+        guard e.failure == nil, e.digest != nil else {
+            let message = e.failure?.message ?? "\(e.path): not read"
+            return Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: message)], sha256: sha)
         }
         switch e.manifest {
         case .none(let at):
@@ -24,9 +25,10 @@ public enum Decision {
             return Verdict(
                 path: e.path, status: .noManifest,
                 reasons: [.originalNotFound(originals: fetched.usable)] + setAside(fetched), sha256: sha)
-        case .unreadable(let at, let error):
+        case .unreadable(let at, let error), .badChunkList(let at, _, let error):
             var v = Verdict(
-                path: e.path, status: .error, reasons: [.manifestMalformed(at: at, message: error.message)])
+                path: e.path, status: .error, reasons: [.manifestMalformed(at: at, message: error.message)],
+                sha256: sha)
             v.manifestPath = at
             return v
         case .inauthentic(let at, _, let problem):
@@ -50,7 +52,10 @@ public enum Decision {
                 path: e.path, status: .signedByUntrusted, reasons: [.signerUntrusted(signer: m.signer)], sha256: sha,
                 signer: m.signer)
         }
-        guard let digest = e.digest, digest.sha256 != m.sha256 else {
+        guard let digest = e.digest else {
+            return Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: "\(e.path): not read")])
+        }
+        guard digest.sha256 != m.sha256 else {
             return Verdict(
                 path: e.path, status: .verified, reasons: [.signatureValid(signer: m.signer)], sha256: sha,
                 signer: m.signer)
@@ -73,16 +78,25 @@ public enum Decision {
 
     static func onChain(_ e: Evidence, records r: ChainRecords, trust: TrustedSigners) -> Verdict {
         guard let digest = e.digest, e.failure == nil else {
-            let message = e.failure?.message ?? "unreadable"
+            let message = e.failure?.message ?? "\(e.path): not read"
             return located(Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: message)]), r)
         }
+        if case .badChunkList(let at, _, let error) = e.manifest {
+            let v = Verdict(
+                path: e.path, status: .error, reasons: [.manifestMalformed(at: at, message: error.message)],
+                sha256: digest.sha256)
+            return located(v, r)
+        }
         let own = r[digest.sha256]
-        let original = e.manifest.authentic.flatMap { $0.sha256 != digest.sha256 ? $0 : nil }
-        let conflicts = own.conflicts + (original.map { r[$0.sha256].conflicts } ?? [])
+        let original = e.differingOriginal
+        let theirs = original.map { r[$0.sha256] } ?? RecordFindings()
+        let conflicts = own.conflicts + theirs.conflicts
+        // An endpoint that hid a record in a block every endpoint agrees on is named beside any verdict.
+        let warnings = hidden(own) + hidden(theirs)
         if !conflicts.isEmpty {
             let v = Verdict(
-                path: e.path, status: .endpointsDisagree, reasons: [.endpointsDisagree(conflicts: conflicts)],
-                sha256: digest.sha256)
+                path: e.path, status: .endpointsDisagree,
+                reasons: [.endpointsDisagree(conflicts: conflicts)] + warnings, sha256: digest.sha256)
             return located(v, r)
         }
         let trusted = own.proven.filter { trust.trusts($0.signer, on: r.chainId) }
@@ -91,8 +105,8 @@ public enum Decision {
         if !standing.isEmpty {
             v = Verdict(
                 path: e.path, status: .verified,
-                reasons: [.recordProven(chainId: r.chainId, endpoints: r.endpoints.count)] + forged(own)
-                    + hidden(own), sha256: digest.sha256, signer: standing[0].signer)
+                reasons: [.recordProven(chainId: r.chainId, endpoints: r.endpoints.count)] + forged(own),
+                sha256: digest.sha256, signer: standing[0].signer)
             v.attestations = standing
             v.original = e.original
         } else if !own.forged.isEmpty {
@@ -107,7 +121,7 @@ public enum Decision {
             let signers = Array(Set(own.proven.map(\.signer))).sorted { $0.checksummed < $1.checksummed }
             v = Verdict(
                 path: e.path, status: .signedByUntrusted,
-                reasons: [.recordUntrustedSigner(chainId: r.chainId, signers: signers)] + hidden(own),
+                reasons: [.recordUntrustedSigner(chainId: r.chainId, signers: signers)],
                 sha256: digest.sha256, signer: own.proven[0].signer)
             v.attestations = own.proven
         } else if let m = original {
@@ -115,7 +129,7 @@ public enum Decision {
         } else {
             v = notAttested(e, digest, records: r, trust: trust)
         }
-        return located(v, r)
+        return located(v, r, warnings: warnings)
     }
 
     /// A copy of an authentic original whose bytes differ: parts are called authentic, and sound similar,
@@ -124,7 +138,11 @@ public enum Decision {
         _ e: Evidence, _ digest: FileDigest, _ m: Manifest, records r: ChainRecords, trust: TrustedSigners
     ) -> Verdict {
         let original = r[m.sha256].proven
-        let standing = original.filter { trust.trusts($0.signer, on: r.chainId) && !$0.isRevoked }
+        // Only the manifest's own signer's record anchors it: another trusted key's record of the same content
+        // says nothing of this manifest's chunk list or fingerprint.
+        let standing = original.filter {
+            $0.signer == m.signer && trust.trusts($0.signer, on: r.chainId) && !$0.isRevoked
+        }
         let anchored: Reason =
             standing.first.map { .originalAttested(chainId: r.chainId, block: $0.blockNumber) }
             ?? (original.isEmpty
@@ -166,7 +184,8 @@ public enum Decision {
                     ? .detailsNotAnchored(signer: m.signer, chainId: r.chainId)
                     : .manifestUntrustedSigner(signer: m.signer))
         case .inauthentic(let at, _, let problem): reasons.append(.manifestInauthentic(at: at, problem: problem))
-        case .unreadable(let at, let error): reasons.append(.manifestMalformed(at: at, message: error.message))
+        case .unreadable(let at, let error), .badChunkList(let at, _, let error):
+            reasons.append(.manifestMalformed(at: at, message: error.message))
         case .none:
             if let fetched = e.fetched { reasons += [.originalNotFound(originals: fetched.usable)] + setAside(fetched) }
         }
@@ -177,8 +196,9 @@ public enum Decision {
 
     // MARK: pieces
 
-    private static func located(_ v: Verdict, _ r: ChainRecords) -> Verdict {
+    private static func located(_ v: Verdict, _ r: ChainRecords, warnings: [Reason] = []) -> Verdict {
         var v = v
+        v.reasons += warnings
         v.endpoints = r.endpoints
         v.chainId = r.chainId
         return v
@@ -193,12 +213,8 @@ public enum Decision {
     }
 
     private static func setAside(_ f: Evidence.FetchedSummary) -> [Reason] {
-        f.setAside.map { entry in
-            // "LOCATION: why", as the fetcher records it.
-            guard let split = entry.range(of: ": ") else { return .originalSetAside(location: entry, why: "") }
-            return .originalSetAside(
-                location: String(entry[..<split.lowerBound]), why: String(entry[split.upperBound...]))
-        }
+        f.setAside.map { .originalSetAside(entry: $0) }
+            + (f.notCompared > 0 ? [.originalsNotCompared(items: f.notCompared)] : [])
     }
 
     /// Why the sound said nothing, when it was compared or could not be.

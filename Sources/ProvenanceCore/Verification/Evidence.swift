@@ -7,6 +7,9 @@ public enum ManifestEvidence: Sendable {
     case unreadable(at: String, ProvenanceError)
     /// Parsed, but its proof or signature does not hold.
     case inauthentic(at: String, Manifest, AuthenticityProblem)
+    /// Authentic, but its chunk list does not lead to its signed chunk root (checked only when a copy is
+    /// searched with it): a list that is not the signed one must never prove a part.
+    case badChunkList(at: String, Manifest, ProvenanceError)
     /// Its batch proof and signature hold (who signed it is a question of trust, decided later).
     case authentic(at: String, Manifest)
 
@@ -19,7 +22,8 @@ public enum ManifestEvidence: Sendable {
     public var location: String? {
         switch self {
         case .none: return nil
-        case .unreadable(let at, _), .inauthentic(let at, _, _), .authentic(let at, _): return at
+        case .unreadable(let at, _), .inauthentic(let at, _, _), .authentic(let at, _), .badChunkList(let at, _, _):
+            return at
         }
     }
 }
@@ -45,6 +49,8 @@ public struct Evidence: Sendable {
     public struct FetchedSummary: Sendable {
         public let usable: Int
         public let setAside: [String]
+        /// Items of a feed past the limit compared.
+        public let notCompared: Int
     }
 
     public init(path: String, manifest: ManifestEvidence) {
@@ -52,11 +58,16 @@ public struct Evidence: Sendable {
         self.manifest = manifest
     }
 
+    /// The authentic manifest of an original this copy is not (its content ID differs).
+    public var differingOriginal: Manifest? {
+        guard let digest, let m = manifest.authentic, m.sha256 != digest.sha256 else { return nil }
+        return m
+    }
+
     /// The content IDs the chain is asked about for this copy: its own, and its original's when they differ.
     public var queries: [[UInt8]] {
         guard let digest else { return [] }
-        if let m = manifest.authentic, m.sha256 != digest.sha256 { return [digest.sha256, m.sha256] }
-        return [digest.sha256]
+        return [digest.sha256] + (differingOriginal.map { [$0.sha256] } ?? [])
     }
 }
 

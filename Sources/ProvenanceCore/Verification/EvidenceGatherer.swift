@@ -48,9 +48,7 @@ public struct EvidenceGatherer: Sendable {
         var out = evidence
         let found = ParallelMap.map(evidence.count) { i -> Searched? in
             let e = evidence[i]
-            guard let m = e.manifest.authentic, let d = e.digest, d.sha256 != m.sha256, searches(m.signer),
-                let at = e.manifest.location
-            else { return nil }
+            guard let m = e.differingOriginal, searches(m.signer) else { return nil }
             let list: ChunkList
             do { list = try m.checkedChunkList() } catch {
                 return .badList(error as? ProvenanceError ?? .input("\(error)"))
@@ -69,7 +67,8 @@ public struct EvidenceGatherer: Sendable {
                     ?? AuthenticParts(
                         parts: [], copySize: out[i].digest!.size, originalSize: out[i].manifest.authentic!.size,
                         original: 0)
-            case .badList(let e)?: out[i].manifest = .unreadable(at: out[i].manifest.location ?? "", e)
+            case .badList(let e)?:
+                if case .authentic(let at, let m) = out[i].manifest { out[i].manifest = .badChunkList(at: at, m, e) }
             case .unreadable(let e)?: out[i].failure = e
             case nil: break
             }
@@ -94,7 +93,8 @@ public struct EvidenceGatherer: Sendable {
         streamed: [String: Result<StreamedCopy, ProvenanceError>]
     ) -> [Evidence] {
         var out = evidence
-        let summary = Evidence.FetchedSummary(usable: fetched.usable.count, setAside: fetched.setAside)
+        let summary = Evidence.FetchedSummary(
+            usable: fetched.usable.count, setAside: fetched.setAside, notCompared: fetched.notCompared)
         let found = ParallelMap.map(evidence.count) { i -> Result<AuthenticParts?, ProvenanceError>? in
             guard let d = evidence[i].digest, fetched.exact(d.sha256) == nil else { return nil }
             return CopyPasses.search(evidence[i].path, index: fetched.index, streamed: streamed[evidence[i].path])

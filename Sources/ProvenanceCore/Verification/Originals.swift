@@ -52,26 +52,31 @@ public struct FetchedOriginals: Sendable {
     /// The index over their chunks, searched once per copy.
     public let index: ChunkIndex
     public let setAside: [String]
+    /// Items of a feed past the limit of items compared, not fetched.
+    public let notCompared: Int
 
     /// Keeps the originals whose manifest is authentic (and, when `trusted` is given, signed by one of
     /// them): a range is called authentic only against a manifest that checked out here.
     public init(
-        _ all: [Original], verifier: OfflineVerifier, trusted: ((Address) -> Bool)?, setAside earlier: [String] = []
+        _ all: [Original], verifier: OfflineVerifier, trusted: ((Address) -> Bool)?, setAside earlier: [String] = [],
+        notCompared: Int = 0
     ) {
+        self.notCompared = notCompared
         var usable: [Original] = []
         var lists: [ChunkList] = []
         var setAside = earlier
         let signers = RecoveredSigners()
         for o in all {
+            let location = URLText.location(o.location)
             if let problem = verifier.authenticityProblem(o.manifest, signers: signers) {
-                setAside.append("\(o.location): \(problem)")
+                setAside.append("\(location): \(problem)")
             } else if let trusted, !trusted(o.manifest.signer) {
-                setAside.append("\(o.location): signed by \(o.manifest.signer), whom you do not trust")
+                setAside.append("\(location): signed by \(o.manifest.signer), whom you do not trust")
             } else {
                 do {
                     lists.append(try o.manifest.checkedChunkList())
                     usable.append(o)
-                } catch { setAside.append("\(o.location): \(error)") }
+                } catch { setAside.append("\(location): \(error)") }
             }
         }
         self.usable = usable
@@ -94,19 +99,6 @@ public enum CopyPasses {
         var hashed = ParallelHasher.hash(onDisk.map { ParallelHasher.Item(path: $0, chunks: false) }, onFile: onHashed)
             .makeIterator()
         return paths.map { streamed[$0].map { $0.map(\.digest) } ?? hashed.next()! }
-    }
-
-    /// The parts of one manifest's file in a copy; a manifest read with its chunk check deferred is
-    /// checked first, and a list that does not lead to the signed chunk root is that copy's error.
-    public static func search(
-        _ path: String, manifest: Manifest, at manifestPath: String,
-        streamed: Result<StreamedCopy, ProvenanceError>?
-    ) -> Result<AuthenticParts?, ProvenanceError> {
-        let list: ChunkList
-        do { list = try manifest.checkedChunkList() } catch let e as ProvenanceError {
-            return .failure(.input("\(manifestPath): \(e.message)"))
-        } catch { return .failure(.input("\(manifestPath): \(error)")) }
-        return search(path, index: ChunkIndex([list]), streamed: streamed)
     }
 
     /// The parts of the index's originals in a copy: a file is read again, a streamed copy was searched

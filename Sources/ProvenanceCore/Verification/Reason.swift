@@ -37,7 +37,9 @@ public enum Reason: Sendable, Equatable {
     /// Fetched originals (a feed, a manifest URL) hold nothing of this copy.
     case originalNotFound(originals: Int)
     /// A fetched original that was not used, and why (unfetchable, unparsable, inauthentic, untrusted).
-    case originalSetAside(location: String, why: String)
+    case originalSetAside(entry: String)
+    /// Items of a feed past the limit of items compared.
+    case originalsNotCompared(items: Int)
     /// The manifest is authentic and by a signer you trust, but its record is not on this chain.
     case detailsNotAnchored(signer: Address, chainId: UInt64)
     /// The manifest is authentic but by a signer the verifier does not trust (on-chain runs).
@@ -75,6 +77,7 @@ public enum Reason: Sendable, Equatable {
         case originalNotAttested = "original.notAttested"
         case originalNotFound = "original.notFound"
         case originalSetAside = "original.setAside"
+        case originalsNotCompared = "original.notCompared"
         case detailsNotAnchored = "details.notAnchored"
         case manifestUntrustedSigner = "manifest.untrustedSigner"
         case soundMatches = "sound.matches"
@@ -105,6 +108,7 @@ public enum Reason: Sendable, Equatable {
         case .originalNotAttested: return .originalNotAttested
         case .originalNotFound: return .originalNotFound
         case .originalSetAside: return .originalSetAside
+        case .originalsNotCompared: return .originalsNotCompared
         case .detailsNotAnchored: return .detailsNotAnchored
         case .manifestUntrustedSigner: return .manifestUntrustedSigner
         case .soundMatches: return .soundMatches

@@ -75,6 +75,8 @@ public enum EndpointConflict: Equatable, Sendable {
     case blockDiffers(
         reporting: [String], txHash: [UInt8], block: UInt64, blockHash: [UInt8], other: String,
         theirs: [UInt8]?)
+    /// The endpoints report different revocation blocks for one signer (nil: not revoked), in endpoint order.
+    case revocationDiffers(signer: Address, endpoints: [String], revokedAt: [UInt64?])
 }
 
 /// A record an endpoint did not report although it agrees the block holding it is canonical.

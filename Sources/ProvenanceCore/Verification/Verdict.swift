@@ -31,7 +31,7 @@ public struct Verdict: Sendable {
     public let path: String
     public let status: Status
     /// Why, most important first (an endpoint that hid a record is a warning beside any status).
-    public let reasons: [Reason]
+    public internal(set) var reasons: [Reason]
     public var sha256: [UInt8]?
     /// The signer the verdict is about: the manifest's (offline) or the first record's (on chain).
     public var signer: Address?
