@@ -24,7 +24,7 @@ extension JSONOutput {
             return [("signer", address(s)), ("size", num(size)), ("originalSize", num(originalSize))]
         case .recordProven(let chain, let endpoints): return [("chainId", num(chain)), ("endpoints", .int(endpoints))]
         case .recordForged(let endpoint, let hash, let check), .recordUnprovable(let endpoint, let hash, let check):
-            return [("endpoint", .string(endpoint)), ("txHash", tx(hash)), ("check", .string(check))]
+            return [("endpoint", .string(endpoint)), ("txHash", tx(hash))] + proofCheck(check)
         case .recordRevoked(let s, let chain, let block, let revokedAt, let time):
             return [
                 ("signer", address(s)), ("chainId", num(chain)), ("blockNumber", num(block)),
@@ -54,13 +54,23 @@ extension JSONOutput {
         }
     }
 
+    /// `check` (the failed proof step's code) and, for the two steps that compare values, what was compared.
+    private static func proofCheck(_ c: ProofCheck) -> [(String, JSON)] {
+        var out: [(String, JSON)] = [("check", .string(c.code))]
+        switch c {
+        case .logBlock(let log, let receipt): out += [("logBlock", num(log)), ("receiptBlock", num(receipt))]
+        case .batchSigner(let batch, let log): out += [("batchSigner", address(batch)), ("logSigner", address(log))]
+        default: break
+        }
+        return out
+    }
+
     private static func conflict(_ c: EndpointConflict) -> JSON {
         switch c {
-        case .forged(let endpoint, let hash, let reason):
-            return .object([
-                ("kind", .string("forged")), ("endpoint", .string(endpoint)), ("txHash", tx(hash)),
-                ("check", .string(reason)),
-            ])
+        case .forged(let endpoint, let hash, let check):
+            return .object(
+                [("kind", .string("forged")), ("endpoint", .string(endpoint)), ("txHash", tx(hash))]
+                    + proofCheck(check))
         case .blockDiffers(let reporting, let hash, let block, let blockHash, let other, let theirs):
             return .object([
                 ("kind", .string("blockDiffers")), ("reporting", .array(reporting.map { .string($0) })),

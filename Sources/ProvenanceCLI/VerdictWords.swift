@@ -42,9 +42,9 @@ extension VerdictText {
             return "attested on chain \(chain); proven here from the transaction, receipt and signature"
         case .recordForged(let endpoint, let tx, let check):
             return "\(endpoint) reported a record of this content that does not check out here (tx "
-                + "\(Hex.encode(tx, prefix: true)): \(check)): do not trust this endpoint"
+                + "\(Hex.encode(tx, prefix: true)): \(proof(check))): do not trust this endpoint"
         case .recordUnprovable(_, let tx, let check):
-            return "a record exists that cannot be proven here (tx \(Hex.encode(tx, prefix: true)): \(check))"
+            return "a record exists that cannot be proven here (tx \(Hex.encode(tx, prefix: true)): \(proof(check)))"
         case .recordRevoked(let s, let chain, let block, let revokedAt, let time):
             return "attested on chain \(chain) by \(names.describe(s)) in block \(block), but that key was revoked in "
                 + "block \(revokedAt) (\(Timestamp.utc(time))): attestations from then on are void"
@@ -94,11 +94,27 @@ extension VerdictText {
         }
     }
 
+    /// The failed step of a record's local proof.
+    static func proof(_ c: ProofCheck) -> String {
+        switch c {
+        case .transactionHash: return "its transaction's reported fields do not hash to its hash"
+        case .notToRegistry: return "its transaction does not call the registry itself"
+        case .receipt: return "its transaction has no successful receipt"
+        case .receiptBlock: return "its receipt names a block the chain does not have"
+        case .calldata: return "its calldata is not a batch whose signature and root check out"
+        case .logBlock(let log, let receipt): return "its log names block \(log), its receipt block \(receipt)"
+        case .batchSigner(let batch, let log): return "its batch is signed by \(batch), not by \(log)"
+        case .contentNotInBatch: return "its batch does not hold this content"
+        case .logNotInReceipt: return "its receipt holds no such log"
+        case .unchecked: return "its transaction was not checked"
+        }
+    }
+
     static func conflict(_ c: EndpointConflict) -> String {
         switch c {
-        case .forged(let endpoint, let tx, let reason):
+        case .forged(let endpoint, let tx, let check):
             return "\(endpoint) reported a record that failed the local proof (tx \(Hex.encode(tx, prefix: true)): "
-                + "\(reason))"
+                + "\(proof(check)))"
         case .blockDiffers(let reporting, let tx, let block, let hash, let other, let theirs):
             return
                 "\(reporting.joined(separator: ", ")) report(s) tx \(Hex.encode(tx, prefix: true)) in block \(block) "

@@ -105,7 +105,7 @@ import Testing
         let bare = f.evidence(.none(expectedAt: "m"), digest: f.digest(Self.other))
         let copy = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest(Self.other))
         let forged = RejectedRecord(
-            digest: sha, txHash: [1], reason: "its receipt holds no such log", forged: true, endpoint: "e0")
+            digest: sha, txHash: [1], check: .logNotInReceipt, forged: true, endpoint: "e0")
         let hiddenConflict = EndpointConflict.blockDiffers(
             reporting: ["e0"], txHash: [2], block: 10, blockHash: [3], other: "e1", theirs: nil)
         let cases: [(Evidence, [[UInt8]: RecordFindings], Verdict.Status, Reason.Code)] = [
@@ -154,7 +154,7 @@ import Testing
         var copy = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest(Self.other))
         copy.parts = AuthenticParts(parts: [], copySize: 5, originalSize: f.manifest.size, original: 0)
         let conflict = EndpointConflict.forged(
-            endpoint: "e1", txHash: [9], reason: "its batch does not hold this content")
+            endpoint: "e1", txHash: [9], check: .contentNotInBatch)
         let disputed = Decision.decide(
             copy, records: f.records([sha: RecordFindings(conflicts: [conflict])]), trust: trust)
         #expect(disputed.status == .endpointsDisagree)
@@ -235,5 +235,11 @@ import Testing
         let format = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
         for s in Verdict.Status.allCases { #expect(format.contains("`\(s.rawValue)`"), "status \(s.rawValue)") }
         for c in Reason.Code.allCases { #expect(format.contains("`\(c.rawValue)`"), "reason \(c.rawValue)") }
+        for c in ProofCheck.codes { #expect(format.contains("`\(c)`"), "proof check \(c)") }
+        let problems: [AuthenticityProblem] = [
+            .wrongRegistry(signed: RegistryAddress.canonical, expected: RegistryAddress.canonical), .batchProof,
+            .notByStatedSigner(stated: RegistryAddress.canonical), .invalidSignature(message: ""),
+        ]
+        for p in problems { #expect(format.contains("`\(p.code)`"), "problem \(p.code)") }
     }
 }

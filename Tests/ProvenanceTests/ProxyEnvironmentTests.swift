@@ -65,4 +65,23 @@ import Testing
             ["chain", "--rpc", https, "--rpc-timeout", "5"], env: ["https_proxy": proxy.url, "no_proxy": "127.0.0.1"])
         #expect(try stats()["connects"]?.intValue == before)
     }
+
+    /// The JSON-RPC transport uses the same HTTP client as downloads, so an in-house CA given in
+    /// PROVENANCE_CA_FILE is honoured for an https endpoint too (it was not before the one client).
+    @Test func rpcOverHTTPSHonoursTheCAFile() throws {
+        try makeTestCA(in: dir, site: "rpc")
+        let tls = try ChildServer(
+            script: "devnet/tls_server.py",
+            arguments: [dir.appendingPathComponent("rpc.pem").path, dir.appendingPathComponent("rpc.key").path])
+        let port = try #require(URLComponents(string: tls.url)?.port)
+        let https = "https://localhost:\(port)"
+        let refused = try cli.run(["chain", "--rpc", https, "--rpc-timeout", "60"])
+        #expect(refused.status == 3 && refused.err.lowercased().contains("certificate"), "\(refused.err)")
+        // With the CA the handshake succeeds and the stub's reply is read (it answers every call as id 1, so
+        // the second call's reply is refused as malformed: the exchange got past TLS).
+        let ca = ["PROVENANCE_CA_FILE": dir.appendingPathComponent("ca.pem").path]
+        let trusted = try cli.run(["chain", "--rpc", https, "--rpc-timeout", "60"], env: ca)
+        #expect(trusted.status == 3 && trusted.err.contains("malformed response"), "\(trusted.err)")
+        #expect(!trusted.err.lowercased().contains("certificate"), "\(trusted.err)")
+    }
 }

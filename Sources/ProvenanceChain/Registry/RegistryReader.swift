@@ -63,7 +63,7 @@ public final class RegistryReader {
             chainId: chainId, latestBlock: latestBlock, records: found,
             rejected: rejected.map {
                 RejectedRecord(
-                    digest: $0.digest, txHash: $0.txHash, reason: $0.reason, forged: $0.forged, endpoint: host)
+                    digest: $0.digest, txHash: $0.txHash, check: $0.check, forged: $0.forged, endpoint: host)
             })
     }
 
@@ -344,7 +344,7 @@ public final class RegistryReader {
     /// Records the endpoint reported that failed the local proof, with the reason (content ID, tx, why).
     /// `forged` is false for a record that may be real but cannot be proven from its transaction: a batch
     /// relayed through another contract (the transaction does not call the registry itself).
-    private var rejected: [(digest: [UInt8], txHash: [UInt8], reason: String, forged: Bool)] = []
+    private var rejected: [(digest: [UInt8], txHash: [UInt8], check: ProofCheck, forged: Bool)] = []
 
     /// Proves each log here instead of believing the endpoint (docs/FORMAT.md §6b): its transaction's
     /// reported fields must hash to its hash and call this registry; its receipt must have succeeded in the
@@ -369,8 +369,8 @@ public final class RegistryReader {
         }
         enum Proof {
             case proven(Checked)
-            case refused(String)
-            case unprovable(String)
+            case refused(ProofCheck)
+            case unprovable(ProofCheck)
         }
         var checked: [[UInt8]: Proof] = [:]
         for (i, hash) in txs.enumerated() {
@@ -379,35 +379,35 @@ public final class RegistryReader {
             checked[hash] = { () -> Proof in
                 guard case .success(.transaction(let tx?)) = txAnswer, tx.hash == hash, let raw = tx.signedRaw,
                     Keccak256.hash(raw) == hash
-                else { return .refused("its transaction's reported fields do not hash to its hash") }
-                guard tx.to == registry else { return .unprovable("its transaction does not call the registry itself") }
+                else { return .refused(.transactionHash) }
+                guard tx.to == registry else { return .unprovable(.notToRegistry) }
                 guard case .success(.receipt(let receipt?)) = receiptAnswer, receipt.transactionHash == hash,
                     receipt.status == 1
-                else { return .refused("its transaction has no successful receipt") }
+                else { return .refused(.receipt) }
                 guard let block = byNumber[receipt.blockNumber], block.hash == receipt.blockHash else {
-                    return .refused("its receipt names a block the chain does not have")
+                    return .refused(.receiptBlock)
                 }
                 guard let call = RegistryContract.decodeAttestCalldata(tx.input),
                     let signer = try? call.signer(registry: registry)
-                else { return .refused("its calldata is not a batch whose signature and root check out") }
+                else { return .refused(.calldata) }
                 return .proven(Checked(call: call, signer: signer, receipt: receipt))
             }()
             if case .proven(let c) = checked[hash]! { batches[hash] = c.call }
         }
         var proven: [EthClient.Log] = []
         for log in logs {
-            let why: String
+            let why: ProofCheck
             switch checked[log.transactionHash] {
             case .proven(let c)?:
                 let signer = Address(bytes: Array(log.topics[1].suffix(20)))
                 if c.receipt.blockNumber != log.blockNumber {
-                    why = "its log names block \(log.blockNumber), its receipt block \(c.receipt.blockNumber)"
+                    why = .logBlock(log: log.blockNumber, receipt: c.receipt.blockNumber)
                 } else if c.signer != signer {
-                    why = "its batch is signed by \(c.signer), not by \(signer)"
+                    why = .batchSigner(batch: c.signer, log: signer)
                 } else if !c.call.files.contains(where: { $0.contentID == log.topics[0] }) {
-                    why = "its batch does not hold this content"
+                    why = .contentNotInBatch
                 } else if !c.receipt.logs.contains(where: { $0.address == registry && $0.topics == log.topics }) {
-                    why = "its receipt holds no such log"
+                    why = .logNotInReceipt
                 } else {
                     proven.append(log)
                     continue
@@ -416,7 +416,7 @@ public final class RegistryReader {
             case .unprovable(let reason)?:
                 rejected.append((log.topics[0], log.transactionHash, reason, false))
                 continue
-            case nil: why = "its transaction was not checked"
+            case nil: why = .unchecked
             }
             rejected.append((log.topics[0], log.transactionHash, why, true))
         }

@@ -42,7 +42,7 @@ public enum EndpointAgreement {
             for a in answer.records[digest] ?? [] { seen[a.txHash, default: (a, [])].by.insert(e) }
             for r in answer.rejected where r.digest == digest {
                 if r.forged && answers.count > 1 {
-                    f.conflicts.append(.forged(endpoint: r.endpoint, txHash: r.txHash, reason: r.reason))
+                    f.conflicts.append(.forged(endpoint: r.endpoint, txHash: r.txHash, check: r.check))
                 } else {
                     f.rejected.append(r)
                 }

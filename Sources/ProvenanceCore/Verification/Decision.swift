@@ -176,7 +176,7 @@ public enum Decision {
     ) -> Verdict {
         let own = r[digest.sha256]
         var reasons: [Reason] = [.recordNotFound(chainId: r.chainId, registry: r.registry, lookedFor: r.lookedFor)]
-        reasons += own.unprovable.map { .recordUnprovable(endpoint: $0.endpoint, txHash: $0.txHash, check: $0.reason) }
+        reasons += own.unprovable.map { .recordUnprovable(endpoint: $0.endpoint, txHash: $0.txHash, check: $0.check) }
         switch e.manifest {
         case .authentic(_, let m):
             reasons.append(
@@ -205,7 +205,7 @@ public enum Decision {
     }
 
     private static func forged(_ f: RecordFindings) -> [Reason] {
-        f.forged.map { .recordForged(endpoint: $0.endpoint, txHash: $0.txHash, check: $0.reason) }
+        f.forged.map { .recordForged(endpoint: $0.endpoint, txHash: $0.txHash, check: $0.check) }
     }
 
     private static func hidden(_ f: RecordFindings) -> [Reason] {

@@ -19,9 +19,9 @@ public enum Reason: Sendable, Equatable {
     /// A record of this content, proven here from its transaction, receipt, block and signature.
     case recordProven(chainId: UInt64, endpoints: Int)
     /// An endpoint reported a record that failed the local proof.
-    case recordForged(endpoint: String, txHash: [UInt8], check: String)
+    case recordForged(endpoint: String, txHash: [UInt8], check: ProofCheck)
     /// A record exists that could not be proven here.
-    case recordUnprovable(endpoint: String, txHash: [UInt8], check: String)
+    case recordUnprovable(endpoint: String, txHash: [UInt8], check: ProofCheck)
     /// The trusted signer's key was revoked before (or in) the record's block.
     case recordRevoked(signer: Address, chainId: UInt64, block: UInt64, revokedAt: UInt64, revokedTime: UInt64)
     /// Records exist, none by a signer the verifier trusts.

@@ -47,21 +47,66 @@ public struct OnChainAttestation: Equatable, Sendable {
     }
 }
 
+/// The step of the local proof of a record (docs/FORMAT.md §6b) that failed.
+public enum ProofCheck: Sendable, Equatable {
+    /// The transaction's reported fields do not hash to its hash.
+    case transactionHash
+    /// The transaction does not call the registry itself (a relay contract: maybe real, not provable here).
+    case notToRegistry
+    /// No successful receipt for the transaction.
+    case receipt
+    /// The receipt names a block the chain does not have (by number and hash).
+    case receiptBlock
+    /// The calldata is not a batch whose Merkle root and signature check out.
+    case calldata
+    /// The log names another block than its receipt.
+    case logBlock(log: UInt64, receipt: UInt64)
+    /// The batch is signed by another key than the log names.
+    case batchSigner(batch: Address, log: Address)
+    /// The batch does not hold the content the log names.
+    case contentNotInBatch
+    /// The receipt holds no such log.
+    case logNotInReceipt
+    /// The transaction was not among those checked.
+    case unchecked
+
+    public var code: String {
+        switch self {
+        case .transactionHash: return "proof.transactionHash"
+        case .notToRegistry: return "proof.notToRegistry"
+        case .receipt: return "proof.receipt"
+        case .receiptBlock: return "proof.receiptBlock"
+        case .calldata: return "proof.calldata"
+        case .logBlock: return "proof.logBlock"
+        case .batchSigner: return "proof.batchSigner"
+        case .contentNotInBatch: return "proof.contentNotInBatch"
+        case .logNotInReceipt: return "proof.logNotInReceipt"
+        case .unchecked: return "proof.unchecked"
+        }
+    }
+
+    /// Every code, for the list in docs/FORMAT.md.
+    public static let codes = [
+        "proof.transactionHash", "proof.notToRegistry", "proof.receipt", "proof.receiptBlock", "proof.calldata",
+        "proof.logBlock", "proof.batchSigner", "proof.contentNotInBatch", "proof.logNotInReceipt", "proof.unchecked",
+    ]
+}
+
 /// A record an endpoint reported that did not pass the local proof: `forged` when a check failed (the
 /// endpoint lied), otherwise it could not be proven here (e.g. its block is beyond what was asked).
 public struct RejectedRecord: Equatable, Sendable {
     public let digest: [UInt8]
     public let txHash: [UInt8]
-    /// The check that failed, as the proof step names it.
-    public let reason: String
+    /// The step of the proof that failed.
+    public let check: ProofCheck
     public let forged: Bool
     /// The endpoint (host only) that reported it.
     public let endpoint: String
 
-    public init(digest: [UInt8], txHash: [UInt8], reason: String, forged: Bool, endpoint: String) {
+    public init(digest: [UInt8], txHash: [UInt8], check: ProofCheck, forged: Bool, endpoint: String) {
         self.digest = digest
         self.txHash = txHash
-        self.reason = reason
+        self.check = check
         self.forged = forged
         self.endpoint = endpoint
     }
@@ -70,7 +115,7 @@ public struct RejectedRecord: Equatable, Sendable {
 /// Two endpoints' answers that cannot both be true.
 public enum EndpointConflict: Equatable, Sendable {
     /// An endpoint reported a record that failed the local proof while others were asked too.
-    case forged(endpoint: String, txHash: [UInt8], reason: String)
+    case forged(endpoint: String, txHash: [UInt8], check: ProofCheck)
     /// Some endpoints report a record in a block another does not have at that number (or has another).
     case blockDiffers(
         reporting: [String], txHash: [UInt8], block: UInt64, blockHash: [UInt8], other: String,
