@@ -233,8 +233,11 @@ import Testing
             "verify", "--offline", "--signer", devKey, "--feed", "\(base)/hostile.xml", "--feed-items", "1", "--json",
             "download.mp3",
         ])
-        let firstDetail = try JSON.parse(first.out)["detail"]?.stringValue ?? ""
-        #expect(firstDetail.contains("4 more item(s) after the first 1 (--feed-items)"), "\(firstDetail)")
+        let firstJSON = try JSON.parse(first.out)
+        let firstDetail = firstJSON["detail"]?.stringValue ?? ""
+        #expect(firstDetail.contains("4 more item(s) of the feed not compared (--feed-items)"), "\(firstDetail)")
+        let notCompared = firstJSON["reasons"]?.arrayValue?.first { $0["code"]?.stringValue == "original.notCompared" }
+        #expect(notCompared?["items"]?.intValue == 4, "\(first.out)")
     }
 
     /// Over HTTPS the certificate is verified: a site whose CA is not known is refused (exit 2), the same

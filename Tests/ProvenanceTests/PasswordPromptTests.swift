@@ -14,7 +14,8 @@ import Testing
                 repoRoot.appendingPathComponent("Tests/interop/pty_prompt.py").path, "assword", keys, "--",
                 try provenanceBinary(),
             ]
-                + args, environment: ["PATH": "/usr/bin:/bin", "HOME": dir.path, "TERM": "dumb"], cwd: dir, timeout: 90)
+                + args, environment: ["PATH": "/usr/bin:/bin", "HOME": dir.path, "TERM": "dumb"], cwd: dir, timeout: 400
+        )
         try #require(r.status == 0, "\(r.err)")
         return try JSON.parse(r.out)
     }

@@ -93,7 +93,7 @@ def rpc(url, method, params):
     import urllib.request
     req = urllib.request.Request(url, data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode(),
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
+    with urllib.request.urlopen(req, timeout=300) as r:
         return json.loads(r.read())["result"]
 
 
