@@ -22,7 +22,7 @@ enum CopySources {
     /// long a download may go without a byte before it fails.
     static func web() -> WebClient {
         let env = ProcessInfo.processInfo.environment
-        let web = WebClient(caFile: env["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+        let web = WebClient()  // $PROVENANCE_CA_FILE through the HTTP client's default
         if let text = env["PROVENANCE_STALL_SECONDS"], let seconds = Int(text), (1...3600).contains(seconds) {
             web.stallSeconds = seconds
         }

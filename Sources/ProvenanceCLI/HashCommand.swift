@@ -51,9 +51,6 @@ struct HashCommand: Command {
                     Output.line(
                         args[Opts.json] ? JSONOutput.hashed(path, d).compact : Output.sumLine(d.sha256, path))
                 case .failure(let error):
-                    if error.exitCode == .usage && error.message.hasPrefix("chunk size") {
-                        throw UsageError(error.message, usage: usage)
-                    }
                     Output.error(error.message)
                     exit = .usage
                 }

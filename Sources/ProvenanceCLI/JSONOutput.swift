@@ -169,10 +169,7 @@ enum JSONOutput {
             } ?? .null
         var warnings: [JSON] = []
         for case .endpointHidRecord(let endpoint, let tx, let block) in v.reasons {
-            warnings.append(
-                .string(
-                    "\(endpoint) did not report tx \(Hex.encode(tx, prefix: true)) in block \(block), a block it agrees is canonical"
-                ))
+            warnings.append(.string(VerdictText.hidden(endpoint, tx, block)))
         }
         return [
             ("identity", identity(v.signer.flatMap { identities[$0] })),

@@ -2,7 +2,7 @@ import ProvenanceChain
 import ProvenanceCore
 
 extension JSONOutput {
-    /// One reason as `--json` prints it: its stable code and its fields (docs/FORMAT.md §6c).
+    /// One reason as `--json` prints it: its stable code and its fields (docs/FORMAT.md §6d).
     static func reason(_ r: Reason) -> JSON {
         .object([("code", .string(r.code.rawValue))] + reasonFields(r))
     }
@@ -13,7 +13,7 @@ extension JSONOutput {
 
     static func reasonFields(_ r: Reason) -> [(String, JSON)] {
         switch r {
-        case .fileUnreadable(let message): return [("message", .string(message))]
+        case .fileUnreadable(let message): return [("message", message.map { .string($0) } ?? .null)]
         case .manifestMissing(let at): return [("expectedAt", at.map { .string($0) } ?? .null)]
         case .manifestMalformed(let at, let message): return [("manifest", .string(at)), ("message", .string(message))]
         case .manifestInauthentic(let at, let problem):
@@ -40,7 +40,8 @@ extension JSONOutput {
             }
             return [("chainId", num(chain)), ("registry", address(registry)), ("lookedFor", whose)]
         case .originalAttested(let chain, let block): return [("chainId", num(chain)), ("blockNumber", num(block))]
-        case .originalUntrustedSigner(let chain), .originalNotAttested(let chain): return [("chainId", num(chain))]
+        case .originalUntrustedSigner(let chain), .originalNotAttested(let chain), .originalRevoked(let chain):
+            return [("chainId", num(chain))]
         case .originalNotFound(let n): return [("originals", .int(n))]
         case .originalSetAside(let entry): return [("entry", .string(entry))]
         case .originalsNotCompared(let n): return [("items", .int(n))]

@@ -267,6 +267,11 @@ enum ChunkOption {
         guard let n = Int(digits), n > 0 else {
             throw InvalidValue("needs a size such as 1M or 65536, got \"\(text)\"")
         }
-        return n * multiplier
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: multiplier)
+        // The same rule the hasher enforces, said here, before any file is read.
+        guard !overflow, bytes >= 1024, bytes <= 1 << 30, bytes & (bytes - 1) == 0 else {
+            throw InvalidValue("must be a power of two between 1 KiB and 1 GiB, got \"\(text)\"")
+        }
+        return bytes
     }
 }

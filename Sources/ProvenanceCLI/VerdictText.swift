@@ -15,6 +15,8 @@ enum VerdictText {
 
     static func line(_ v: Verdict, identities: [Address: Identity] = [:]) -> String {
         let names = Names(identities: identities)
+        // Warnings go on lines of their own, after the verdict.
+        let reasons = v.reasons.filter { $0.code != .endpointHidRecord }
         var line = "\(Display.safe(v.path)): \(headline(v.status)) — "
         switch v.status {
         case .verified:
@@ -24,33 +26,31 @@ enum VerdictText {
                 line +=
                     v.endpoints.count == 1
                     ? " (1 endpoint; proven here)" : " (\(v.endpoints.count) endpoints agree; proven here)"
-                line += sentences(v.reasons.filter { $0.code == .recordForged }, names).map { "; " + $0 }.joined()
+                line += sentences(reasons.filter { $0.code == .recordForged }, names).map { "; " + $0 }.joined()
             } else {
-                line += sentences(v.reasons, names).joined(separator: "; ")
+                line += sentences(reasons, names).joined(separator: "; ")
             }
             for a in v.attestations.dropFirst() { line += "\n  also: \(names.record(a))" }
         case .modified:
             if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
-            line += sentences(v.reasons, names).joined(separator: "; ")
+            line += sentences(reasons, names).joined(separator: "; ")
         case .similar:
             // The signer whose fingerprint matched (on chain, the one whose own record anchors the original).
             var signer = v.signer
             if case .soundMatches(let s)? = v.reason(.soundMatches) { signer = s }
             line += soundSummary(v.audio, original: v.original, signer: signer, names: names) + "; "
-            line += sentences(v.reasons, names).joined(separator: "; ")
+            line += sentences(reasons, names).joined(separator: "; ")
         case .signedByUntrusted where !v.attestations.isEmpty:
-            line += sentences(v.reasons, names).joined(separator: "; ")
+            line += sentences(reasons, names).joined(separator: "; ")
             line += v.attestations.map { "\n  record: \(names.record($0))" }.joined()
             line +=
                 "\n  hint: if you know this key is the publisher's, trust it: provenance trust add "
                 + v.attestations[0].signer.checksummed
         default:
-            line += sentences(v.reasons, names).joined(separator: "; ")
+            line += sentences(reasons, names).joined(separator: "; ")
         }
         for case .endpointHidRecord(let endpoint, let tx, let block) in v.reasons {
-            line +=
-                "\n  warning: \(Display.safe(endpoint)) did not report tx \(Hex.encode(tx, prefix: true)) in block "
-                + "\(block), a block it agrees is canonical"
+            line += "\n  warning: " + Display.safe(hidden(endpoint, tx, block))
         }
         return line
     }

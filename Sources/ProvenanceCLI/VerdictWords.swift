@@ -27,7 +27,7 @@ extension VerdictText {
     /// One reason in words (nil for those told elsewhere in the line).
     static func sentence(_ r: Reason, _ names: Names) -> String? {
         switch r {
-        case .fileUnreadable(let message): return message
+        case .fileUnreadable(let message): return message ?? "it could not be read"
         case .manifestMissing(let at): return "no manifest (\(at ?? "give --manifest or --feed"))"
         case .manifestMalformed(let at, let message):
             // Parse errors name the manifest already; a chunk list that fails its root does not.
@@ -69,13 +69,15 @@ extension VerdictText {
         case .originalUntrustedSigner(let chain):
             return "the original is attested on chain \(chain), but by no signer you trust"
         case .originalNotAttested(let chain): return "the original is not attested on chain \(chain)"
+        case .originalRevoked(let chain):
+            return "the original is attested on chain \(chain) only after its signer's key was revoked"
         case .originalNotFound(let n): return "nothing of it found in the \(n) signed original(s) given"
         case .originalSetAside(let entry): return "set aside: \(entry)"
         case .originalsNotCompared(let n): return "\(n) more item(s) of the feed not compared (--feed-items)"
         case .detailsNotAnchored(let s, let chain):
             return "its manifest is signed by \(names.describe(s)) but not anchored on chain \(chain)"
         case .manifestUntrustedSigner(let s): return "its manifest is signed by \(s), whom you do not trust"
-        case .endpointHidRecord: return nil
+        case .endpointHidRecord(let endpoint, let tx, let block): return hidden(endpoint, tx, block)
         case .endpointsDisagree(let conflicts):
             return "the endpoints disagree: " + conflicts.map(conflict).joined(separator: "; ")
         default: return nil
@@ -92,6 +94,11 @@ extension VerdictText {
             return "its sound matches, but the original is not attested here by a signer you trust"
         default: return nil
         }
+    }
+
+    /// "host did not report tx 0x… in block N, a block it agrees is canonical": a warning, said once here.
+    static func hidden(_ endpoint: String, _ tx: [UInt8], _ block: UInt64) -> String {
+        "\(endpoint) did not report tx \(Hex.encode(tx, prefix: true)) in block \(block), a block it agrees is canonical"
     }
 
     /// The failed step of a record's local proof.

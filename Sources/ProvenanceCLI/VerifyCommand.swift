@@ -183,9 +183,6 @@ struct VerifyCommand: Command {
         return ENSResolver(client: try ChainOptions.client(args))
     }
 
-    /// Fetches domains' signer lists; $PROVENANCE_CA_FILE replaces the system's CA bundle (an in-house CA).
-    static func wellKnown() -> WellKnownFetcher {
-        WellKnownFetcher(
-            caFile: ProcessInfo.processInfo.environment["PROVENANCE_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 })
-    }
+    /// Fetches domains' signer lists ($PROVENANCE_CA_FILE, an in-house CA, through the HTTP client's default).
+    static func wellKnown() -> WellKnownFetcher { WellKnownFetcher() }
 }

@@ -230,6 +230,44 @@ import Testing
         }
     }
 
+    /// On chain: a similar copy (sound only, its original anchored by its signer), a revoked original, a
+    /// forged record of the original (the endpoint lied: exit 3), and sound that cannot count.
+    @Test func onChainSoundAndOriginals() throws {
+        let f = try Fixture()
+        let trust = TrustedSigners(addresses: [f.signer])
+        let sha = f.manifest.sha256
+        var clip = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest(Self.other))
+        clip.parts = AuthenticParts(parts: [], copySize: 5, originalSize: f.manifest.size, original: 0)
+        clip.sound = .success(
+            AudioComparison(
+                matches: [
+                    AudioMatch(start: 0, end: 3, original: 0, originalStart: 1, originalEnd: 4, bitErrorRate: 0.1)
+                ], unmatched: [], clipSeconds: 3))
+        let anchored = f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer)])])
+        let similar = Decision.decide(clip, records: anchored, trust: trust)
+        #expect(similar.status == .similar && similar.reasons.map(\.code) == [.soundMatches, .originalAttested])
+        #expect(VerdictText.line(similar).contains("SIMILAR — 0:00–0:03 sounds like 0:01–0:04 of the original"))
+        let revoked = f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer, block: 20, revokedAt: 15)])])
+        let afterRevocation = Decision.decide(clip, records: revoked, trust: trust)
+        #expect(afterRevocation.status == .modified && afterRevocation.authentic == nil)
+        #expect(afterRevocation.reasons.map(\.code) == [.contentMismatch, .originalRevoked, .soundOriginalUntrusted])
+        let lie = RejectedRecord(digest: sha, txHash: [7], check: .calldata, forged: true, endpoint: "e0")
+        let forged = Decision.decide(clip, records: f.records([sha: RecordFindings(rejected: [lie])]), trust: trust)
+        #expect(forged.status == .forgedRecord && forged.exitCode == .chain)
+    }
+
+    /// The tables above reach every status there is: a new status cannot go undecided by a test.
+    @Test func everyStatusIsReached() throws {
+        let offline: Set<Verdict.Status> = [
+            .verified, .signedByUntrusted, .modified, .similar, .invalidSignature, .noManifest, .error,
+        ]
+        let onChain: Set<Verdict.Status> = [
+            .verified, .forgedRecord, .revoked, .signedByUntrusted, .notAttested, .modified, .endpointsDisagree,
+            .error, .similar,
+        ]
+        #expect(offline.union(onChain) == Set(Verdict.Status.allCases))
+    }
+
     /// Every status and every reason code is listed in docs/FORMAT.md, so a third party can read `--json`.
     @Test func everyCodeIsDocumented() throws {
         let format = try String(contentsOf: repoRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)

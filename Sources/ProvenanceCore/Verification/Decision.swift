@@ -14,7 +14,7 @@ public enum Decision {
         let sha = e.digest?.sha256
         // A copy whose content ID is unknown is never verified, whatever the manifest says.
         guard e.failure == nil, e.digest != nil else {
-            let message = e.failure?.message ?? "\(e.path): not read"
+            let message = e.failure?.message
             return Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: message)], sha256: sha)
         }
         switch e.manifest {
@@ -53,7 +53,7 @@ public enum Decision {
                 signer: m.signer)
         }
         guard let digest = e.digest else {
-            return Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: "\(e.path): not read")])
+            return Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: nil)])
         }
         guard digest.sha256 != m.sha256 else {
             return Verdict(
@@ -78,7 +78,7 @@ public enum Decision {
 
     static func onChain(_ e: Evidence, records r: ChainRecords, trust: TrustedSigners) -> Verdict {
         guard let digest = e.digest, e.failure == nil else {
-            let message = e.failure?.message ?? "\(e.path): not read"
+            let message = e.failure?.message
             return located(Verdict(path: e.path, status: .error, reasons: [.fileUnreadable(message: message)]), r)
         }
         if case .badChunkList(let at, _, let error) = e.manifest {
@@ -109,8 +109,10 @@ public enum Decision {
                 sha256: digest.sha256, signer: standing[0].signer)
             v.attestations = standing
             v.original = e.original
-        } else if !own.forged.isEmpty {
-            v = Verdict(path: e.path, status: .forgedRecord, reasons: forged(own), sha256: digest.sha256)
+        } else if !own.forged.isEmpty || !theirs.forged.isEmpty {
+            // A record that fails the proof, of this copy or of its original: the endpoint lied.
+            v = Verdict(
+                path: e.path, status: .forgedRecord, reasons: forged(own) + forged(theirs), sha256: digest.sha256)
         } else if let void = trusted.first, let revocation = void.revocation {
             let reason = Reason.recordRevoked(
                 signer: void.signer, chainId: r.chainId, block: void.blockNumber, revokedAt: revocation.block,
@@ -143,10 +145,12 @@ public enum Decision {
         let standing = original.filter {
             $0.signer == m.signer && trust.trusts($0.signer, on: r.chainId) && !$0.isRevoked
         }
+        let revoked = original.contains { $0.signer == m.signer && trust.trusts($0.signer, on: r.chainId) }
         let anchored: Reason =
             standing.first.map { .originalAttested(chainId: r.chainId, block: $0.blockNumber) }
             ?? (original.isEmpty
-                ? .originalNotAttested(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
+                ? .originalNotAttested(chainId: r.chainId)
+                : revoked ? .originalRevoked(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
         var v: Verdict
         if case .success(let c)? = e.sound, !c.matches.isEmpty, !standing.isEmpty {
             v = Verdict(

@@ -1,9 +1,9 @@
 /// Why a verdict is what it is: stable codes with structured fields, in the style of C2PA's validation
 /// status codes. Libraries return these; the command line words them, and `--json` prints the code and
-/// the fields (docs/FORMAT.md §6c lists every code).
+/// the fields (docs/FORMAT.md §6d lists every code).
 public enum Reason: Sendable, Equatable {
-    /// The copy could not be read, downloaded or searched (the message says why).
-    case fileUnreadable(message: String)
+    /// The copy could not be read, downloaded or searched (the message says why; nil: it was not read).
+    case fileUnreadable(message: String?)
     /// No manifest where one was looked for (nil: a streamed copy with no --manifest or --feed).
     case manifestMissing(at: String?)
     /// The manifest could not be read or parsed.
@@ -34,6 +34,8 @@ public enum Reason: Sendable, Equatable {
     case originalUntrustedSigner(chainId: UInt64)
     /// The original is not attested on this chain.
     case originalNotAttested(chainId: UInt64)
+    /// The original is attested only by its signer's key after that key was revoked.
+    case originalRevoked(chainId: UInt64)
     /// Fetched originals (a feed, a manifest URL) hold nothing of this copy.
     case originalNotFound(originals: Int)
     /// A fetched original that was not used, and why (unfetchable, unparsable, inauthentic, untrusted).
@@ -75,6 +77,7 @@ public enum Reason: Sendable, Equatable {
         case originalAttested = "original.attested"
         case originalUntrustedSigner = "original.untrustedSigner"
         case originalNotAttested = "original.notAttested"
+        case originalRevoked = "original.revoked"
         case originalNotFound = "original.notFound"
         case originalSetAside = "original.setAside"
         case originalsNotCompared = "original.notCompared"
@@ -106,6 +109,7 @@ public enum Reason: Sendable, Equatable {
         case .originalAttested: return .originalAttested
         case .originalUntrustedSigner: return .originalUntrustedSigner
         case .originalNotAttested: return .originalNotAttested
+        case .originalRevoked: return .originalRevoked
         case .originalNotFound: return .originalNotFound
         case .originalSetAside: return .originalSetAside
         case .originalsNotCompared: return .originalsNotCompared
