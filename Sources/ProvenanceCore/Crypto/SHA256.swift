@@ -1,11 +1,21 @@
 internal import COpenSSL
+internal import CSHA256
+import Foundation
 
-/// Streaming SHA-256 through OpenSSL's EVP interface (SHA-NI where the CPU has it).
-/// Owns its EVP_MD_CTX and frees it in deinit. OpenSSL's answers are checked: SHA-256 fails only on
-/// a broken library or exhausted memory, and then the process stops rather than return a wrong digest
-/// (a digest feeds signatures; there is no safe way to go on).
+/// Streaming SHA-256: on this project's SHA-NI kernel (CSHA256) where the CPU has the instructions, else
+/// through OpenSSL's EVP interface, which is also the reference the kernel is tested against. Two hashers
+/// can be fed at once (`update(_:_:_:_:)`): the kernel interleaves their rounds on one core, which costs
+/// little more than one stream (SHA-NI rounds are latency-bound). OpenSSL's answers are checked: SHA-256
+/// fails only on a broken library or exhausted memory, and then the process stops rather than return a
+/// wrong digest (a digest feeds signatures; there is no safe way to go on).
 public final class SHA256Hasher {
-    private let ctx: OpaquePointer
+    /// The kernel is used when CPUID reports SHA-NI, unless PROVENANCE_SHA256=openssl (the tests and the
+    /// bench force OpenSSL with it, to compare and to measure the fallback).
+    public static let usesKernel: Bool =
+        ProcessInfo.processInfo.environment["PROVENANCE_SHA256"] != "openssl" && pv_sha256_available() == 1
+
+    private let evp: OpaquePointer?
+    private var kernel = pv_sha256()
 
     /// SHA-256 fetched from the provider once: EVP_sha256() is looked up again (under a lock) by every
     /// EVP_DigestInit_ex, and a file's 8 KiB chunks are each a message.
@@ -15,16 +25,28 @@ public final class SHA256Hasher {
     }()
 
     public init() {
-        guard let ctx = EVP_MD_CTX_new() else { fatalError("OpenSSL EVP_MD_CTX_new failed (out of memory)") }
-        guard EVP_DigestInit_ex2(ctx, Self.sha256, nil) == 1 else { fatalError("OpenSSL cannot initialise SHA-256") }
-        self.ctx = ctx
+        evp = Self.usesKernel ? nil : Self.openSSLContext()
+        pv_sha256_init(&kernel)
     }
 
-    deinit { EVP_MD_CTX_free(ctx) }
+    /// Always OpenSSL, whatever the CPU: the reference the kernel is compared with.
+    public init(openSSL: Void) { self.evp = Self.openSSLContext() }
+
+    private static func openSSLContext() -> OpaquePointer {
+        guard let ctx = EVP_MD_CTX_new() else { fatalError("OpenSSL EVP_MD_CTX_new failed (out of memory)") }
+        guard EVP_DigestInit_ex2(ctx, sha256, nil) == 1 else { fatalError("OpenSSL cannot initialise SHA-256") }
+        return ctx
+    }
+
+    deinit { if let evp { EVP_MD_CTX_free(evp) } }
 
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
-        guard EVP_DigestUpdate(ctx, bytes.baseAddress, bytes.count) == 1 else {
+        guard let evp else {
+            pv_sha256_update(&kernel, bytes.baseAddress, bytes.count)
+            return
+        }
+        guard EVP_DigestUpdate(evp, bytes.baseAddress, bytes.count) == 1 else {
             fatalError("OpenSSL SHA-256 update failed")
         }
     }
@@ -33,11 +55,30 @@ public final class SHA256Hasher {
         bytes.withUnsafeBytes { update($0) }
     }
 
+    /// Two messages' next bytes at once, the same count for each (the same bytes may be given twice: a
+    /// file's content ID and the digest of the chunk those bytes belong to).
+    public static func update(
+        _ a: SHA256Hasher, _ bytesA: UnsafeRawBufferPointer, _ b: SHA256Hasher, _ bytesB: UnsafeRawBufferPointer
+    ) {
+        precondition(bytesA.count == bytesB.count && a !== b)
+        guard bytesA.count > 0 else { return }
+        guard a.evp == nil, b.evp == nil else {
+            a.update(bytesA)
+            b.update(bytesB)
+            return
+        }
+        pv_sha256_update2(&a.kernel, bytesA.baseAddress, &b.kernel, bytesB.baseAddress, bytesA.count)
+    }
+
     /// Returns the digest and resets the context for the next message.
     public func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
+        guard let evp else {
+            pv_sha256_final(&kernel, &out)
+            return out
+        }
         var len: UInt32 = 0
-        guard EVP_DigestFinal_ex(ctx, &out, &len) == 1, len == 32, EVP_DigestInit_ex2(ctx, nil, nil) == 1 else {
+        guard EVP_DigestFinal_ex(evp, &out, &len) == 1, len == 32, EVP_DigestInit_ex2(evp, nil, nil) == 1 else {
             fatalError("OpenSSL SHA-256 finalisation failed")
         }
         return out

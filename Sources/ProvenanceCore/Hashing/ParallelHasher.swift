@@ -117,11 +117,11 @@ public enum ParallelHasher {
             }
             if n == 0 { break }
             let data = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<n])
-            whole.update(data)
+            // The content ID and the chunk digests from the same bytes, two streams interleaved on this core.
+            if chunking { chunker.add(data, alongside: whole) } else { whole.update(data) }
             if firstBytes.count < WindowKey.width { firstBytes += data.prefix(WindowKey.width - firstBytes.count) }
             if oneChunk { tail.add(data) }
             total += UInt64(n)
-            if chunking { chunker.add(data) }
         }
         do { try FileHasher.ensureUnchanged(fd: fd, before: before, bytesRead: total, name: path) } catch let e
             as ProvenanceError
