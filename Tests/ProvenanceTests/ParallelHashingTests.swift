@@ -34,4 +34,37 @@ import Testing
             #expect(try result.get() == (try FileHasher.hash(path: item.path, chunkSize: chunk)), "\(item.path)")
         }
     }
+
+    /// Content IDs alone go two files at a time on each core (PairedHasher): files of every size end at
+    /// different moments and are replaced, a missing file and a directory are errors in their place, and
+    /// every digest is OpenSSL's (and sha256sum's, through FileHasher's tests).
+    @Test func contentIDsTwoFilesAtATime() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sizes = [0, 1, 63, 64, 65, 1000, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (3 << 20) + 7, 12345, 0, 64 * 1000]
+        var items: [ParallelHasher.Item] = []
+        for (i, size) in sizes.enumerated() {
+            let path = dir.appendingPathComponent("f\(i)").path
+            _ = FileManager.default.createFile(
+                atPath: path, contents: Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ i) }))
+            items.append(ParallelHasher.Item(path: path, chunks: false))
+        }
+        items.insert(ParallelHasher.Item(path: dir.appendingPathComponent("missing").path, chunks: false), at: 3)
+        items.insert(ParallelHasher.Item(path: dir.path, chunks: false), at: 7)
+        for workers in [1, 2] {
+            let results = ParallelHasher.hash(items, workers: workers)
+            #expect(results.count == items.count)
+            for (item, result) in zip(items, results) {
+                if item.path.hasSuffix("missing") || item.path == dir.path {
+                    #expect((try? result.get()) == nil, "\(item.path) hashed")
+                    continue
+                }
+                let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: item.path)))
+                let reference = SHA256Hasher(openSSL: ())
+                reference.update(bytes)
+                let d = try result.get()
+                #expect(d.sha256 == reference.finalize() && d.size == UInt64(bytes.count), "\(item.path)")
+            }
+        }
+    }
 }

@@ -26,6 +26,12 @@ import Testing
         return out
     }
 
+    static func randomBytes(_ count: Int) throws -> [UInt8] {
+        let source = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        defer { try? source.close() }
+        return [UInt8](try source.read(upToCount: count) ?? Data())
+    }
+
     @Test func cavpShortAndLongMessages() throws {
         let short = try Self.messages("SHA256ShortMsg.rsp")
         let long = try Self.messages("SHA256LongMsg.rsp")
@@ -66,9 +72,11 @@ import Testing
     /// streams at once: the kernel's digests are OpenSSL's.
     @Test func differentialAgainstOpenSSL() throws {
         var rng = SystemRandomNumberGenerator()
-        let pool = (0..<(1 << 20) + 64).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let pool = try Self.randomBytes((1 << 20) + 64)
         var lengths = [0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 8192, 1 << 20]
-        lengths += (0..<40).map { _ in Int.random(in: 0...(1 << 20), using: &rng) }
+        // 64 random lengths at least (every alignment below); scripts/fuzz asks for many more.
+        let count = Int(ProcessInfo.processInfo.environment["SHA256_DIFFERENTIAL_LENGTHS"] ?? "") ?? 64
+        lengths += (0..<count).map { _ in Int.random(in: 0...(1 << 20), using: &rng) }
         for (k, length) in lengths.enumerated() {
             let offset = k % 64  // every alignment of the data within the buffer
             pool.withUnsafeBytes { all in
@@ -95,5 +103,43 @@ import Testing
             }
         }
         #expect(SHA256Hasher.usesKernel == (ProcessInfo.processInfo.environment["PROVENANCE_SHA256"] != "openssl"))
+    }
+
+    /// The same against Python's hashlib, a third implementation, on random lengths and alignments.
+    @Test func differentialAgainstHashlib() throws {
+        let python = try #require(ProcessInfo.processInfo.environment["PROVENANCE_PYTHON"], "PROVENANCE_PYTHON unset")
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SystemRandomNumberGenerator()
+        var expected: [String] = []
+        for i in 0..<24 {
+            let length = i < 4 ? [0, 63, 64, 65][i] : Int.random(in: 0...(1 << 20), using: &rng)
+            let bytes = try Self.randomBytes(length)
+            try Data(bytes).write(to: dir.appendingPathComponent("m\(i)"))
+            expected.append(Hex.encode(SHA256Hasher.hash(bytes)))
+        }
+        let script = "import hashlib,sys\nfor p in sys.argv[1:]: print(hashlib.sha256(open(p,'rb').read()).hexdigest())"
+        let r = try runTool(python, ["-c", script] + (0..<24).map { dir.appendingPathComponent("m\($0)").path })
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.split(separator: "\n").map(String.init) == expected)
+    }
+
+    /// The shipped binary on either path: SHA-256 forced through OpenSSL (PROVENANCE_SHA256=openssl, what a
+    /// CPU without SHA-NI runs) gives the same content IDs and chunk digests, for one file and for many.
+    @Test func openSSLPathGivesTheSameOutput() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var cli = CLI(dir: dir)
+        for (i, size) in [0, 100, 70_000, (1 << 20) + 3].enumerated() {
+            try Data(try Self.randomBytes(size)).write(to: dir.appendingPathComponent("f\(i).bin"))
+        }
+        let files = (0..<4).map { "f\($0).bin" }
+        for args in [["hash"] + files, ["hash", "--json"] + files, ["hash", "--json", "f3.bin"]] {
+            let kernel = try cli.run(args)
+            let openssl = try cli.run(args, env: ["PROVENANCE_SHA256": "openssl"])
+            #expect(kernel.status == 0 && openssl.status == 0 && kernel.out == openssl.out, "\(args)")
+        }
+        let sums = try runTool("/usr/bin/sha256sum", files, cwd: dir)
+        #expect(try cli.run(["hash"] + files, env: ["PROVENANCE_SHA256": "openssl"]).out == sums.out)
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// Hashes many files on all cores: one worker per core takes the next file and hashes it on its own
-/// thread, whole-file and chunk digests in one pass over one reused buffer. Results come back in the
+/// thread, whole-file and chunk digests in one pass over one reused buffer (the two streams interleaved on
+/// SHA-NI), or, for content IDs alone, two files at a time (PairedHasher). Results come back in the
 /// order given, each a digest or the error for that file. Memory is one buffer per worker, whatever
 /// the number or size of the files. A single file goes to FileHasher, which splits the work across
 /// cores inside the file instead.
@@ -48,13 +49,21 @@ public enum ParallelHasher {
         }
         let state = SharedResults(count: items.count, onFile: onFile)
         let group = DispatchGroup()
+        // Content IDs alone (hash, verify): two files at a time on each core, their streams interleaved.
+        let paired = SHA256Hasher.usesKernel && items.allSatisfy { !$0.chunks }
         for _ in 0..<max(1, min(workers, items.count)) {
             group.enter()
             let thread = Thread {
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+                let second = UnsafeMutableRawBufferPointer.allocate(byteCount: paired ? 1 << 20 : 0, alignment: 64)
                 defer {
                     buffer.deallocate()
+                    second.deallocate()
                     group.leave()
+                }
+                if paired {
+                    PairedHasher.run(items, buffers: (buffer, second), next: state.next, done: state.set)
+                    return
                 }
                 while let i = state.next() {
                     state.set(i, sequentialHash(items[i], buffer: buffer))
