@@ -124,6 +124,8 @@ public enum FileHasher {
 struct ChunkAccumulator {
     let chunkSize: Int
     private let hasher = SHA256Hasher()
+    /// The second stream of `addPairs`.
+    private let partner = SHA256Hasher()
     private var inChunk = 0
     private var window: UInt64 = 0
     private var tail = WindowKey.Tail()
@@ -160,6 +162,30 @@ struct ChunkAccumulator {
             inChunk += take
             if inChunk == chunkSize { endChunk() }
         }
+    }
+
+    /// The same as `add`, but at a chunk boundary the whole chunks `data` holds go through two at a time:
+    /// a file's chunks are independent messages, so on SHA-NI the second costs little more than the first.
+    /// For the chunk thread of one large file, which otherwise ends after the content ID's.
+    mutating func addPairs(_ data: UnsafeRawBufferPointer) {
+        var offset = 0
+        while inChunk == 0 && data.count - offset >= 2 * chunkSize {
+            let a = UnsafeRawBufferPointer(rebasing: data[offset..<offset + chunkSize])
+            let b = UnsafeRawBufferPointer(rebasing: data[offset + chunkSize..<offset + 2 * chunkSize])
+            SHA256Hasher.update(hasher, a, partner, b)
+            endWholeChunk(hasher.finalize(), a)
+            endWholeChunk(partner.finalize(), b)
+            offset += 2 * chunkSize
+        }
+        add(UnsafeRawBufferPointer(rebasing: data[offset...]))
+    }
+
+    /// A chunk hashed in one piece: its keys from its first and last 32 bytes.
+    private mutating func endWholeChunk(_ digest: [UInt8], _ bytes: UnsafeRawBufferPointer) {
+        chunks.append(digest)
+        tree.add(digest)
+        let tail = UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - WindowKey.width)...])
+        windows.append(WindowKey.pair(head: WindowKey.key(bytes), tail: WindowKey.key(tail)))
     }
 
     private mutating func endChunk() {
@@ -328,7 +354,7 @@ private final class ChunkDigester: @unchecked Sendable {
             ring.filledForChunks.wait()
             let n = ring.lengths[slot]
             if n <= 0 { break }
-            ring.withBytes(slot) { accumulator.add($0) }
+            ring.withBytes(slot) { accumulator.addPairs($0) }
             ring.freedByChunks.signal()
             slot = (slot + 1) % FileHasher.slots
         }
