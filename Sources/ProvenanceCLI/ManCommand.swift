@@ -38,7 +38,24 @@ struct ManCommand: Command {
         ("PROVENANCE_PRIVATE_KEY", "Hex private key when no --keystore, --account or --private-key-file is given."),
         ("PROVENANCE_PASSWORD", "Keystore password when no --password-file is given (else a no-echo prompt)."),
         ("PROVENANCE_HOME", "Directory of the tool's own files (default ~/.provenance)."),
-        ("https_proxy, http_proxy, no_proxy", "Proxies for RPC requests, read by libcurl."),
+        (
+            "PROVENANCE_ENS_RPC",
+            "Endpoint ENS names are resolved on when no --ens-rpc is given (else the --rpc endpoint)."
+        ),
+        ("PROVENANCE_CA_FILE", "A CA bundle used instead of the system's for every HTTPS request (an in-house CA)."),
+        ("PROVENANCE_STALL_SECONDS", "A download that receives nothing for this long fails (1 to 3600, default 30)."),
+        (
+            "PROVENANCE_CACHE_DIR, XDG_CACHE_HOME",
+            "Where scans by content alone are remembered (default ~/.cache/provenance; --no-cache ignores it)."
+        ),
+        (
+            "PROVENANCE_SHA256",
+            "openssl: compute SHA-256 with OpenSSL even where the CPU has SHA-NI (the same digests; for comparison)."
+        ),
+        (
+            "https_proxy, http_proxy, no_proxy",
+            "Proxies for every HTTP request (RPC, downloads, .well-known), read by libcurl."
+        ),
     ]
 
     static let files: [(String, String)] = [
