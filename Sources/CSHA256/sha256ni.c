@@ -11,6 +11,7 @@
 #define PV_X86 1
 #endif
 
+#ifdef PV_X86
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -21,6 +22,7 @@ static const uint32_t K[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
+#endif
 
 static const uint32_t H0[8] = {
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
@@ -147,7 +149,7 @@ void pv_sha256_init(pv_sha256 *ctx) {
 
 // Completes a partial block from `*data`; returns the bytes taken.
 static size_t fill(pv_sha256 *ctx, const uint8_t *data, size_t length) {
-    if (ctx->buffered == 0) return 0;
+    if (ctx->buffered == 0 || length == 0) return 0;
     size_t take = 64 - ctx->buffered;
     if (take > length) take = length;
     memcpy(ctx->buffer + ctx->buffered, data, take);
@@ -160,6 +162,7 @@ static size_t fill(pv_sha256 *ctx, const uint8_t *data, size_t length) {
 }
 
 static void keep(pv_sha256 *ctx, const uint8_t *data, size_t length) {
+    if (length == 0) return;
     memcpy(ctx->buffer + ctx->buffered, data, length);
     ctx->buffered += (uint32_t)length;
 }
@@ -179,6 +182,7 @@ void pv_sha256_update(pv_sha256 *ctx, const void *data, size_t length) {
 }
 
 void pv_sha256_update2(pv_sha256 *a, const void *data_a, pv_sha256 *b, const void *data_b, size_t length) {
+    if (a == b) __builtin_trap();  // one context cannot be two streams: a wrong digest, never returned
     const uint8_t *pa = data_a, *pb = data_b;
     a->length += length;
     b->length += length;

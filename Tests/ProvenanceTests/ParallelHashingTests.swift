@@ -67,4 +67,32 @@ import Testing
             }
         }
     }
+
+    /// A FIFO among several files is opened once, by the streaming path: its writer is not cut off and the
+    /// run ends with its digest (opening it to look, closing it and opening it again hung the worker).
+    @Test func fifoAmongFilesIsReadOnce() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var cli = CLI(dir: dir)
+        try cli.write("a.bin", String(repeating: "a", count: 100_000), mode: 0o644)
+        try cli.write("b.bin", String(repeating: "b", count: 5), mode: 0o644)
+        let fifo = cli.path("pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let data = Data(repeating: 0x5a, count: 3 << 20)
+        let writer = Thread {
+            if let h = FileHandle(forWritingAtPath: fifo) {
+                h.write(data)
+                try? h.close()
+            }
+        }
+        writer.start()
+        let r = try cli.run(["hash", "a.bin", "pipe", "b.bin"])
+        // Unblocks the writer if the tool never opened the FIFO, so a failure does not hang the suite.
+        let unblock = open(fifo, O_RDONLY | O_NONBLOCK)
+        if unblock >= 0 { close(unblock) }
+        let reference = SHA256Hasher(openSSL: ())
+        reference.update([UInt8](data))
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains(Hex.encode(reference.finalize()) + "  pipe"), "\(r.out)")
+    }
 }

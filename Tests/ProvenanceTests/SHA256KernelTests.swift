@@ -68,42 +68,60 @@ import Testing
         }
     }
 
-    /// Random lengths from 0 to 1 MiB, split at random points and at every alignment of the buffer, two
-    /// streams at once: the kernel's digests are OpenSSL's.
+    /// Random lengths from 0 to 1 MiB at every alignment of the data, each message split at random points,
+    /// two different messages at once with partial blocks of their own: the kernel's digests are OpenSSL's.
     @Test func differentialAgainstOpenSSL() throws {
         var rng = SystemRandomNumberGenerator()
-        let pool = try Self.randomBytes((1 << 20) + 64)
+        let pool = try Self.randomBytes((2 << 20) + 128)
         var lengths = [0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 8192, 1 << 20]
         // 64 random lengths at least (every alignment below); scripts/fuzz asks for many more.
         let count = Int(ProcessInfo.processInfo.environment["SHA256_DIFFERENTIAL_LENGTHS"] ?? "") ?? 64
         lengths += (0..<count).map { _ in Int.random(in: 0...(1 << 20), using: &rng) }
-        for (k, length) in lengths.enumerated() {
-            let offset = k % 64  // every alignment of the data within the buffer
-            pool.withUnsafeBytes { all in
-                let data = UnsafeRawBufferPointer(rebasing: all[offset..<offset + length])
-                let reference = SHA256Hasher(openSSL: ())
-                reference.update(data)
-                let want = reference.finalize()
-                let a = SHA256Hasher()
-                let b = SHA256Hasher()
-                // Fed in uneven pieces, the two streams at different positions within their blocks.
-                let cut = length > 0 ? Int.random(in: 0...length, using: &rng) : 0
-                a.update(UnsafeRawBufferPointer(rebasing: data[0..<min(cut, 7)]))
-                let rest = UnsafeRawBufferPointer(rebasing: data[min(cut, 7)...])
-                b.update(UnsafeRawBufferPointer(rebasing: rest[0..<0]))
-                let aRest = rest
-                let bFirst = UnsafeRawBufferPointer(rebasing: data[0..<min(cut, 7)])
-                SHA256Hasher.update(a, aRest, b, UnsafeRawBufferPointer(rebasing: data[(length - aRest.count)...]))
-                b.update(UnsafeRawBufferPointer(rebasing: bFirst[0..<0]))
-                #expect(a.finalize() == want, "length \(length), offset \(offset)")
-                // b hashed only the last aRest.count bytes.
-                let tail = SHA256Hasher(openSSL: ())
-                tail.update(UnsafeRawBufferPointer(rebasing: data[(length - aRest.count)...]))
-                #expect(b.finalize() == tail.finalize(), "length \(length)")
+        func reference(_ data: UnsafeRawBufferPointer) -> [UInt8] {
+            let h = SHA256Hasher(openSSL: ())
+            h.update(data)
+            return h.finalize()
+        }
+        pool.withUnsafeBytes { all in
+            for (k, length) in lengths.enumerated() {
+                // Message a at alignment k % 64, message b elsewhere in the pool at another alignment.
+                let a = UnsafeRawBufferPointer(rebasing: all[(k % 64)..<(k % 64) + length])
+                let bStart = (1 << 20) + 64 + (k * 7) % 64
+                let b = UnsafeRawBufferPointer(rebasing: all[bStart..<bStart + length])
+                #expect(Self.split(a, b, rng: &rng) == (reference(a), reference(b)), "length \(length), k \(k)")
             }
         }
-        #expect(SHA256Hasher.usesKernel == (ProcessInfo.processInfo.environment["PROVENANCE_SHA256"] != "openssl"))
+        #expect(SHA256Hasher.usesKernel == Self.cpuHasSHANI, "the kernel is not what is under test here")
     }
+
+    /// Each message fed in three pieces: a prefix of its own (0-127 bytes, so each stream is at its own
+    /// offset within a block), a stretch of the two together, and the rest on its own.
+    static func split(
+        _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, rng: inout SystemRandomNumberGenerator
+    ) -> ([UInt8], [UInt8]) {
+        let n = a.count
+        let pa = Int.random(in: 0...min(127, n), using: &rng)
+        let pb = Int.random(in: 0...min(127, n), using: &rng)
+        let together = Int.random(in: 0...(n - max(pa, pb)), using: &rng)
+        let ha = SHA256Hasher()
+        let hb = SHA256Hasher()
+        ha.update(UnsafeRawBufferPointer(rebasing: a[0..<pa]))
+        hb.update(UnsafeRawBufferPointer(rebasing: b[0..<pb]))
+        SHA256Hasher.update(
+            ha, UnsafeRawBufferPointer(rebasing: a[pa..<pa + together]), hb,
+            UnsafeRawBufferPointer(rebasing: b[pb..<pb + together]))
+        ha.update(UnsafeRawBufferPointer(rebasing: a[(pa + together)...]))
+        hb.update(UnsafeRawBufferPointer(rebasing: b[(pb + together)...]))
+        return (ha.finalize(), hb.finalize())
+    }
+
+    /// Read from /proc/cpuinfo, independently of the kernel's own CPUID check (false off x86).
+    static let cpuHasSHANI: Bool = {
+        let forced = ProcessInfo.processInfo.environment["PROVENANCE_SHA256"] == "openssl"
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        return !forced && flags.split(separator: " ").contains("sha_ni")
+    }()
 
     /// The same against Python's hashlib, a third implementation, on random lengths and alignments.
     @Test func differentialAgainstHashlib() throws {
@@ -116,7 +134,11 @@ import Testing
             let length = i < 4 ? [0, 63, 64, 65][i] : Int.random(in: 0...(1 << 20), using: &rng)
             let bytes = try Self.randomBytes(length)
             try Data(bytes).write(to: dir.appendingPathComponent("m\(i)"))
-            expected.append(Hex.encode(SHA256Hasher.hash(bytes)))
+            // Hashed here from a buffer at another alignment each time.
+            let shifted = [UInt8](repeating: 0, count: i % 64) + bytes
+            let h = SHA256Hasher()
+            shifted.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[(i % 64)...])) }
+            expected.append(Hex.encode(h.finalize()))
         }
         let script = "import hashlib,sys\nfor p in sys.argv[1:]: print(hashlib.sha256(open(p,'rb').read()).hexdigest())"
         let r = try runTool(python, ["-c", script] + (0..<24).map { dir.appendingPathComponent("m\($0)").path })

@@ -21,7 +21,8 @@ int pv_sha256_available(void);
 
 void pv_sha256_init(pv_sha256 *ctx);
 void pv_sha256_update(pv_sha256 *ctx, const void *data, size_t length);
-/// Two messages' next `length` bytes each (the same data may be given for both), interleaved.
+/// Two messages' next `length` bytes each (the same data may be given for both), interleaved. `a` and `b`
+/// must be two different contexts (the same one traps).
 void pv_sha256_update2(pv_sha256 *a, const void *data_a, pv_sha256 *b, const void *data_b, size_t length);
 /// Writes the digest and resets the context for the next message.
 void pv_sha256_final(pv_sha256 *ctx, uint8_t out[32]);

@@ -68,14 +68,17 @@ enum PairedHasher {
 
     /// Hashes the items `next` hands out until it has none, two at a time, giving each result to `done`.
     /// `buffers` are two buffers of the same size, owned by the caller.
+    /// A second lane is opened only while at least `workers` files are left to hand out, so that a few
+    /// large files spread over the cores instead of pairing up on one.
     static func run(
         _ items: [ParallelHasher.Item], buffers: (UnsafeMutableRawBufferPointer, UnsafeMutableRawBufferPointer),
-        next: () -> Int?, done: (Int, Result<FileDigest, ProvenanceError>) -> Void
+        workers: Int, next: () -> Int?, remaining: () -> Int, done: (Int, Result<FileDigest, ProvenanceError>) -> Void
     ) {
         var lanes: [Lane?] = [nil, nil]
         var exhausted = false
         while true {
-            for k in 0..<2 where lanes[k] == nil && !exhausted {
+            for k in 0..<2 where lanes[k] == nil && !exhausted && (k == 0 || lanes[0] == nil || remaining() >= workers)
+            {
                 lanes[k] = open(items, k == 0 ? buffers.0 : buffers.1, next: next, done: done, exhausted: &exhausted)
             }
             let active = lanes.compactMap { $0 }
@@ -108,13 +111,20 @@ enum PairedHasher {
     ) -> Lane? {
         while let i = next() {
             let item = items[i]
-            if item.path != "-", item.chunkSize.map({ (try? FileHasher.checkChunkSize($0)) != nil }) ?? true {
-                let fd = Glibc.open(item.path, O_RDONLY | O_CLOEXEC)
+            // stat before open: opening a FIFO blocks for a writer, and closing it again would cut the writer
+            // off (SIGPIPE) before the one-file path reads it. O_NONBLOCK in case it became one since.
+            var named = stat()
+            if item.path != "-", item.chunkSize.map({ (try? FileHasher.checkChunkSize($0)) != nil }) ?? true,
+                stat(item.path, &named) == 0, named.st_mode & S_IFMT == S_IFREG
+            {
+                let fd = Glibc.open(item.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
                 var st = stat()
                 if fd >= 0, fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
                     return Lane(index: i, path: item.path, fd: fd, before: st, buffer: buffer)
                 }
                 if fd >= 0 { close(fd) }
+                done(i, .failure(.input("\(item.path): replaced while being opened")))
+                continue
             }
             done(i, ParallelHasher.sequentialHash(item, buffer: buffer))
         }

@@ -62,7 +62,9 @@ public enum ParallelHasher {
                     group.leave()
                 }
                 if paired {
-                    PairedHasher.run(items, buffers: (buffer, second), next: state.next, done: state.set)
+                    PairedHasher.run(
+                        items, buffers: (buffer, second), workers: workers, next: state.next,
+                        remaining: state.remaining, done: state.set)
                     return
                 }
                 while let i = state.next() {
@@ -76,18 +78,26 @@ public enum ParallelHasher {
         return state.results.map { $0! }
     }
 
+    /// A stream (no size known in advance): FileHasher's two-thread path.
+    private static func streamed(_ item: Item) -> Result<FileDigest, ProvenanceError> {
+        do {
+            return .success(try FileHasher.hash(path: item.path, chunkSize: item.chunkSize, chunks: item.chunks))
+        } catch let e as ProvenanceError { return .failure(e) } catch {
+            return .failure(.input("\(item.path): \(error)"))
+        }
+    }
+
     /// One file on the calling thread: one read per buffer, both digests updated from it. A file no
     /// larger than one chunk has one chunk whose digest is the whole-file digest: hashed once.
     static func sequentialHash(_ item: Item, buffer: UnsafeMutableRawBufferPointer) -> Result<
         FileDigest, ProvenanceError
     > {
         let path = item.path
-        if path == "-" {  // standard input: the streaming path
-            do {
-                return .success(try FileHasher.hash(path: path, chunkSize: item.chunkSize, chunks: item.chunks))
-            } catch let e as ProvenanceError { return .failure(e) } catch {
-                return .failure(.input("\(path): \(error)"))
-            }
+        // Standard input, FIFOs and devices take the streaming path, which opens them once: opening one here
+        // and again there would wait for a writer that is gone (or cut one off).
+        var named = stat()
+        if path == "-" || (stat(path, &named) == 0 && ![S_IFREG, S_IFDIR].contains(named.st_mode & S_IFMT)) {
+            return streamed(item)
         }
         if let chunkSize = item.chunkSize {
             do { try FileHasher.checkChunkSize(chunkSize) } catch let e as ProvenanceError { return .failure(e) } catch
@@ -102,14 +112,7 @@ public enum ParallelHasher {
         guard fstat(fd, &before) == 0 else { return .failure(.input("\(path): \(String(cString: strerror(errno)))")) }
         let kind = before.st_mode & S_IFMT
         if kind == S_IFDIR { return .failure(.input("\(path): is a directory")) }
-        guard kind == S_IFREG else {
-            // Streams keep the two-thread path (no size known in advance).
-            do {
-                return .success(try FileHasher.hash(path: path, chunkSize: item.chunkSize, chunks: item.chunks))
-            } catch let e as ProvenanceError { return .failure(e) } catch {
-                return .failure(.input("\(path): \(error)"))
-            }
-        }
+        guard kind == S_IFREG else { return .failure(.input("\(path): replaced while being opened")) }
         let chunkSize = item.chunkSize ?? FileHasher.defaultChunkSize(forSize: UInt64(before.st_size))
         let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize)
         let chunking = item.chunks && !oneChunk
@@ -165,6 +168,13 @@ private final class SharedResults: @unchecked Sendable {
     init(count: Int, onFile: @escaping @Sendable (Int, UInt64) -> Void) {
         results = Array(repeating: nil, count: count)
         self.onFile = onFile
+    }
+
+    /// Items not handed out yet.
+    func remaining() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return results.count - cursor
     }
 
     func next() -> Int? {
