@@ -71,6 +71,11 @@ extension VerdictText {
         case .originalNotAttested(let chain): return "the original is not attested on chain \(chain)"
         case .originalRevoked(let chain):
             return "the original is attested on chain \(chain) only after its signer's key was revoked"
+        case .originalDetailsDiffer(let chain, let block):
+            return "the manifest's chunk list and fingerprint are not the ones anchored on chain \(chain) in block "
+                + "\(block): no part of this copy is called authentic from them"
+        case .detailsSignedOnly:
+            return "checked offline: the chunk list and fingerprint are signed, but not checked against the chain"
         case .originalNotFound(let n): return "nothing of it found in the \(n) signed original(s) given"
         case .originalSetAside(let entry): return "set aside: \(entry)"
         case .originalsNotCompared(let n): return "\(n) more item(s) of the feed not compared (--feed-items)"

@@ -36,14 +36,17 @@ import Testing
             return e
         }
 
-        func record(_ sha: [UInt8], by signer: Address, block: UInt64 = 10, revokedAt: UInt64? = nil)
-            -> OnChainAttestation
-        {
-            OnChainAttestation(
+        /// A proven record; its batch anchors the fixture manifest's details unless `details` says otherwise.
+        func record(
+            _ sha: [UInt8], by signer: Address, block: UInt64 = 10, revokedAt: UInt64? = nil, details: [UInt8]? = nil
+        ) -> OnChainAttestation {
+            var a = OnChainAttestation(
                 digest: sha, signer: signer, chainId: chainId, registry: RegistryAddress.canonical,
                 txHash: [UInt8](repeating: UInt8(block), count: 32), blockNumber: block, blockTime: 1_700_000_000,
                 revocation: revokedAt.map { Revocation(block: $0, time: 1_700_000_100) },
                 blockHash: [UInt8](repeating: 0xbb, count: 32))
+            a.anchoredDetails = [details ?? manifest.commitment.detailsHash]
+            return a
         }
 
         func records(_ byDigest: [[UInt8]: RecordFindings], endpoints: Int = 1) -> ChainRecords {
@@ -70,8 +73,8 @@ import Testing
         let cases: [(Evidence, TrustedSigners, Verdict.Status, [Reason.Code])] = [
             (f.evidence(authentic, digest: f.digest()), trusted, .verified, [.signatureValid]),
             (f.evidence(authentic, digest: f.digest()), TrustedSigners(), .signedByUntrusted, [.signerUntrusted]),
-            (modified, trusted, .modified, [.contentMismatch]),
-            (similar, trusted, .similar, [.soundMatches]),
+            (modified, trusted, .modified, [.contentMismatch, .detailsSignedOnly]),
+            (similar, trusted, .similar, [.soundMatches, .detailsSignedOnly]),
             (
                 f.evidence(.inauthentic(at: "m", f.manifest, .batchProof), digest: f.digest()), trusted,
                 .invalidSignature, [.manifestInauthentic]
@@ -93,7 +96,8 @@ import Testing
         }
         // A modified copy says how far its parts go; the size difference is in the reason's fields.
         let v = Decision.decide(modified, records: nil, trust: trusted)
-        #expect(v.reasons == [.contentMismatch(signer: f.signer, size: 5, originalSize: f.manifest.size)])
+        #expect(
+            v.reasons == [.contentMismatch(signer: f.signer, size: 5, originalSize: f.manifest.size), .detailsSignedOnly])
         #expect(v.authentic?.copySize == 5)
     }
 
@@ -165,6 +169,11 @@ import Testing
         let trustedOriginal = Decision.decide(
             copy, records: f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer)])]), trust: trust)
         #expect(trustedOriginal.authentic != nil && trustedOriginal.reasons.last?.code == .originalAttested)
+        // The same signer's record, but its batch anchors other details: the manifest's chunk list says nothing.
+        let otherDetails = f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer, details: Self.other)])])
+        let unanchoredDetails = Decision.decide(copy, records: otherDetails, trust: trust)
+        #expect(unanchoredDetails.status == .modified && unanchoredDetails.authentic == nil)
+        #expect(unanchoredDetails.reasons.map(\.code) == [.contentMismatch, .originalDetailsDiffer])
         // A hidden record is a warning, the verdict stands.
         let hidden = RecordFindings(
             proven: [f.record(sha, by: f.signer)], hidden: [HiddenRecord(endpoint: "e1", txHash: [10], block: 10)])
@@ -247,6 +256,10 @@ import Testing
         let similar = Decision.decide(clip, records: anchored, trust: trust)
         #expect(similar.status == .similar && similar.reasons.map(\.code) == [.soundMatches, .originalAttested])
         #expect(VerdictText.line(similar).contains("SIMILAR — 0:00–0:03 sounds like 0:01–0:04 of the original"))
+        // A fingerprint that is not the anchored one matches nothing.
+        let otherDetails = f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer, details: Self.other)])])
+        let notSimilar = Decision.decide(clip, records: otherDetails, trust: trust)
+        #expect(notSimilar.status == .modified && notSimilar.audio == nil && notSimilar.authentic == nil)
         let revoked = f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer, block: 20, revokedAt: 15)])])
         let afterRevocation = Decision.decide(clip, records: revoked, trust: trust)
         #expect(afterRevocation.status == .modified && afterRevocation.authentic == nil)

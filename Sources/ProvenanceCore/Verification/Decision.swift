@@ -63,13 +63,14 @@ public enum Decision {
         let mismatch = Reason.contentMismatch(signer: m.signer, size: digest.size, originalSize: m.size)
         if case .success(let c)? = e.sound, !c.matches.isEmpty {
             var v = Verdict(
-                path: e.path, status: .similar, reasons: [.soundMatches(signer: m.signer)], sha256: sha,
-                signer: m.signer)
+                path: e.path, status: .similar, reasons: [.soundMatches(signer: m.signer), .detailsSignedOnly],
+                sha256: sha, signer: m.signer)
             v.audio = c
             return v
         }
         var v = Verdict(
-            path: e.path, status: .modified, reasons: [mismatch] + soundNote(e.sound), sha256: sha, signer: m.signer)
+            path: e.path, status: .modified, reasons: [mismatch] + soundNote(e.sound) + [.detailsSignedOnly],
+            sha256: sha, signer: m.signer)
         v.authentic = e.parts
         return v
     }
@@ -142,15 +143,17 @@ public enum Decision {
         let original = r[m.sha256].proven
         // Only the manifest's own signer's record anchors it: another trusted key's record of the same content
         // says nothing of this manifest's chunk list or fingerprint.
-        let standing = original.filter {
-            $0.signer == m.signer && trust.trusts($0.signer, on: r.chainId) && !$0.isRevoked
-        }
-        let revoked = original.contains { $0.signer == m.signer && trust.trusts($0.signer, on: r.chainId) }
+        let bySigner = original.filter { $0.signer == m.signer && trust.trusts($0.signer, on: r.chainId) }
+        let unrevoked = bySigner.filter { !$0.isRevoked }
+        // And only a record whose batch holds this manifest's very leaf: a leaked key can sign new details
+        // for an old content ID, but cannot put them in the batch anchored before the revocation.
+        let standing = unrevoked.filter { $0.anchors(detailsHash: m.commitment.detailsHash) }
         let anchored: Reason =
             standing.first.map { .originalAttested(chainId: r.chainId, block: $0.blockNumber) }
+            ?? unrevoked.first.map { .originalDetailsDiffer(chainId: r.chainId, block: $0.blockNumber) }
             ?? (original.isEmpty
                 ? .originalNotAttested(chainId: r.chainId)
-                : revoked ? .originalRevoked(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
+                : !bySigner.isEmpty ? .originalRevoked(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
         var v: Verdict
         if case .success(let c)? = e.sound, !c.matches.isEmpty, !standing.isEmpty {
             v = Verdict(

@@ -36,6 +36,12 @@ public enum Reason: Sendable, Equatable {
     case originalNotAttested(chainId: UInt64)
     /// The original is attested only by its signer's key after that key was revoked.
     case originalRevoked(chainId: UInt64)
+    /// The original's record by the manifest's signer anchors other details than the manifest carries: its
+    /// chunk list, window keys and fingerprint are not the anchored ones and are not used.
+    case originalDetailsDiffer(chainId: UInt64, block: UInt64)
+    /// Offline: the manifest's chunk list and fingerprint are signed, but no chain was asked whether they are
+    /// the anchored ones.
+    case detailsSignedOnly
     /// Fetched originals (a feed, a manifest URL) hold nothing of this copy.
     case originalNotFound(originals: Int)
     /// A fetched original that was not used, and why (unfetchable, unparsable, inauthentic, untrusted).
@@ -78,6 +84,8 @@ public enum Reason: Sendable, Equatable {
         case originalUntrustedSigner = "original.untrustedSigner"
         case originalNotAttested = "original.notAttested"
         case originalRevoked = "original.revoked"
+        case originalDetailsDiffer = "original.detailsDiffer"
+        case detailsSignedOnly = "details.signedOnly"
         case originalNotFound = "original.notFound"
         case originalSetAside = "original.setAside"
         case originalsNotCompared = "original.notCompared"
@@ -110,6 +118,8 @@ public enum Reason: Sendable, Equatable {
         case .originalUntrustedSigner: return .originalUntrustedSigner
         case .originalNotAttested: return .originalNotAttested
         case .originalRevoked: return .originalRevoked
+        case .originalDetailsDiffer: return .originalDetailsDiffer
+        case .detailsSignedOnly: return .detailsSignedOnly
         case .originalNotFound: return .originalNotFound
         case .originalSetAside: return .originalSetAside
         case .originalsNotCompared: return .originalsNotCompared

@@ -23,6 +23,9 @@ public struct OnChainAttestation: Equatable, Sendable {
     public let revocation: Revocation?
     /// The hash of the block holding the record, as proven here (empty for a record from the scan cache).
     public var blockHash: [UInt8] = []
+    /// The details hashes (FORMAT §2a) the proven batch anchors beside this content ID: a manifest's chunk
+    /// list, window keys and fingerprint say something on chain only when its details hash is one of these.
+    public var anchoredDetails: [[UInt8]] = []
 
     /// Whether this record comes from the revocation's block or later, and so is void.
     public init(
@@ -41,6 +44,9 @@ public struct OnChainAttestation: Equatable, Sendable {
     }
 
     public var isRevoked: Bool { revocation.map { blockNumber >= $0.block } ?? false }
+
+    /// Whether this record anchors exactly these details (the leaf keccak(contentID ‖ detailsHash) is the batch's).
+    public func anchors(detailsHash: [UInt8]) -> Bool { anchoredDetails.contains(detailsHash) }
 
     public var anchor: Anchor {
         Anchor(chainId: chainId, registry: registry, txHash: txHash, blockNumber: blockNumber, blockTime: blockTime)

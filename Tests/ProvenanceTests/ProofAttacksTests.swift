@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@testable import ProvenanceChain
+@testable import ProvenanceCore
+
+/// The attacks of issue 23, each against a real devnet (and, where an endpoint lies, devnet/faultproxy.py in
+/// front of it): none may end in `verified` or in a part of a copy called authentic.
+@Suite(.serialized, .tags(.devnet)) final class ProofAttacksTests {
+    let devnet: ChildServer
+    var cli: CLI
+    let key: PrivateKey
+
+    init() throws {
+        (devnet, cli) = try deployedDevnet()
+        key = try PrivateKey(hex: devKeyHex)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: cli.dir) }
+
+    func randomFile(_ name: String, size: Int) throws {
+        let bytes = try SecureRandom.bytes(size)
+        try Data(bytes).write(to: URL(fileURLWithPath: cli.path(name)))
+    }
+
+    /// Attack 1: a leaked, revoked key signs new details (the chunk list of unrelated bytes F) for the content
+    /// ID of a recording R1 it attested honestly before the revocation. The record of R1 stands; the details
+    /// are not the anchored ones, so not one byte of F may be called the publisher's.
+    @Test func detailsNotAnchoredSayNothing() throws {
+        try randomFile("R1.bin", size: 40_000)
+        try randomFile("F.bin", size: 40_000)
+        try #require(try cli.run(["attest", "--private-key-file", "dev.key", "R1.bin"]).status == 0)
+        try #require(try cli.run(["revoke", "--private-key-file", "dev.key", "--yes"]).status == 0)
+        let r1 = try FileHasher.hash(path: cli.path("R1.bin"))
+        let f = try FileHasher.hash(path: cli.path("F.bin"))
+        let claimed = FileDigest(
+            size: f.size, sha256: r1.sha256, chunkSize: f.chunkSize, chunks: f.chunks, windows: f.windows)
+        let forged = try BatchSigner.sign(
+            paths: [cli.path("F.bin")], digests: [claimed], key: key, registry: RegistryAddress.canonical)
+        try forged[0].manifest.write(to: forged[0].manifestPath)
+        let signer = key.address.checksummed
+
+        let text = try cli.run(["verify", "--signer", signer, "F.bin"])
+        #expect(text.status == 1, "\(text.out)\(text.err)")
+        #expect(!text.out.contains("intact") && !text.out.contains("publisher's"), "\(text.out)")
+        #expect(text.out.contains("not the ones anchored"), "\(text.out)")
+        let json = try JSON.parse(try cli.run(["verify", "--signer", signer, "--json", "F.bin"]).out)
+        #expect(json["status"]?.stringValue == "modified" && json["authentic"] == nil, "\(json.compact)")
+        let codes = json["reasons"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+        #expect(codes.contains("original.detailsDiffer"), "\(codes)")
+
+        // Offline the manifest is all there is: its details are called signed, not anchored.
+        let offline = try JSON.parse(try cli.run(["verify", "--offline", "--signer", signer, "--json", "F.bin"]).out)
+        let offlineCodes = offline["reasons"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+        #expect(offlineCodes.contains("details.signedOnly"), "\(offline.compact)")
+    }
+}
