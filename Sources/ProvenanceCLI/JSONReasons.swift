@@ -42,7 +42,8 @@ extension JSONOutput {
         case .originalAttested(let chain, let block): return [("chainId", num(chain)), ("blockNumber", num(block))]
         case .originalUntrustedSigner(let chain), .originalNotAttested(let chain), .originalRevoked(let chain):
             return [("chainId", num(chain))]
-        case .originalDetailsDiffer(let chain, let block): return [("chainId", num(chain)), ("blockNumber", num(block))]
+        case .originalDetailsDiffer(let chain, let block):
+            return [("chainId", num(chain)), ("blockNumber", num(block))]
         case .detailsSignedOnly: return []
         case .originalNotFound(let n): return [("originals", .int(n))]
         case .originalSetAside(let entry): return [("entry", .string(entry))]

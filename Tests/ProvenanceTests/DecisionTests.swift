@@ -97,7 +97,9 @@ import Testing
         // A modified copy says how far its parts go; the size difference is in the reason's fields.
         let v = Decision.decide(modified, records: nil, trust: trusted)
         #expect(
-            v.reasons == [.contentMismatch(signer: f.signer, size: 5, originalSize: f.manifest.size), .detailsSignedOnly])
+            v.reasons == [
+                .contentMismatch(signer: f.signer, size: 5, originalSize: f.manifest.size), .detailsSignedOnly,
+            ])
         #expect(v.authentic?.copySize == 5)
     }
 

@@ -437,7 +437,8 @@ public final class RegistryReader {
                 txHash: log.transactionHash, blockNumber: log.blockNumber,
                 blockTime: blocks[log.blockNumber]?.timestamp ?? 0, revocation: revocations[signer])
             a.blockHash = blocks[log.blockNumber]?.hash ?? []
-            a.anchoredDetails = (batches[log.transactionHash] ?? nil)?.files.filter { $0.contentID == log.topics[0] }
+            a.anchoredDetails =
+                (batches[log.transactionHash] ?? nil)?.files.filter { $0.contentID == log.topics[0] }
                 .map(\.detailsHash) ?? []
             // One signer may attest the same digest several times: keep each transaction once.
             if !(byDigest[Hex.encode(log.topics[0])]?.contains { $0.txHash == a.txHash } ?? false) {

@@ -153,7 +153,8 @@ public enum Decision {
             ?? unrevoked.first.map { .originalDetailsDiffer(chainId: r.chainId, block: $0.blockNumber) }
             ?? (original.isEmpty
                 ? .originalNotAttested(chainId: r.chainId)
-                : !bySigner.isEmpty ? .originalRevoked(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
+                : !bySigner.isEmpty
+                    ? .originalRevoked(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
         var v: Verdict
         if case .success(let c)? = e.sound, !c.matches.isEmpty, !standing.isEmpty {
             v = Verdict(
