@@ -54,4 +54,40 @@ import Testing
         let offlineCodes = offline["reasons"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
         #expect(offlineCodes.contains("details.signedOnly"), "\(offline.compact)")
     }
+
+    /// Attack 4: the scan cache is a hint. A record put in it (as a lying endpoint's answer once was) is asked
+    /// of the chain again and, not being there, counts for nothing; a cache is never shared between chains.
+    @Test func cachedRecordsAreProvenAgain() throws {
+        try randomFile("A.bin", size: 5_000)
+        try randomFile("U.bin", size: 5_000)
+        try #require(try cli.run(["attest", "--private-key-file", "dev.key", "A.bin"]).status == 0)
+        // Beyond the cache's reorganisation margin, so scans are remembered.
+        try mineEmptyBlocks(100, on: devnet.url)
+        let cacheDir = cli.path("cache")
+        cli.environment["PROVENANCE_CACHE_DIR"] = cacheDir
+        let attested = try JSON.parse(try cli.run(["verify", "--any-signer", "--json", "A.bin"]).out)
+        let real = try #require(attested["attestations"]?.arrayValue?.first, "\(attested.compact)")
+        let first = try cli.run(["verify", "--any-signer", "U.bin"])
+        #expect(first.status == 1 && first.out.contains("not-attested"), "\(first.out)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: cacheDir).filter { $0.hasPrefix("scan-") }
+        try #require(files.count == 1, "\(files)")
+        #expect(files[0].hasPrefix("scan-31337-"), "the cache names the chain and its genesis: \(files[0])")
+
+        // The record of A, written into the cache as U's.
+        let path = cacheDir + "/" + files[0]
+        let u = Hex.encode(try FileHasher.hash(path: cli.path("U.bin")).sha256)
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let entry = try #require(text.range(of: #""\#(u)":\{[^}]*"records":\[\]"#, options: .regularExpression))
+        let forged =
+            "[\"\(real["signer"]!.stringValue!)\",\"\(real["txHash"]!.stringValue!)\","
+            + "\(real["blockNumber"]!.intValue!),0,\(real["timestamp"]!.intValue!)]"
+        text.replaceSubrange(entry, with: String(text[entry]).replacingOccurrences(of: "[]", with: "[\(forged)]"))
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let again = try cli.run(["verify", "--any-signer", "U.bin"])
+        #expect(
+            again.status == 1 && again.out.contains("not-attested") && !again.out.contains("verified"), "\(again.out)")
+        let honest = try cli.run(["verify", "--any-signer", "A.bin"])
+        #expect(honest.status == 0 && honest.out.contains("verified"), "\(honest.out)")
+    }
 }

@@ -232,21 +232,30 @@ public final class RegistryReader {
 
     /// Every attestation of each digest by anyone, in the order of `digests`.
     public func attestations(for digests: [[UInt8]], expectedChainId: UInt64? = nil) throws -> [[OnChainAttestation]] {
-        try accept(try client.chainState(codeAt: registry), expectedChainId: expectedChainId)
+        // The genesis block rides along: the cache is the chain's (id and genesis hash) and the registry's.
+        let state = try client.chainState(codeAt: registry, with: cache == nil ? [] : [.block(0)])
+        try accept(state, expectedChainId: expectedChainId)
         guard let confirmed = try confirmedHead(), !digests.isEmpty else { return digests.map { _ in [] } }
-        cache?.load(chainId: chainId, registry: registry)
+        if let cache {
+            guard case .success(.block(let genesis?))? = state.answers.first, genesis.number == 0 else {
+                throw malformed("no genesis block")
+            }
+            cache.load(chainId: chainId, genesis: genesis.hash, registry: registry)
+        }
         if scanner.span == nil { scanner.span = cache?.span }
         scanner.onProgress = onScanProgress
         // Content IDs grouped by the block their scan starts at (after what the cache has seen).
         var byStart: [UInt64: [[UInt8]]] = [:]
         var cached: [ScanCache.Record] = []
-        var cachedFor: [String: [ScanCache.Record]] = [:]
+        // The cache is a hint: it says in which blocks records were seen, and those blocks are asked again, so
+        // every record is proven from the chain on every run (a forged record once cached is never believed).
+        var cachedBlocks: [UInt64: [[UInt8]]] = [:]
         for digest in Set(digests.map { Hex.encode($0) }).sorted().compactMap({ Hex.decode($0) }) {
             var start = deployedAt
             if let entry = cache?.entry(digest), entry.scannedTo >= deployedAt, entry.scannedTo < confirmed {
                 start = entry.scannedTo + 1
                 cached += entry.records
-                cachedFor[Hex.encode(digest)] = entry.records
+                for block in Set(entry.records.map(\.block)) { cachedBlocks[block, default: []].append(digest) }
             }
             byStart[start, default: []].append(digest)
         }
@@ -260,6 +269,7 @@ public final class RegistryReader {
             }
             logs += try scanner.scan(filters, from: start, to: confirmed)
         }
+        logs += try self.logs(inCachedBlocks: cachedBlocks)
         let valid = validLogs(logs, digests: Set(digests.map { Hex.encode($0) }), confirmed: confirmed, signers: nil)
         var revokedAt: [Address: UInt64] = [:]
         for log in logs where Self.isRevocation(log, registry: registry) && log.blockNumber <= confirmed {
@@ -279,15 +289,7 @@ public final class RegistryReader {
         }
         let (proven, blocks) = try prove(valid, alsoBlocks: Set(revokedAt.values))
         let revocations = revokedAt.mapValues { Revocation(block: $0, time: blocks[$0]?.timestamp ?? 0) }
-        var found = build(proven, blocks: blocks, revocations: revocations)
-        for (key, records) in cachedFor {
-            for r in records {
-                found[key, default: []].append(
-                    OnChainAttestation(
-                        digest: Hex.decode(key)!, signer: r.signer, chainId: chainId, registry: registry,
-                        txHash: r.txHash, blockNumber: r.block, blockTime: r.time, revocation: revocations[r.signer]))
-            }
-        }
+        let found = build(proven, blocks: blocks, revocations: revocations)
         if let cache {
             let settled = confirmed >= ScanCache.reorgMargin ? confirmed - ScanCache.reorgMargin : 0
             for digest in digests {
@@ -306,6 +308,22 @@ public final class RegistryReader {
                 ($0.blockNumber, Hex.encode($0.txHash)) < ($1.blockNumber, Hex.encode($1.txHash))
             }
         }
+    }
+
+    /// The logs of these content IDs in the blocks the cache names, one eth_getLogs per block, in one request.
+    private func logs(inCachedBlocks blocks: [UInt64: [[UInt8]]]) throws -> [EthClient.Log] {
+        let filters = blocks.keys.sorted().flatMap { block in
+            unique(blocks[block]!).map { filter($0, signers: nil).range(block, block) }
+        }
+        var logs: [EthClient.Log] = []
+        for answer in try client.batch(filters.map { .logs($0) }) {
+            guard case .success(.logs(let found)) = answer else {
+                if case .failure(let error) = answer { throw error }
+                throw malformed("eth_getLogs answered with something else")
+            }
+            logs += found
+        }
+        return logs
     }
 
     // MARK: shared

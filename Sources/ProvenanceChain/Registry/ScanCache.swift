@@ -32,20 +32,27 @@ public final class ScanCache {
     private(set) var entries: [String: Entry] = [:]
     var span: UInt64?
     private var chainId: UInt64 = 0
+    private var genesis: [UInt8] = []
     private var registry = RegistryAddress.canonical
 
     public init(directory: String) { self.directory = directory }
 
-    private var path: String { "\(directory)/scan-\(chainId)-\(registry.checksummed.lowercased()).json" }
+    /// One file per chain (its id and genesis hash: two devnets or a fork with the same id never share one)
+    /// and registry. What is in it is a hint only: where to look, never a record (RegistryReader proves again).
+    private var path: String {
+        "\(directory)/scan-\(chainId)-\(Hex.encode(Array(genesis.prefix(8))))-\(registry.checksummed.lowercased()).json"
+    }
 
-    func load(chainId: UInt64, registry: Address) {
+    func load(chainId: UInt64, genesis: [UInt8], registry: Address) {
         self.chainId = chainId
+        self.genesis = genesis
         self.registry = registry
         entries = [:]
         span = nil
         guard let bytes = try? BoundedFile.read(path, what: "scan cache", maxBytes: 256 << 20).bytes,
             let json = try? JSON.parse(bytes), json["format"]?.stringValue == "provenance-scan-cache",
-            json["version"]?.intValue == 1, let contents = json["contents"]?.objectValue
+            json["version"]?.intValue == 2, json["genesis"]?.stringValue == Hex.encode(genesis, prefix: true),
+            let contents = json["contents"]?.objectValue
         else { return }
         span = json["span"]?.intValue.flatMap { $0 > 0 ? UInt64($0) : nil }
         for (key, value) in contents {
@@ -96,7 +103,8 @@ public final class ScanCache {
             )
         }
         var doc: [(String, JSON)] = [
-            ("format", .string("provenance-scan-cache")), ("version", .int(1)), ("chainId", .number(String(chainId))),
+            ("format", .string("provenance-scan-cache")), ("version", .int(2)), ("chainId", .number(String(chainId))),
+            ("genesis", .string(Hex.encode(genesis, prefix: true))),
             ("registry", .string(registry.checksummed)),
         ]
         if let span { doc.append(("span", .number(String(span)))) }
