@@ -17,14 +17,24 @@ Development methods besides the standard ones (Anvil/Hardhat names): evm_mine [N
 usual way; anvil_mine / hardhat_mine [N] adds N empty blocks in one call, thousands a second (a long
 history for tests of providers' range caps); evm_setIntervalMining MS sets the block timer of
 --block-time (0 stops it, so a test can hold a transaction pending for as long as it needs).
+
+What a client needs to prove records from block headers alone, as real nodes serve it: full headers
+(every field of the fork, in the form keccak(rlp(header)) is recomputed from), full transaction objects,
+eth_getBlockReceipts, and EIP-1186 eth_getProof at any mined block's state (devnet/check_proofs.py checks
+all of it independently). Block tags: latest (and pending) is the head, safe the block before it,
+finalized the one before that (head − 1, head − 2, never below 0: with no consensus layer, "final" on
+this devnet only means buried), earliest block 0. A block hash is taken wherever a block is.
 """
 import argparse, json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import rlp
+
 from eth_tester import EthereumTester, PyEVMBackend
-from eth_tester.exceptions import TransactionFailed, ValidationError, BlockNotFound, TransactionNotFound
+from eth_tester.exceptions import TransactionFailed, ValidationError, TransactionNotFound
 from eth_utils import to_canonical_address, to_checksum_address, keccak
 from eth.constants import BLANK_ROOT_HASH
+from eth.exceptions import BlockNotFound, HeaderNotFound, TransactionNotFound as EVMTransactionNotFound
 
 DEV_KEYS = [
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",  # 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266
@@ -34,6 +44,17 @@ CREATE2_PROXY = "0x4e59b44847b379578588920cA78FbF26c0B4956C"
 CREATE2_PROXY_CODE = bytes.fromhex(
     "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f58015156039578182fd5b8082525050506014600cf3")
 TIP = 10**9  # 1 gwei suggested priority fee
+
+# The JSON-RPC name of each header field py-evm encodes. block_out walks the header's own field list, in
+# its RLP order, so every field of the fork is served exactly as hashed (and a field this table lacks
+# fails loudly instead of going missing from the hash a client recomputes).
+HEADER_JSON = {"parent_hash": "parentHash", "uncles_hash": "sha3Uncles", "coinbase": "miner", "state_root": "stateRoot",
+               "transaction_root": "transactionsRoot", "receipt_root": "receiptsRoot", "bloom": "logsBloom",
+               "difficulty": "difficulty", "block_number": "number", "gas_limit": "gasLimit", "gas_used": "gasUsed",
+               "timestamp": "timestamp", "extra_data": "extraData", "mix_hash": "mixHash", "nonce": "nonce",
+               "base_fee_per_gas": "baseFeePerGas", "withdrawals_root": "withdrawalsRoot", "blob_gas_used": "blobGasUsed",
+               "excess_blob_gas": "excessBlobGas", "parent_beacon_block_root": "parentBeaconBlockRoot",
+               "requests_hash": "requestsHash"}
 
 
 def reverted(e):
@@ -158,18 +179,62 @@ class Devnet:
         cached = self.logs_cache.get(n)
         if cached is None:
             cached = []
-            for th in self.t.get_block_by_number(n)["transactions"]:
-                cached += [self.log_out(log) for log in self.t.get_transaction_receipt(th)["logs"]]
+            block = self.t.backend.chain.get_canonical_block_by_number(n)
+            for i, (tx, r) in enumerate(zip(block.transactions, block.get_receipts(self.t.backend.chain.chaindb))):
+                cached += [self.log_out(block, tx, i, log, len(cached)) for log in r.logs]
             self.logs_cache[n] = cached
         return cached
 
     # -- conversions ----------------------------------------------------------------------
     def block_id(self, b):
-        if b in (None, "latest", "pending", "safe", "finalized"):
+        """A block parameter as eth-tester takes it (for state queries)."""
+        if b in (None, "latest", "pending"):
             return "latest"
         if b == "earliest":
             return "earliest"
+        return self.number_of(b)
+
+    def number_of(self, b):
+        """The number a block tag or quantity names (the tags as the module docstring defines them)."""
+        head = self.t.backend.chain.get_canonical_head().block_number
+        if isinstance(b, dict):  # EIP-1898 {"blockNumber": …}
+            b = b.get("blockNumber")
+        if b in (None, "latest", "pending"):
+            return head
+        if b == "earliest":
+            return 0
+        if b == "safe":
+            return max(0, head - 1)
+        if b == "finalized":
+            return max(0, head - 2)
         return parse_q(b, "block")
+
+    def block_at(self, b):
+        """The mined canonical block a parameter names (number, tag, block hash or an EIP-1898 object), or
+        None when there is none: not yet mined, or a hash this chain does not hold as canonical."""
+        chain = self.t.backend.chain
+        if isinstance(b, dict) and "blockHash" in b:
+            b = b["blockHash"]
+        if isinstance(b, str) and len(b) == 66:
+            try:
+                block = chain.get_block_by_hash(bytes.fromhex(b[2:]))
+            except (HeaderNotFound, BlockNotFound, ValueError):
+                return None
+            canonical = block.number <= chain.get_canonical_head().block_number and chain.get_canonical_block_hash(block.number) == block.hash
+            return block if canonical else None
+        n = self.number_of(b)
+        if n > chain.get_canonical_head().block_number:
+            return None
+        return chain.get_canonical_block_by_number(n)
+
+    def mined(self, tx_hash):
+        """(block, index) of a mined transaction, or None (unknown, held or still pending)."""
+        chain = self.t.backend.chain
+        try:
+            number, index = chain.chaindb.get_transaction_index(bytes.fromhex(tx_hash[2:]))
+        except (EVMTransactionNotFound, ValueError):
+            return None
+        return chain.get_canonical_block_by_number(number), index
 
     def tx_in(self, tx):
         out = {}
@@ -187,30 +252,114 @@ class Devnet:
             out["from"] = to_checksum_address("0x" + "00" * 20)
         return out
 
-    def log_out(self, log):
-        return {"address": to_checksum_address(log["address"]), "topics": [hx(t) for t in log["topics"]], "data": hx(log["data"]),
-                "blockNumber": q(log["block_number"]), "blockHash": hx(log["block_hash"]),
-                "transactionHash": hx(log["transaction_hash"]), "transactionIndex": q(log["transaction_index"]),
-                "logIndex": q(log["log_index"]), "removed": False}
+    def log_out(self, block, tx, index, log, log_index):
+        """A py-evm log as nodes serve it; log_index counts from the block's first log, as on real nodes
+        (eth-tester's own serializer counts from the transaction's)."""
+        return {"address": to_checksum_address(log.address), "topics": [hx(t.to_bytes(32, "big")) for t in log.topics],
+                "data": hx(log.data), "blockNumber": q(block.number), "blockHash": hx(block.hash),
+                "transactionHash": hx(tx.hash), "transactionIndex": q(index), "logIndex": q(log_index), "removed": False}
 
-    def receipt_out(self, r):
-        tx = self.t.get_transaction_by_hash(r["transaction_hash"])
-        block = self.t.get_block_by_number(r["block_number"])
-        return {"transactionHash": hx(r["transaction_hash"]), "transactionIndex": q(r["transaction_index"]),
-                "blockHash": hx(r["block_hash"]), "blockNumber": q(r["block_number"]),
-                "from": to_checksum_address(tx["from"]), "to": to_checksum_address(tx["to"]) if tx.get("to") else None,
-                "cumulativeGasUsed": q(r["cumulative_gas_used"]), "gasUsed": q(r["gas_used"]),
-                "effectiveGasPrice": q(r.get("effective_gas_price") or min(tx.get("max_fee_per_gas", tx.get("gas_price", 0)),
-                                                                           block["base_fee_per_gas"] + tx.get("max_priority_fee_per_gas", 0))),
-                "contractAddress": to_checksum_address(r["contract_address"]) if r.get("contract_address") else None,
-                "logs": [self.log_out(l) for l in r["logs"]], "logsBloom": "0x" + "00" * 256,
-                "status": q(r["status"]), "type": q(r.get("type", tx.get("type", 0)) if not isinstance(r.get("type"), str) else int(r["type"], 16))}
+    def receipts_out(self, block, only=None):
+        """The receipts of a mined block (or of its transaction `only`), from py-evm's own receipts: the
+        fields a verifier rebuilds the receipts trie from (status, cumulativeGasUsed, logsBloom, logs, type)
+        are those the block's receiptsRoot was computed over."""
+        receipts = block.get_receipts(self.t.backend.chain.chaindb)
+        out, logs_before = [], 0
+        for i, (tx, r) in enumerate(zip(block.transactions, receipts)):
+            if only is None or i == only:
+                kind = getattr(tx, "type_id", 0)
+                to = tx.to or None
+                created = None if to else to_checksum_address(keccak(rlp.encode([tx.sender, tx.nonce]))[12:])
+                price = tx.gas_price if kind < 2 else min(tx.max_fee_per_gas, block.header.base_fee_per_gas + tx.max_priority_fee_per_gas)
+                out.append({
+                    "transactionHash": hx(tx.hash), "transactionIndex": q(i), "blockHash": hx(block.hash), "blockNumber": q(block.number),
+                    "from": to_checksum_address(tx.sender), "to": to_checksum_address(to) if to else None,
+                    "cumulativeGasUsed": q(r.gas_used), "gasUsed": q(r.gas_used - (receipts[i - 1].gas_used if i else 0)),
+                    "effectiveGasPrice": q(price), "contractAddress": created,
+                    "logs": [self.log_out(block, tx, i, log, logs_before + k) for k, log in enumerate(r.logs)],
+                    "logsBloom": hx(r.bloom.to_bytes(256, "big")),
+                    # Byzantium on: the receipt's first field is the status byte (empty for a failure)
+                    "status": q(1 if r.state_root == b"\x01" else 0), "type": q(kind)})
+            logs_before += len(r.logs)
+        return out
 
-    def block_out(self, b, full):
-        return {"number": q(b["number"]), "hash": hx(b["hash"]), "parentHash": hx(b["parent_hash"]), "timestamp": q(b["timestamp"]),
-                "gasLimit": q(b["gas_limit"]), "gasUsed": q(b["gas_used"]), "baseFeePerGas": q(b["base_fee_per_gas"]),
-                "miner": to_checksum_address(b["coinbase"]),
-                "transactions": [hx(t) if not full else hx(t["hash"]) for t in b["transactions"]]}
+    def tx_out(self, tx, block=None, index=None):
+        """A transaction as geth reports it: every signed field, so a verifier re-encodes it byte for byte
+        (its hash, and its leaf of the block's transactions trie). block None: still pending."""
+        kind = getattr(tx, "type_id", 0)
+        out = {"type": q(kind), "hash": hx(tx.hash), "nonce": q(tx.nonce), "from": to_checksum_address(tx.sender),
+               "to": to_checksum_address(tx.to) if tx.to else None, "value": q(tx.value), "gas": q(tx.gas), "input": hx(tx.data),
+               "blockHash": hx(block.hash) if block else None, "blockNumber": q(block.number) if block else None,
+               "transactionIndex": q(index) if block else None}
+        if kind == 0:
+            out["gasPrice"] = q(tx.gas_price)
+            if tx.v >= 35:  # EIP-155: the chain id is folded into v
+                out["chainId"] = q((tx.v - 35) // 2)
+            out.update({"v": q(tx.v), "r": q(tx.r), "s": q(tx.s)})
+            return out
+        out["chainId"] = q(tx.chain_id)
+        if kind == 1:
+            out["gasPrice"] = q(tx.gas_price)
+        else:
+            out.update({"maxPriorityFeePerGas": q(tx.max_priority_fee_per_gas), "maxFeePerGas": q(tx.max_fee_per_gas),
+                        # what the sender paid per gas once mined (geth's convention), the cap while pending
+                        "gasPrice": q(min(tx.max_fee_per_gas, block.header.base_fee_per_gas + tx.max_priority_fee_per_gas)
+                                      if block else tx.max_fee_per_gas)})
+        out["accessList"] = [{"address": to_checksum_address(a[0]), "storageKeys": [hx(k.to_bytes(32, "big")) for k in a[1]]}
+                             for a in tx.access_list]
+        if kind == 3:
+            out.update({"maxFeePerBlobGas": q(tx.max_fee_per_blob_gas), "blobVersionedHashes": [hx(h) for h in tx.blob_versioned_hashes]})
+        if kind == 4:
+            out["authorizationList"] = [{"chainId": q(a.chain_id), "address": to_checksum_address(a.address), "nonce": q(a.nonce),
+                                         "yParity": q(a.y_parity), "r": q(a.r), "s": q(a.s)} for a in tx.authorization_list]
+        out.update({"v": q(tx.y_parity), "yParity": q(tx.y_parity), "r": q(tx.r), "s": q(tx.s)})
+        return out
+
+    def block_out(self, block, full):
+        h = block.header
+        out = {}
+        for name, _ in type(h).fields:
+            v = getattr(h, name)
+            if name == "coinbase":
+                v = to_checksum_address(v)
+            elif name == "bloom":
+                v = hx(v.to_bytes(256, "big"))
+            else:
+                v = q(v) if isinstance(v, int) else hx(v)
+            out[HEADER_JSON[name]] = v
+        out.update({"hash": hx(h.hash), "size": q(len(rlp.encode(block))), "uncles": [],
+                    "withdrawals": [{"index": q(w.index), "validatorIndex": q(w.validator_index), "address": to_checksum_address(w.address),
+                                     "amount": q(w.amount)} for w in getattr(block, "withdrawals", ())],
+                    "transactions": [self.tx_out(tx, block, i) if full else hx(tx.hash) for i, tx in enumerate(block.transactions)]})
+        return out
+
+    def proof(self, address, keys, header):
+        """EIP-1186 proofs of an account and its storage slots at a block's state, read from py-evm's state
+        trie at the header's stateRoot: py-evm never deletes a replaced trie node (it persists without
+        applying deletes), so every mined block's state is there to prove. Nodes are listed from the root
+        down the way geth lists them: each node its parent refers to by hash; a node under 32 bytes is
+        inlined in its parent, not listed. An absent account or slot gets the proof of its absence."""
+        from trie import HexaryTrie
+        from eth.rlp.accounts import Account
+        db = self.t.backend.chain.chaindb.db
+
+        def walk(root, key):
+            trie = HexaryTrie(db, root)
+            nodes = [rlp.encode(n) for n in trie.get_proof(key)]
+            return trie.get(key), [hx(n) for i, n in enumerate(nodes) if i == 0 or len(n) >= 32]
+
+        raw, account_proof = walk(header.state_root, keccak(to_canonical_address(address)))
+        account = rlp.decode(raw, sedes=Account) if raw else Account()
+        storage = []
+        for key in keys:
+            slot = parse_q(key, "storage key")
+            if not 0 <= slot < 2**256:
+                raise RPCError(-32602, "invalid params: a storage key is 32 bytes")
+            value, nodes = walk(account.storage_root, keccak(slot.to_bytes(32, "big")))
+            storage.append({"key": key, "value": q(rlp.decode(value, sedes=rlp.sedes.big_endian_int) if value else 0), "proof": nodes})
+        return {"address": to_checksum_address(address), "accountProof": account_proof, "balance": q(account.balance),
+                "codeHash": hx(account.code_hash), "nonce": q(account.nonce), "storageHash": hx(account.storage_root),
+                "storageProof": storage}
 
     def decode(self, raw):
         """(sender, nonce, priority fee) of a signed raw transaction (type 2, or legacy: price − base fee)."""
@@ -275,10 +424,16 @@ class Devnet:
             return hx(t.get_code(to_checksum_address(p[0]), self.block_id(p[1] if len(p) > 1 else None)))
         if method == "eth_getStorageAt":  # read by revm's fork mode in the two-EVM check
             slot = parse_q(p[1], "slot")
-            block = self.block_id(p[2] if len(p) > 2 else None)
-            state = t.backend.chain.get_vm().state if block == "latest" else \
-                t.backend.chain.get_vm(t.backend.chain.get_canonical_block_header_by_number(block)).state
+            block = self.block_at(p[2] if len(p) > 2 else None)
+            if block is None:
+                raise RPCError(-32000, "header not found")
+            state = t.backend.chain.get_vm(block.header).state
             return "0x" + state.get_storage(to_canonical_address(p[0]), slot).to_bytes(32, "big").hex()
+        if method == "eth_getProof":
+            block = self.block_at(p[2] if len(p) > 2 else None)
+            if block is None:
+                raise RPCError(-32000, "header not found")
+            return self.proof(p[0], p[1] or [], block.header)
         if method == "eth_gasPrice":
             return q(t.get_block_by_number("latest")["base_fee_per_gas"] + TIP)
         if method == "eth_maxPriorityFeePerGas":
@@ -296,11 +451,14 @@ class Devnet:
             return {"oldestBlock": q(oldest), "baseFeePerGas": [q(b["base_fee_per_gas"]) for b in blocks] + [q(max(nxt, 7))],
                     "gasUsedRatio": [b["gas_used"] / b["gas_limit"] for b in blocks],
                     "reward": [[q(TIP) for _ in percentiles] for _ in blocks] if percentiles else None}
-        if method == "eth_getBlockByNumber":
-            try:
-                return self.block_out(t.get_block_by_number(self.block_id(p[0])), bool(p[1]) if len(p) > 1 else False)
-            except BlockNotFound:
-                return None
+        if method in ("eth_getBlockByNumber", "eth_getBlockByHash"):
+            if method == "eth_getBlockByHash" and not (isinstance(p[0], str) and len(p[0]) == 66):
+                raise RPCError(-32602, "invalid params: a block hash is 32 bytes")
+            block = self.block_at(p[0])
+            return None if block is None else self.block_out(block, bool(p[1]) if len(p) > 1 else False)
+        if method == "eth_getBlockReceipts":
+            block = self.block_at(p[0] if p else None)
+            return None if block is None else self.receipts_out(block)
         if method == "eth_call":
             # geth runs a call without a sender from the zero address and charges nothing; py-evm checks
             # the sender can pay for the gas, so a call without one is made from a funded account.
@@ -352,34 +510,17 @@ class Devnet:
                     raise RPCError(-32000, "insufficient funds for gas * price + value")
                 raise RPCError(-32000, msg[:300] or type(e).__name__)
         if method == "eth_getTransactionReceipt":
-            try:
-                r = t.get_transaction_receipt(p[0])
-            except TransactionNotFound:
-                return None
-            return self.receipt_out(r) if r and r.get("block_number") is not None else None
+            found = self.mined(p[0])
+            return self.receipts_out(found[0], only=found[1])[0] if found else None
         if method == "eth_getTransactionByHash":
             for (sender, nonce), (raw, h, tip) in self.held.items():
                 if h == p[0].lower():
                     return self.pending_out(raw, h, sender)
-            try:
-                tx = t.get_transaction_by_hash(p[0])
-            except TransactionNotFound:
-                return None
-            # Every signed field, as geth reports them: a verifier recomputes the hash from these.
-            kind = int(tx["type"], 16) if isinstance(tx.get("type"), str) else int(tx.get("type") or 0)
-            out = {"type": q(kind), "hash": hx(tx["hash"]), "nonce": q(tx["nonce"]), "from": to_checksum_address(tx["from"]),
-                   "to": to_checksum_address(tx["to"]) if tx.get("to") else None,
-                   "blockNumber": q(tx["block_number"]) if tx.get("block_number") is not None else None,
-                   "blockHash": hx(tx["block_hash"]) if tx.get("block_hash") is not None else None,
-                   "input": hx(tx["data"]), "value": q(tx["value"]), "gas": q(tx["gas"]),
-                   "v": q(tx["v"]), "r": q(tx["r"]), "s": q(tx["s"])}
-            if kind == 2:
-                out.update({"chainId": q(tx["chain_id"]), "maxFeePerGas": q(tx["max_fee_per_gas"]),
-                            "maxPriorityFeePerGas": q(tx["max_priority_fee_per_gas"]), "gasPrice": q(tx["gas_price"]),
-                            "accessList": list(tx.get("access_list") or ()), "yParity": q(tx["y_parity"])})
-            else:
-                out["gasPrice"] = q(tx["gas_price"])
-            return out
+            found = self.mined(p[0])
+            if found:
+                return self.tx_out(found[0].transactions[found[1]], *found)
+            pending = [tx for tx in t.backend.chain.get_block().transactions if hx(tx.hash) == p[0].lower()]
+            return self.tx_out(pending[0]) if pending else None
         if method == "eth_getLogs":
             f = p[0]
             from_block = self.block_id(f.get("fromBlock", "latest"))
@@ -387,6 +528,11 @@ class Devnet:
             latest = t.get_block_by_number("latest")["number"]
             from_block = latest if from_block == "latest" else 0 if from_block == "earliest" else from_block
             to_block = latest if to_block == "latest" else 0 if to_block == "earliest" else to_block
+            if f.get("blockHash"):  # EIP-234: the one block of that hash
+                block = self.block_at(f["blockHash"])
+                if block is None:
+                    raise RPCError(-32000, "unknown block")
+                from_block = to_block = block.number
             addresses = f.get("address")
             if isinstance(addresses, str):
                 addresses = [addresses]

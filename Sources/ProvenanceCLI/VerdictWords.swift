@@ -119,6 +119,11 @@ extension VerdictText {
         case .contentNotInBatch: return "its batch does not hold this content"
         case .logNotInReceipt: return "its receipt holds no such log"
         case .unchecked: return "its transaction was not checked"
+        case .headerHash: return "its block's fields do not hash to the block's hash"
+        case .transactionsRoot: return "its block's transactions do not rebuild the header's transactions root"
+        case .receiptsRoot: return "its block's receipts do not rebuild the header's receipts root"
+        case .transactionNotInBlock: return "its transaction is not in the block it names"
+        case .blockEncoding: return "its block holds a transaction or receipt of a kind this tool cannot encode"
         }
     }
 

@@ -165,8 +165,6 @@ public final class RegistryReader {
                 }
             }
         }
-        let revokedBlocks = Array(Set(records.values.compactMap(\.revokedAt))).sorted()
-        queries += revokedBlocks.map { .block($0) }
         let answers = try client.batch(queries)
         var logs: [EthClient.Log] = []
         for (f, answer) in zip(filters, answers) {
@@ -178,14 +176,9 @@ public final class RegistryReader {
             default: throw malformed("eth_getLogs answered with something else")
             }
         }
-        var revocations: [Address: Revocation] = [:]
-        let times = try self.blocks(from: Array(answers.suffix(revokedBlocks.count)), numbers: revokedBlocks)
-            .mapValues(\.timestamp)
-        for (signer, record) in records {
-            if let block = record.revokedAt { revocations[signer] = Revocation(block: block, time: times[block] ?? 0) }
-        }
         return try attestations(
-            digests, logs: logs, confirmed: confirmed, signers: Set(signers), revocations: revocations)
+            digests, logs: logs, confirmed: confirmed, signers: Set(signers),
+            revokedAt: records.compactMapValues(\.revokedAt))
     }
 
     /// The registry's index of a signer's batch blocks, a page from `start`.
@@ -348,13 +341,15 @@ public final class RegistryReader {
         }
     }
 
+    /// The proven records among `logs`; revocation blocks are proven with them (their headers, for the time).
     private func attestations(
         _ digests: [[UInt8]], logs: [EthClient.Log], confirmed: UInt64, signers: Set<Address>,
-        revocations: [Address: Revocation]
+        revokedAt: [Address: UInt64]
     ) throws -> [[OnChainAttestation]] {
         let valid = validLogs(
             logs, digests: Set(digests.map { Hex.encode($0) }), confirmed: confirmed, signers: signers)
-        let (proven, blocks) = try prove(valid, alsoBlocks: [])
+        let (proven, blocks) = try prove(valid, alsoBlocks: Set(revokedAt.values))
+        let revocations = revokedAt.mapValues { Revocation(block: $0, time: blocks[$0]?.timestamp ?? 0) }
         let found = build(proven, blocks: blocks, revocations: revocations)
         return digests.map { found[Hex.encode($0)] ?? [] }
     }
@@ -364,81 +359,66 @@ public final class RegistryReader {
     /// relayed through another contract (the transaction does not call the registry itself).
     private var rejected: [(digest: [UInt8], txHash: [UInt8], check: ProofCheck, forged: Bool)] = []
 
-    /// Proves each log here instead of believing the endpoint (docs/FORMAT.md §6b): its transaction's
-    /// reported fields must hash to its hash and call this registry; its receipt must have succeeded in the
-    /// log's block, whose hash must be the block's, and hold this very log; its calldata must decode, its
-    /// files' Merkle root must be the signed root, the EIP-712 signature (low s) must recover to the log's
-    /// signer, and the content ID must be one of the signed files. One HTTP request: the blocks (their
-    /// times too), and each distinct transaction with its receipt. Logs that fail are left out and
-    /// recorded in `rejected`. A lying endpoint can still hide records; it cannot invent one.
+    /// Proves each log here instead of believing the endpoint (docs/FORMAT.md §6b): the block it names is
+    /// proven from its header (BlockProver: the header hashes to the block's hash, the block's transactions and
+    /// receipts rebuild its roots); the log's transaction must be in that block and call this registry, its
+    /// receipt must have succeeded and hold this very log; its calldata must decode, its files' Merkle root must
+    /// be the signed root, the EIP-712 signature (low s) must recover to the log's signer, and the content ID
+    /// must be one of the signed files. `alsoBlocks`: blocks whose header alone is proven (revocations, for
+    /// their time). One HTTP request (two from an endpoint without eth_getBlockReceipts). Logs that fail are
+    /// left out and recorded in `rejected`. A lying endpoint can still hide records; it cannot invent one in a
+    /// block whose hash the other endpoints share.
     private func prove(_ logs: [EthClient.Log], alsoBlocks: Set<UInt64>) throws -> (
         [EthClient.Log], [UInt64: EthClient.Block]
     ) {
-        let blocks = Set(logs.map(\.blockNumber)).union(alsoBlocks).sorted()
-        let txs = Set(logs.map { Hex.encode($0.transactionHash) }).sorted().compactMap { Hex.decode($0) }
-        guard !blocks.isEmpty else { return ([], [:]) }
-        let answers = try client.batch(
-            blocks.map { .block($0) } + txs.flatMap { [EthClient.Query.transaction($0), .receipt($0)] })
-        let byNumber = try self.blocks(from: Array(answers.prefix(blocks.count)), numbers: blocks)
-        struct Checked {
-            let call: RegistryContract.AttestCall
-            let signer: Address
-            let receipt: EthClient.Receipt
+        let full = Set(logs.map(\.blockNumber)).sorted()
+        let headers = alsoBlocks.subtracting(full).sorted()
+        guard !full.isEmpty || !headers.isEmpty else { return ([], [:]) }
+        let blocks = try BlockProver(client: client).prove(full: full, headers: headers)
+        var byNumber: [UInt64: EthClient.Block] = [:]
+        for (n, result) in blocks {
+            if case .success(let b) = result { byNumber[n] = b.block }
         }
-        enum Proof {
-            case proven(Checked)
-            case refused(ProofCheck)
-            case unprovable(ProofCheck)
-        }
-        var checked: [[UInt8]: Proof] = [:]
-        for (i, hash) in txs.enumerated() {
-            let txAnswer = answers[blocks.count + 2 * i]
-            let receiptAnswer = answers[blocks.count + 2 * i + 1]
-            checked[hash] = { () -> Proof in
-                guard case .success(.transaction(let tx?)) = txAnswer, tx.hash == hash, let raw = tx.signedRaw,
-                    Keccak256.hash(raw) == hash
-                else { return .refused(.transactionHash) }
-                guard tx.to == registry else { return .unprovable(.notToRegistry) }
-                guard case .success(.receipt(let receipt?)) = receiptAnswer, receipt.transactionHash == hash,
-                    receipt.status == 1
-                else { return .refused(.receipt) }
-                guard let block = byNumber[receipt.blockNumber], block.hash == receipt.blockHash else {
-                    return .refused(.receiptBlock)
-                }
-                guard let call = RegistryContract.decodeAttestCalldata(tx.input),
-                    let signer = try? call.signer(registry: registry)
-                else { return .refused(.calldata) }
-                return .proven(Checked(call: call, signer: signer, receipt: receipt))
-            }()
-            if case .proven(let c) = checked[hash]! { batches[hash] = c.call }
+        for n in headers where byNumber[n] == nil {
+            throw ProvenanceError(
+                .chain,
+                "block \(n)'s header from \(client.endpoint.redacted) does not hash to its hash: the endpoint lies")
         }
         var proven: [EthClient.Log] = []
         for log in logs {
-            let why: ProofCheck
-            switch checked[log.transactionHash] {
-            case .proven(let c)?:
-                let signer = Address(bytes: Array(log.topics[1].suffix(20)))
-                if c.receipt.blockNumber != log.blockNumber {
-                    why = .logBlock(log: log.blockNumber, receipt: c.receipt.blockNumber)
-                } else if c.signer != signer {
-                    why = .batchSigner(batch: c.signer, log: signer)
-                } else if !c.call.files.contains(where: { $0.contentID == log.topics[0] }) {
-                    why = .contentNotInBatch
-                } else if !c.receipt.logs.contains(where: { $0.address == registry && $0.topics == log.topics }) {
-                    why = .logNotInReceipt
-                } else {
-                    proven.append(log)
-                    continue
-                }
-            case .refused(let reason)?: why = reason
-            case .unprovable(let reason)?:
-                rejected.append((log.topics[0], log.transactionHash, reason, false))
-                continue
-            case nil: why = .unchecked
+            switch check(log, in: blocks[log.blockNumber]) {
+            case nil: proven.append(log)
+            case .blockEncoding?: rejected.append((log.topics[0], log.transactionHash, .blockEncoding, false))
+            case .notToRegistry?: rejected.append((log.topics[0], log.transactionHash, .notToRegistry, false))
+            case let why?: rejected.append((log.topics[0], log.transactionHash, why, true))
             }
-            rejected.append((log.topics[0], log.transactionHash, why, true))
         }
         return (proven, byNumber)
+    }
+
+    /// Why this log is not proven by its block (nil: it is).
+    private func check(_ log: EthClient.Log, in block: Result<BlockProver.ProvenBlock, ProofCheck>?) -> ProofCheck? {
+        guard let block else { return .unchecked }
+        let b: BlockProver.ProvenBlock
+        switch block {
+        case .success(let proven): b = proven
+        case .failure(let why): return why
+        }
+        guard let i = b.index(ofTransaction: log.transactionHash) else { return .transactionNotInBlock }
+        let tx = b.transactions[i]
+        let receipt = b.receipts[i]
+        guard tx.to == registry else { return .notToRegistry }
+        guard receipt.status == 1 else { return .receipt }
+        guard let call = RegistryContract.decodeAttestCalldata(tx.input),
+            let signer = try? call.signer(registry: registry)
+        else { return .calldata }
+        batches[tx.hash] = call
+        let named = Address(bytes: Array(log.topics[1].suffix(20)))
+        guard signer == named else { return .batchSigner(batch: signer, log: named) }
+        guard call.files.contains(where: { $0.contentID == log.topics[0] }) else { return .contentNotInBatch }
+        guard receipt.logs.contains(where: { $0.address == registry && $0.topics == log.topics && $0.data == log.data })
+        else { return .logNotInReceipt }
+        return nil
     }
 
     /// The records, from proven logs and the blocks that hold them (time and hash).
@@ -464,28 +444,6 @@ public final class RegistryReader {
             }
         }
         return byDigest
-    }
-
-    /// The blocks asked for, by number; a block the endpoint lacks (or answers for another number) means
-    /// the chain reorganised under the lookup.
-    private func blocks(from answers: [Result<EthClient.Answer, RPCError>], numbers: [UInt64]) throws
-        -> [UInt64: EthClient.Block]
-    {
-        var out: [UInt64: EthClient.Block] = [:]
-        for (n, answer) in zip(numbers, answers) {
-            guard case .success(.block(let block?)) = answer, block.number == n else {
-                if case .failure(let error) = answer { throw error }
-                throw missingBlock(n)
-            }
-            out[n] = block
-        }
-        return out
-    }
-
-    private func missingBlock(_ n: UInt64) -> ProvenanceError {
-        ProvenanceError(
-            .chain, "block \(n) with a registry record is missing on chain \(chainId): the chain reorganised; try again"
-        )
     }
 
     /// Batches already fetched and checked, by transaction hash: the files of one batch share one

@@ -54,7 +54,7 @@ public struct OnChainAttestation: Equatable, Sendable {
 }
 
 /// The step of the local proof of a record (docs/FORMAT.md §6b) that failed.
-public enum ProofCheck: Sendable, Equatable {
+public enum ProofCheck: Error, Sendable, Equatable {
     /// The transaction's reported fields do not hash to its hash.
     case transactionHash
     /// The transaction does not call the registry itself (a relay contract: maybe real, not provable here).
@@ -75,6 +75,16 @@ public enum ProofCheck: Sendable, Equatable {
     case logNotInReceipt
     /// The transaction was not among those checked.
     case unchecked
+    /// The block's reported fields do not hash to its hash (or are not a header layout known here).
+    case headerHash
+    /// The block's transactions, re-encoded here, do not rebuild its header's transactionsRoot.
+    case transactionsRoot
+    /// The block's receipts, re-encoded here, do not rebuild its header's receiptsRoot.
+    case receiptsRoot
+    /// The record's transaction is not among those of the proven block.
+    case transactionNotInBlock
+    /// The block holds a transaction or receipt of a kind this tool cannot encode (maybe real, not provable).
+    case blockEncoding
 
     public var code: String {
         switch self {
@@ -88,6 +98,11 @@ public enum ProofCheck: Sendable, Equatable {
         case .contentNotInBatch: return "proof.contentNotInBatch"
         case .logNotInReceipt: return "proof.logNotInReceipt"
         case .unchecked: return "proof.unchecked"
+        case .headerHash: return "proof.headerHash"
+        case .transactionsRoot: return "proof.transactionsRoot"
+        case .receiptsRoot: return "proof.receiptsRoot"
+        case .transactionNotInBlock: return "proof.transactionNotInBlock"
+        case .blockEncoding: return "proof.blockEncoding"
         }
     }
 
@@ -95,6 +110,8 @@ public enum ProofCheck: Sendable, Equatable {
     public static let codes = [
         "proof.transactionHash", "proof.notToRegistry", "proof.receipt", "proof.receiptBlock", "proof.calldata",
         "proof.logBlock", "proof.batchSigner", "proof.contentNotInBatch", "proof.logNotInReceipt", "proof.unchecked",
+        "proof.headerHash", "proof.transactionsRoot", "proof.receiptsRoot", "proof.transactionNotInBlock",
+        "proof.blockEncoding",
     ]
 }
 
