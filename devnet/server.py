@@ -267,7 +267,7 @@ class Devnet:
         out, logs_before = [], 0
         for i, (tx, r) in enumerate(zip(block.transactions, receipts)):
             if only is None or i == only:
-                kind = getattr(tx, "type_id", 0)
+                kind = tx.type_id or 0  # py-evm: None for a legacy transaction
                 to = tx.to or None
                 created = None if to else to_checksum_address(keccak(rlp.encode([tx.sender, tx.nonce]))[12:])
                 price = tx.gas_price if kind < 2 else min(tx.max_fee_per_gas, block.header.base_fee_per_gas + tx.max_priority_fee_per_gas)
@@ -286,7 +286,7 @@ class Devnet:
     def tx_out(self, tx, block=None, index=None):
         """A transaction as geth reports it: every signed field, so a verifier re-encodes it byte for byte
         (its hash, and its leaf of the block's transactions trie). block None: still pending."""
-        kind = getattr(tx, "type_id", 0)
+        kind = tx.type_id or 0  # py-evm: None for a legacy transaction
         out = {"type": q(kind), "hash": hx(tx.hash), "nonce": q(tx.nonce), "from": to_checksum_address(tx.sender),
                "to": to_checksum_address(tx.to) if tx.to else None, "value": q(tx.value), "gas": q(tx.gas), "input": hx(tx.data),
                "blockHash": hx(block.hash) if block else None, "blockNumber": q(block.number) if block else None,
@@ -318,7 +318,7 @@ class Devnet:
     def block_out(self, block, full):
         h = block.header
         out = {}
-        for name, _ in type(h).fields:
+        for name in type(h)._meta.field_names:
             v = getattr(h, name)
             if name == "coinbase":
                 v = to_checksum_address(v)

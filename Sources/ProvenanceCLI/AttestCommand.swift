@@ -66,8 +66,9 @@ struct AttestCommand: Command {
             try summary?.add(outcome)
             outcomes = [outcome]
         } else {
-            let walk = FileWalker.Stream(
-                args.positionals, followSymlinks: args[Opts.followSymlinks], excluding: Manifest.isManifestName)
+            let walk = CopySources.reportingSkips(
+                FileWalker.Stream(
+                    args.positionals, followSymlinks: args[Opts.followSymlinks], excluding: Manifest.isManifestName))
             // In windows, each walked, hashed, looked up, signed, sent and written before the next is read:
             // memory stays that of one window whatever the archive's size (the file list is never held).
             var done: [Attester.Outcome] = []

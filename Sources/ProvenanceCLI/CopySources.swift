@@ -11,6 +11,21 @@ enum CopySources {
             arguments, followSymlinks: followSymlinks, excluding: Manifest.isManifestName, givenAsIs: WebClient.isURL)
     }
 
+    /// The walk that does a command's work tells each skipped entry on standard error, once (counting and
+    /// checking walks stay quiet).
+    static func reportingSkips(_ walk: FileWalker.Stream) -> FileWalker.Stream {
+        walk.onSkip = { path, why in
+            let reason: String
+            switch why {
+            case .symbolicLink: reason = "a symbolic link (--follow-symlinks follows links)"
+            case .notRegularFile: reason = "not a regular file (a FIFO, device or socket)"
+            case .vanished: reason = "it vanished, or is a link to nothing"
+            }
+            Output.stderr("provenance: skipped \(Display.safe(path)): \(reason)\n")
+        }
+        return walk
+    }
+
     /// Decodes a copy's sound for the comparison of sound (ffmpeg for anything but WAV).
     static let decodeAudio: SoundCheck.Decode = { path in
         do { return try AudioDecoder().decode(path: path) } catch AudioDecoder.Failure.needsFFmpeg {

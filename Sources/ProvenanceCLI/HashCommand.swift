@@ -23,7 +23,7 @@ struct HashCommand: Command {
         let chunkSize = try args.get(Opts.chunkSize)
         guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
         let follow = args[Opts.followSymlinks]
-        let walk = CopySources.walk(args.positionals, followSymlinks: follow)
+        let walk = CopySources.reportingSkips(CopySources.walk(args.positionals, followSymlinks: follow))
         var exit = ExitCode.ok
         // All files on all cores; results printed in argument order. sha256sum's format has no chunk
         // digests, so without --json each file is one SHA-256 pass.

@@ -48,7 +48,7 @@ struct SignCommand: Command {
         var count = 0
         var signatures = 0
         let fingerprinter = args[Opts.noFingerprint] ? nil : Fingerprinter()
-        try walk().forEachWindow(of: AttestationMessage.maxFileCount) { batch in
+        try CopySources.reportingSkips(walk()).forEachWindow(of: AttestationMessage.maxFileCount) { batch in
             // One signature covers the batch, so every file must hash: the first failure stops it.
             var digests = try ParallelHasher.hash(batch.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
                 .map { try $0.get() }

@@ -55,7 +55,7 @@ struct VerifyCommand: Command {
         let follow = args[Opts.followSymlinks]
         // The walk is made a window at a time (never the whole list of names); URLs among the arguments are
         // downloaded first.
-        let walk = CopySources.walk(paths, followSymlinks: follow)
+        let walk = CopySources.reportingSkips(CopySources.walk(paths, followSymlinks: follow))
         let urls = paths.filter(WebClient.isURL)
         let progress = try HashingProgress(
             inputs: CopySources.walk(paths, followSymlinks: follow), forced: args[Opts.progress])

@@ -48,6 +48,38 @@ import Testing
         #expect(r.status == 2 && r.out.contains("larger than"), "\(r)")
     }
 
+    /// Files that never end or wait forever: /dev/zero and a FIFO named directly to hash and verify, and
+    /// reached through a followed link in a walked directory. Named ones are refused (exit 2) and the other
+    /// files still processed; in a walk they are skipped and said so, as are links not followed.
+    @Test func streamsThatNeverEndAreRefused() throws {
+        #expect(mkfifo(cli.path("pipe"), 0o600) == 0)
+        for command in [["hash"], ["verify", "--offline"]] {
+            for special in ["/dev/zero", "pipe"] {
+                let r = try run(command + [special, "b.txt"])
+                #expect(r.status == 2, "\(command) \(special): \(r)")
+                #expect((r.out + r.err).contains("not a regular file"), "\(command) \(special): \(r)")
+                #expect(r.out.contains("b.txt"), "\(command) \(special): the rest is processed: \(r)")
+            }
+        }
+        let walked = dir.appendingPathComponent("walked")
+        try FileManager.default.createDirectory(at: walked, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: cli.path("b.txt"), toPath: walked.appendingPathComponent("b.txt").path)
+        try FileManager.default.copyItem(
+            atPath: cli.path("b.txt.provenance.json"),
+            toPath: walked.appendingPathComponent("b.txt.provenance.json").path)
+        try FileManager.default.createSymbolicLink(
+            atPath: walked.appendingPathComponent("zero").path, withDestinationPath: "/dev/zero")
+        #expect(mkfifo(walked.appendingPathComponent("fifo").path, 0o600) == 0)
+        for command in [["hash"], ["verify", "--offline"]] {
+            let followed = try run(command + ["--follow-symlinks", "walked"])
+            #expect(followed.status == 0 && followed.out.contains("b.txt"), "\(command): \(followed)")
+            #expect(followed.err.contains("skipped walked/zero: not a regular file"), "\(command): \(followed)")
+            #expect(followed.err.contains("skipped walked/fifo: not a regular file"), "\(command): \(followed)")
+            let notFollowed = try run(command + ["walked"])
+            #expect(notFollowed.err.contains("skipped walked/zero: a symbolic link"), "\(command): \(notFollowed)")
+        }
+    }
+
     @Test func keystorePasswordAndSignersFiles() throws {
         try FileManager.default.createSymbolicLink(atPath: cli.path("ks.json"), withDestinationPath: "/dev/zero")
         var r = try run(["sign", "--keystore", "ks.json", "--password-file", "k", "a.txt"])

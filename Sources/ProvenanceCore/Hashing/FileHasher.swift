@@ -56,6 +56,13 @@ public enum FileHasher {
         }
     }
 
+    /// Why a FIFO, device or socket named as a file is refused, and how to hash its bytes all the same.
+    static func notRegular(_ path: String) -> ProvenanceError {
+        .input(
+            "\(path): not a regular file (a FIFO, device or socket may never end); to hash what it gives, "
+                + "pipe it to standard input as -")
+    }
+
     /// Hashes a path; "-" is standard input. A regular file that changes size or modification time
     /// while being read is an error, not a digest. `chunks: false` computes the content ID alone (one
     /// SHA-256 pass, the reader on its own thread).
@@ -70,7 +77,8 @@ public enum FileHasher {
                 fd: 0, name: "standard input", chunkSize: chunkSize ?? defaultChunkSize(forSize: nil), chunks: chunks,
                 stable: nil, progress: progress)
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO opens at once (and is then refused) instead of waiting for a writer.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var before = stat()
@@ -79,12 +87,10 @@ public enum FileHasher {
         }
         let kind = before.st_mode & S_IFMT
         if kind == S_IFDIR { throw ProvenanceError.input("\(path): is a directory") }
-        // Pipes and devices are streams, like standard input: no size or mtime to check.
-        let regular = kind == S_IFREG
+        guard kind == S_IFREG else { throw notRegular(path) }
         return try hash(
-            fd: fd, name: path,
-            chunkSize: chunkSize ?? defaultChunkSize(forSize: regular ? UInt64(before.st_size) : nil), chunks: chunks,
-            stable: regular ? before : nil, progress: progress)
+            fd: fd, name: path, chunkSize: chunkSize ?? defaultChunkSize(forSize: UInt64(before.st_size)),
+            chunks: chunks, stable: before, progress: progress)
     }
 
     private static func hash(

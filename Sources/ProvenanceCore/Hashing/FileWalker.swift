@@ -12,6 +12,17 @@ public enum FileWalker {
         try Stream(paths, followSymlinks: followSymlinks, excluding: excluded).next(Int.max)
     }
 
+    /// An entry of a walked directory that is not processed, and why: told to `Stream.onSkip`, never dropped
+    /// silently (a newsroom checking a folder must know what was not looked at).
+    public enum Skipped: Sendable, Equatable {
+        /// A symbolic link, not followed without --follow-symlinks.
+        case symbolicLink
+        /// A FIFO, device or socket (or a link to one): no stable content to hash, and reading one may never end.
+        case notRegularFile
+        /// A link to nothing, or an entry that vanished during the walk.
+        case vanished
+    }
+
     /// A directory's identity, so a symbolic-link loop is walked once, not forever.
     struct DirectoryID: Hashable {
         let device: UInt64
@@ -29,6 +40,9 @@ public enum FileWalker {
         /// Directories being walked: each one's path and its sorted names not yet visited.
         private var stack: [(dir: String, names: ArraySlice<String>)] = []
         private var visited = Set<DirectoryID>()
+        /// Told of each entry of a walked directory that is skipped (hidden names and the caller's exclusions
+        /// aside). Set it on the walk that does the work, so a run reports each once.
+        public var onSkip: (String, Skipped) -> Void = { _, _ in }
 
         /// `givenAsIs`: inputs that are never paths (URLs), passed through without a look at the disk.
         public init(
@@ -67,15 +81,26 @@ public enum FileWalker {
                     guard let name = top.names.popFirst() else { continue }
                     stack.append(top)
                     let path = (top.dir as NSString).appendingPathComponent(name)
-                    let attrs = try? FileManager.default.attributesOfItem(atPath: path)
-                    let type = attrs?[.type] as? FileAttributeType
-                    if type == .typeSymbolicLink && !followSymlinks { continue }
-                    var isDir: ObjCBool = false
-                    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { continue }
-                    if isDir.boolValue {
-                        try enter(path)
-                    } else if type == .typeRegular || (type == .typeSymbolicLink && followSymlinks) {
-                        return path
+                    var own = stat()
+                    var target = stat()
+                    guard lstat(path, &own) == 0 else {
+                        onSkip(path, .vanished)
+                        continue
+                    }
+                    let isLink = own.st_mode & S_IFMT == S_IFLNK
+                    if isLink && !followSymlinks {
+                        onSkip(path, .symbolicLink)
+                        continue
+                    }
+                    // What a followed link points at decides, as for the entry itself.
+                    guard stat(path, &target) == 0 else {
+                        onSkip(path, .vanished)
+                        continue
+                    }
+                    switch target.st_mode & S_IFMT {
+                    case S_IFDIR: try enter(path)
+                    case S_IFREG: return path
+                    default: onSkip(path, .notRegularFile)
                     }
                     continue
                 }

@@ -93,11 +93,12 @@ public enum ParallelHasher {
         FileDigest, ProvenanceError
     > {
         let path = item.path
-        // Standard input, FIFOs and devices take the streaming path, which opens them once: opening one here
-        // and again there would wait for a writer that is gone (or cut one off).
+        // Standard input takes the streaming path. FIFOs, devices and sockets are refused before they are
+        // opened: /dev/zero never ends, and opening a FIFO waits for a writer.
         var named = stat()
-        if path == "-" || (stat(path, &named) == 0 && ![S_IFREG, S_IFDIR].contains(named.st_mode & S_IFMT)) {
-            return streamed(item)
+        if path == "-" { return streamed(item) }
+        if stat(path, &named) == 0, ![S_IFREG, S_IFDIR].contains(named.st_mode & S_IFMT) {
+            return .failure(FileHasher.notRegular(path))
         }
         if let chunkSize = item.chunkSize {
             do { try FileHasher.checkChunkSize(chunkSize) } catch let e as ProvenanceError { return .failure(e) } catch
@@ -105,7 +106,8 @@ public enum ParallelHasher {
                 return .failure(.usage("\(error)"))
             }
         }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: should it have become a FIFO since, the open must not wait (the kind is checked next).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return .failure(.input("\(path): \(String(cString: strerror(errno)))")) }
         defer { close(fd) }
         var before = stat()
