@@ -33,6 +33,14 @@ import Testing
             let r = try cli.run(step, stdin: i == 0 ? Data((secretKey + "\n").utf8) : nil)
             if i < 4 { #expect(r.status == 0, "\(step): \(r.err)") }
         }
+        // An endpoint whose error repeats the URL it was called with, key and all (some providers do).
+        let proxy = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
+        let keyed = proxy.url + "/v3/PATHSECRET123?apikey=QUERYSECRET456"
+        try proxy.plan(
+            #"[{"rpcError": {"method": "eth_chainId", "code": -32000, "message": "invalid key for "#
+                + keyed.replacingOccurrences(of: "/", with: "\\/") + #" (apikey QUERYSECRET456)"}}]"#)
+        let echoed = try cli.run(["verify", "--rpc", keyed, "speech.wav"])
+        #expect(echoed.status == 3 && echoed.err.contains("invalid key for"), "\(echoed.err)")
         var everything = cli.transcript
         for name in try FileManager.default.contentsOfDirectory(atPath: cli.dir.path)
         where name.hasSuffix(".json") && name != "k.json" {
@@ -46,5 +54,20 @@ import Testing
         #expect(!(try String(contentsOfFile: cli.path("k.json"), encoding: .utf8)).contains(secretKey))
         #expect(
             (try FileManager.default.attributesOfItem(atPath: cli.path("k.json"))[.posixPermissions] as? Int) == 0o600)
+    }
+}
+
+/// The scrubbing itself: every part of a URL that may be a key leaves the text, whatever its case.
+@Suite(.tags(.unit)) struct ScrubTests {
+    @Test func urlSecretsLeaveOutsideText() throws {
+        let e = try Endpoint("https://user:PASSWORD99@rpc.example/v3/PATHSECRET123?apikey=QUERYSECRET456&x=1")
+        let text = e.scrub(
+            "bad key https://user:PASSWORD99@rpc.example/v3/PATHSECRET123?apikey=QUERYSECRET456&x=1, "
+                + "pathsecret123, QUERYSECRET456 and password99")
+        for secret in ["PATHSECRET123", "QUERYSECRET456", "PASSWORD99"] {
+            #expect(!text.lowercased().contains(secret.lowercased()), "\(text)")
+        }
+        #expect(text.hasPrefix("bad key "))
+        #expect(e.scrub("execution reverted") == "execution reverted")
     }
 }

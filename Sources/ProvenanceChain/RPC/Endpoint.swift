@@ -18,6 +18,27 @@ public struct Endpoint: Sendable, CustomStringConvertible {
         }
         self.url = url
         redacted = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+        // Longest first, so a secret inside a longer one does not leave the rest of the longer one behind.
+        var secrets = [url, String(url.dropFirst(scheme.count + 3))]
+        secrets += [
+            components.user, components.password, components.percentEncodedUser, components.percentEncodedPassword,
+        ]
+        .compactMap { $0 }
+        secrets += [components.query, components.percentEncodedQuery].compactMap { $0 }
+        secrets += (components.queryItems ?? []).compactMap(\.value)
+        let path = components.percentEncodedPath
+        if path.count > 1 { secrets += [path, components.path] }
+        secrets += path.split(separator: "/").map(String.init) + components.path.split(separator: "/").map(String.init)
+        self.secrets = Array(Set(secrets.filter { $0.count >= 4 })).sorted { $0.count > $1.count }
+    }
+
+    /// The parts of the URL that may be keys (path, query, user and password, the whole URL).
+    private let secrets: [String]
+
+    /// Text from outside (an endpoint's error message, a library's) with every part of this URL that may be
+    /// a key cut out: a provider that repeats the URL in its error must not print the key.
+    public func scrub(_ text: String) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "…", options: .caseInsensitive) }
     }
 
     /// --rpc URL, else $ETH_RPC_URL (Foundry's convention), else the local devnet's default.

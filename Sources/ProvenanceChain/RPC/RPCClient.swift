@@ -108,11 +108,13 @@ final class RPCClient {
     private func rpcError(_ e: JSON) -> RPCError {
         let data: String?
         switch e["data"] {
-        case .string(let s)?: data = s
+        case .string(let s)?: data = endpoint.scrub(s)
         case nil, .null?: data = nil
-        case let other?: data = other.compact
+        case let other?: data = endpoint.scrub(other.compact)
         }
-        return .rpc(code: e["code"]?.intValue ?? 0, message: e["message"]?.stringValue ?? "(no message)", data: data)
+        return .rpc(
+            code: e["code"]?.intValue ?? 0, message: endpoint.scrub(e["message"]?.stringValue ?? "(no message)"),
+            data: data)
     }
 
     private func result(of response: JSON, id: Int) -> Result<JSON, RPCError> {
@@ -184,7 +186,7 @@ final class RPCClient {
                 guard failure.transient, attempt < maxAttempts else {
                     throw RPCError.unreachable(
                         endpoint: endpoint.redacted,
-                        reason: failure.message + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
+                        reason: endpoint.scrub(failure.message) + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
                 }
                 wait = backoff(attempt)
             }
