@@ -48,10 +48,28 @@ struct SignCommand: Command {
         var count = 0
         var signatures = 0
         let fingerprinter = args[Opts.noFingerprint] ? nil : Fingerprinter()
-        try CopySources.reportingSkips(walk()).forEachWindow(of: AttestationMessage.maxFileCount) { batch in
-            // One signature covers the batch, so every file must hash: the first failure stops it.
-            var digests = try ParallelHasher.hash(batch.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
-                .map { try $0.get() }
+        var failed = 0
+        try CopySources.reportingSkips(walk()).forEachWindow(of: AttestationMessage.maxFileCount) { window in
+            // A file that cannot be hashed, or whose manifest's name the file system would refuse, is told and
+            // left out: one bad name among 10,000 files must not leave the other 9,999 unsigned.
+            var batch: [String] = []
+            var digests: [FileDigest] = []
+            let candidates = window.filter { path in
+                guard let why = Manifest.nameProblem(forFile: path) else { return true }
+                Output.error(why)
+                return false
+            }
+            let hashed = ParallelHasher.hash(candidates.map { ParallelHasher.Item(path: $0, chunkSize: chunkSize) })
+            for (path, result) in zip(candidates, hashed) {
+                switch result {
+                case .success(let d):
+                    batch.append(path)
+                    digests.append(d)
+                case .failure(let e): Output.error(e.message)
+                }
+            }
+            failed += window.count - batch.count
+            guard !batch.isEmpty else { return }
             if let fingerprinter {
                 let (withAudio, notes) = fingerprinter.apply(paths: batch, digests: digests)
                 digests = withAudio
@@ -77,6 +95,7 @@ struct SignCommand: Command {
                 "signer \(key.address), \(count) file\(count == 1 ? "" : "s") in \(signatures == 1 ? "one signature" : "\(signatures) signatures")"
             )
         }
-        return .ok
+        if failed > 0 { Output.error("\(failed) file\(failed == 1 ? "" : "s") not signed (see above)") }
+        return failed > 0 ? .usage : .ok
     }
 }

@@ -7,6 +7,24 @@ import Testing
 
 /// Bad input: each gets a clear one-line message, a distinct exit code, and nothing is lost.
 @Suite(.tags(.unit)) struct BadInputTests {
+    /// A name so long that its manifest's name would pass the file system's limit: that file is told and left
+    /// out, every other file of the run is signed (it used to make sign of the whole directory write nothing).
+    @Test func oneOverlongNameDoesNotStopTheRest() throws {
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        try cli.write("key.hex", devKeyHex)
+        try FileManager.default.createDirectory(atPath: cli.path("box"), withIntermediateDirectories: true)
+        let long = String(repeating: "n", count: 250) + ".wav"
+        for name in ["a.wav", long, "z.wav"] { try cli.write("box/" + name, "recording \(name)", mode: 0o644) }
+        let r = try cli.run(["sign", "--private-key-file", "key.hex", "box"])
+        #expect(r.status == 2, "\(r.out)\(r.err)")
+        #expect(r.err.contains("over the file system's limit") && r.err.contains("1 file not signed"), "\(r.err)")
+        for name in ["a.wav", "z.wav"] {
+            #expect(FileManager.default.fileExists(atPath: cli.path("box/\(name).provenance.json")), "\(name)")
+        }
+        #expect(try cli.run(["verify", "--offline", "box/a.wav", "box/z.wav"]).status == 0)
+    }
+
     @Test func specialFilesEmptyFilesAndLoops() throws {
         var cli = CLI(dir: try makeTempDir())
         defer { try? FileManager.default.removeItem(at: cli.dir) }

@@ -144,6 +144,8 @@ public final class Attester {
         for path in inputPaths {
             do {
                 try FileHasher.requireRegularFile(path)
+                // A manifest that could not be written must not be paid for: told and skipped before sending.
+                if let why = Manifest.nameProblem(forFile: path) { throw ProvenanceError.input(why) }
                 regular.append(path)
             } catch let e as ProvenanceError { outcome.skip(path, e.message) }
         }

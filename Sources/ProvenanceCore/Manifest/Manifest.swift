@@ -33,6 +33,16 @@ public struct Manifest: Sendable {
 
     public static func path(for file: String) -> String { file + suffix }
 
+    /// Why no manifest can be written beside this file (nil: it can): its name would pass the file system's
+    /// limit on a name (NAME_MAX, 255 bytes on ext4, XFS, btrfs and APFS) once the suffix is added.
+    public static func nameProblem(forFile file: String) -> String? {
+        let name = URL(fileURLWithPath: path(for: file)).lastPathComponent
+        let limit = Int(NAME_MAX)
+        guard name.utf8.count > limit else { return nil }
+        return "\(file): the manifest's name would be \(name.utf8.count) bytes, over the file system's limit of "
+            + "\(limit) (the name plus \(suffix)); rename the file to sign it"
+    }
+
     /// Whether a file name is a manifest's (directory walks skip them).
     public static func isManifestName(_ name: String) -> Bool { name.hasSuffix(suffix) }
 
