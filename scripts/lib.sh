@@ -11,7 +11,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages the build and the tests need.
 ensure_apt() {
-  local want=(libssl-dev libcurl4-openssl-dev pkg-config python3 python3-venv openssl coreutils curl dpkg-dev binutils groff-base "$@")
+  local want=(libssl-dev libcurl4-openssl-dev pkg-config python3 python3-venv openssl coreutils curl dpkg-dev binutils groff-base time "$@")
   local missing=()
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
