@@ -220,9 +220,13 @@ import Testing
         let honest = f.record(sha, by: f.signer, block: 20, revokedAt: 15)
         let lying = f.record(sha, by: f.signer, block: 20)
         func answer(_ r: OnChainAttestation, _ port: Int) throws -> EndpointAnswer {
-            EndpointAnswer(
+            var a = EndpointAnswer(
                 client: EthClient(endpoint: try Endpoint("http://127.0.0.1:\(port)")), chainId: f.chainId,
                 latestBlock: 100, records: [sha: [r]], rejected: [])
+            // What each endpoint's storage proof showed of the signer's revocation state.
+            a.provenSigners = [r.signer]
+            a.revocations = r.revocation.map { [r.signer: $0] } ?? [:]
+            return a
         }
         for order in [[lying, honest], [honest, lying]] {
             let combined = try EndpointAgreement.combine(

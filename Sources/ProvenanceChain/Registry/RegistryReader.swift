@@ -49,12 +49,17 @@ public final class RegistryReader {
         public let latestBlock: UInt64
         public let records: [[OnChainAttestation]]
         public let rejected: [RejectedRecord]
+        /// Every signer whose revocation state was proven from storage here, and its revocation (absent: none).
+        public let provenSigners: Set<Address>
+        public let revocations: [Address: Revocation]
     }
 
     /// Every record of each digest by any of `signers` (the registry's index says where), or by anyone
     /// (nil: a scan of the registry's history).
     public func lookup(_ digests: [[UInt8]], by signers: [Address]?, expectedChainId: UInt64?) throws -> Lookup {
         rejected = []
+        provenSigners = []
+        provenRevocations = [:]
         let found =
             try signers.map { try attestations(for: digests, by: $0, expectedChainId: expectedChainId) }
             ?? attestations(for: digests, expectedChainId: expectedChainId)
@@ -64,8 +69,12 @@ public final class RegistryReader {
             rejected: rejected.map {
                 RejectedRecord(
                     digest: $0.digest, txHash: $0.txHash, check: $0.check, forged: $0.forged, endpoint: host)
-            })
+            }, provenSigners: provenSigners, revocations: provenRevocations)
     }
+
+    /// The signers whose revocation state the lookup proved, and their revocations.
+    private var provenSigners = Set<Address>()
+    private var provenRevocations: [Address: Revocation] = [:]
 
     /// One request: the endpoint answers, on the chain expected, with the registry deployed. Long runs
     /// ask this before reading any file, so a wrong endpoint or registry fails in a second, not after an
@@ -96,7 +105,11 @@ public final class RegistryReader {
             )
         }
         deployedAt = deployed
+        codeHash = Keccak256.hash(state.code)
     }
+
+    /// keccak256 of the code checked to be the registry's: the account a storage proof shows must hold it.
+    private var codeHash: [UInt8] = []
 
     /// The highest block whose events count (nil: none yet). The head comes from the endpoint: a
     /// hostile 2^64−1 must not trap, so the arithmetic reports overflow.
@@ -269,19 +282,10 @@ public final class RegistryReader {
             let signer = Address(bytes: Array(log.topics[1].suffix(20)))
             revokedAt[signer] = min(revokedAt[signer] ?? log.blockNumber, log.blockNumber)
         }
-        // Signers known only from the cache: their revocations may lie in blocks this scan did not cover.
-        let unscanned = Set(cached.map(\.signer)).subtracting(revokedAt.keys).sorted {
-            $0.checksummed < $1.checksummed
-        }
-        if !unscanned.isEmpty {
-            let records = try signerRecords(
-                unscanned,
-                answers: try client.batch(
-                    unscanned.map { recordQuery($0, start: 0) }))
-            for (signer, record) in records { if let b = record.revokedAt { revokedAt[signer] = b } }
-        }
-        let (proven, blocks) = try prove(valid, alsoBlocks: Set(revokedAt.values))
-        let revocations = revokedAt.mapValues { Revocation(block: $0, time: blocks[$0]?.timestamp ?? 0) }
+        // The Revoked events found say only which headers to fetch with the proof: the revocations themselves
+        // are proven from the registry's storage (a hidden event, or a signer met only in the cache, changes
+        // nothing).
+        let (proven, blocks, revocations) = try prove(valid, claimed: revokedAt, at: confirmed)
         let found = build(proven, blocks: blocks, revocations: revocations)
         if let cache {
             let settled = confirmed >= ScanCache.reorgMargin ? confirmed - ScanCache.reorgMargin : 0
@@ -348,8 +352,7 @@ public final class RegistryReader {
     ) throws -> [[OnChainAttestation]] {
         let valid = validLogs(
             logs, digests: Set(digests.map { Hex.encode($0) }), confirmed: confirmed, signers: signers)
-        let (proven, blocks) = try prove(valid, alsoBlocks: Set(revokedAt.values))
-        let revocations = revokedAt.mapValues { Revocation(block: $0, time: blocks[$0]?.timestamp ?? 0) }
+        let (proven, blocks, revocations) = try prove(valid, claimed: revokedAt, at: confirmed)
         let found = build(proven, blocks: blocks, revocations: revocations)
         return digests.map { found[Hex.encode($0)] ?? [] }
     }
@@ -368,22 +371,57 @@ public final class RegistryReader {
     /// their time). One HTTP request (two from an endpoint without eth_getBlockReceipts). Logs that fail are
     /// left out and recorded in `rejected`. A lying endpoint can still hide records; it cannot invent one in a
     /// block whose hash the other endpoints share.
-    private func prove(_ logs: [EthClient.Log], alsoBlocks: Set<UInt64>) throws -> (
-        [EthClient.Log], [UInt64: EthClient.Block]
+    private func prove(_ logs: [EthClient.Log], claimed: [Address: UInt64], at head: UInt64) throws -> (
+        [EthClient.Log], [UInt64: EthClient.Block], [Address: Revocation]
     ) {
+        let signers = Set(logs.map { Address(bytes: Array($0.topics[1].suffix(20))) }).union(claimed.keys).sorted {
+            $0.checksummed < $1.checksummed
+        }
         let full = Set(logs.map(\.blockNumber)).sorted()
-        let headers = alsoBlocks.subtracting(full).sorted()
-        guard !full.isEmpty || !headers.isEmpty else { return ([], [:]) }
-        let blocks = try BlockProver(client: client).prove(full: full, headers: headers)
+        guard !full.isEmpty || !signers.isEmpty else { return ([], [:], [:]) }
+        let prover = BlockProver(client: client)
+        var headers = Set(claimed.values.filter { $0 <= head }).union([head]).subtracting(full).sorted()
+        let (blocks, extra) = try prover.prove(
+            full: full, headers: headers,
+            with: [RevocationProof.call(registry: registry, signers: signers, at: head)])
+        var byNumber = try provenHeaders(blocks, headers)
+        let headBlock = try blocks[head].flatMap { try $0.get() }.map(\.header)
+        guard let headBlock else { throw lyingHeader(head) }
+        let revokedAt = try RevocationProof.revokedAt(
+            extra[0], registry: registry, signers: signers, header: headBlock, codeHash: codeHash,
+            endpoint: client.endpoint.redacted)
+        // A revocation the events did not show: its header is fetched now.
+        headers = Set(revokedAt.values).subtracting(byNumber.keys).sorted()
+        if !headers.isEmpty {
+            byNumber.merge(try provenHeaders(try prover.prove(full: [], headers: headers), headers)) { a, _ in a }
+        }
+        let revocations = revokedAt.mapValues { Revocation(block: $0, time: byNumber[$0]?.timestamp ?? 0) }
+        provenSigners.formUnion(signers)
+        provenRevocations.merge(revocations) { _, new in new }
+        return (try provenLogs(logs, blocks), byNumber, revocations)
+    }
+
+    /// The blocks whose headers were proven, by number; a header asked for alone that fails is a lie.
+    private func provenHeaders(_ blocks: [UInt64: Result<BlockProver.ProvenBlock, ProofCheck>], _ headers: [UInt64])
+        throws -> [UInt64: EthClient.Block]
+    {
         var byNumber: [UInt64: EthClient.Block] = [:]
         for (n, result) in blocks {
             if case .success(let b) = result { byNumber[n] = b.block }
         }
-        for n in headers where byNumber[n] == nil {
-            throw ProvenanceError(
-                .chain,
-                "block \(n)'s header from \(client.endpoint.redacted) does not hash to its hash: the endpoint lies")
-        }
+        for n in headers where byNumber[n] == nil { throw lyingHeader(n) }
+        return byNumber
+    }
+
+    private func lyingHeader(_ n: UInt64) -> ProvenanceError {
+        ProvenanceError(
+            .chain, "block \(n)'s header from \(client.endpoint.redacted) does not hash to its hash: the endpoint lies")
+    }
+
+    /// The logs their blocks prove; the others go to `rejected` with the step that failed.
+    private func provenLogs(_ logs: [EthClient.Log], _ blocks: [UInt64: Result<BlockProver.ProvenBlock, ProofCheck>])
+        throws -> [EthClient.Log]
+    {
         var proven: [EthClient.Log] = []
         for log in logs {
             switch check(log, in: blocks[log.blockNumber]) {
@@ -393,7 +431,7 @@ public final class RegistryReader {
             case let why?: rejected.append((log.topics[0], log.transactionHash, why, true))
             }
         }
-        return (proven, byNumber)
+        return proven
     }
 
     /// Why this log is not proven by its block (nil: it is).

@@ -36,13 +36,20 @@ struct BlockProver {
     /// header alone is proven (a revocation's, for its time). Two batches at most: blocks and receipts together,
     /// then receipts one by one only from an endpoint without eth_getBlockReceipts.
     func prove(full: [UInt64], headers: [UInt64]) throws -> [UInt64: Result<ProvenBlock, ProofCheck>] {
+        try prove(full: full, headers: headers, with: []).blocks
+    }
+
+    /// The same, with further calls riding in the same batch (a storage proof); their answers in order.
+    func prove(full: [UInt64], headers: [UInt64], with extra: [RPCClient.Call]) throws -> (
+        blocks: [UInt64: Result<ProvenBlock, ProofCheck>], extra: [Result<JSON, RPCError>]
+    ) {
         let calls =
             full.flatMap { n in
                 [
                     RPCClient.Call("eth_getBlockByNumber", [EthClient.q(n), .bool(true)]),
                     RPCClient.Call("eth_getBlockReceipts", [EthClient.q(n)]),
                 ]
-            } + headers.map { RPCClient.Call("eth_getBlockByNumber", [EthClient.q($0), .bool(false)]) }
+            } + headers.map { RPCClient.Call("eth_getBlockByNumber", [EthClient.q($0), .bool(false)]) } + extra
         let answers = try client.rpc.batch(calls)
         var out: [UInt64: Result<ProvenBlock, ProofCheck>] = [:]
         for (i, n) in full.enumerated() {
@@ -53,7 +60,7 @@ struct BlockProver {
                 ProvenBlock(header: $0, transactions: [], receipts: [])
             }
         }
-        return out
+        return (out, Array(answers.suffix(extra.count)))
     }
 
     private func proveHeader(_ n: UInt64, _ answer: Result<JSON, RPCError>) throws -> Result<BlockHeader, ProofCheck> {
@@ -65,7 +72,7 @@ struct BlockProver {
         return .success(header)
     }
 
-    private func proveBlock(_ n: UInt64, block: Result<JSON, RPCError>, receipts: Result<JSON, RPCError>) throws
+    func proveBlock(_ n: UInt64, block: Result<JSON, RPCError>, receipts: Result<JSON, RPCError>) throws
         -> Result<ProvenBlock, ProofCheck>
     {
         let header: BlockHeader

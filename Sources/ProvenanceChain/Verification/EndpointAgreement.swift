@@ -39,7 +39,19 @@ public enum EndpointAgreement {
         var f = RecordFindings()
         var seen: [[UInt8]: (record: OnChainAttestation, by: Set<Int>)] = [:]
         for (e, answer) in answers.enumerated() {
-            for a in answer.records[digest] ?? [] { seen[a.txHash, default: (a, [])].by.insert(e) }
+            for a in answer.records[digest] ?? [] {
+                // The same transaction in another block (number or hash) is two chains, not one record.
+                if let first = seen[a.txHash]?.record,
+                    first.blockNumber != a.blockNumber || first.blockHash != a.blockHash
+                {
+                    f.conflicts.append(
+                        .blockDiffers(
+                            reporting: seen[a.txHash]!.by.sorted().map { hosts[$0] }, txHash: a.txHash,
+                            block: first.blockNumber, blockHash: first.blockHash, other: hosts[e], theirs: a.blockHash))
+                    continue
+                }
+                seen[a.txHash, default: (a, [])].by.insert(e)
+            }
             for r in answer.rejected where r.digest == digest {
                 if r.forged && answers.count > 1 {
                     f.conflicts.append(.forged(endpoint: r.endpoint, txHash: r.txHash, check: r.check))
@@ -77,15 +89,20 @@ public enum EndpointAgreement {
     private static func revocationConflicts(_ digest: [UInt8], _ answers: [EndpointAnswer], hosts: [String])
         -> [EndpointConflict]
     {
+        // The signers of this content's records at any endpoint, compared at every endpoint that proved their
+        // revocation state (block and time), whichever endpoint is listed first.
+        let signers = Set(answers.flatMap { ($0.records[digest] ?? []).map(\.signer) })
         var said: [Address: [(endpoint: Int, revokedAt: UInt64?)]] = [:]
         for (e, answer) in answers.enumerated() {
-            var signers = Set<Address>()
-            for a in answer.records[digest] ?? [] where signers.insert(a.signer).inserted {
-                said[a.signer, default: []].append((e, a.revocation?.block))
+            for signer in signers where answer.provenSigners.contains(signer) {
+                said[signer, default: []].append((e, answer.revocations[signer]?.block))
             }
         }
-        return said.sorted { $0.key.checksummed < $1.key.checksummed }.compactMap { signer, answers in
-            guard Set(answers.map { $0.revokedAt.map(String.init) ?? "" }).count > 1 else { return nil }
+        return said.sorted { $0.key.checksummed < $1.key.checksummed }.compactMap { signer, said in
+            let states = Set(
+                said.map { answers[$0.endpoint].revocations[signer].map { "\($0.block)@\($0.time)" } ?? "" })
+            guard states.count > 1 else { return nil }
+            let answers = said
             return .revocationDiffers(
                 signer: signer, endpoints: answers.map { hosts[$0.endpoint] }, revokedAt: answers.map(\.revokedAt))
         }

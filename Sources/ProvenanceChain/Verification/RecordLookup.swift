@@ -53,6 +53,8 @@ public struct RecordLookup {
             var records: [[UInt8]: [OnChainAttestation]] = [:]
             var rejected: [RejectedRecord] = []
             var state: (chainId: UInt64, latestBlock: UInt64)?
+            var provenSigners = Set<Address>()
+            var revocations: [Address: Revocation] = [:]
             let reader: RegistryReader
             if let early {
                 reader = early[c].reader
@@ -60,6 +62,8 @@ public struct RecordLookup {
                 for (q, f) in zip(early[c].digests, found.records) { records[q] = f }
                 rejected += found.rejected
                 state = (found.chainId, found.latestBlock)
+                provenSigners.formUnion(found.provenSigners)
+                revocations.merge(found.revocations) { a, _ in a }
             } else {
                 reader = self.reader(for: client)
             }
@@ -69,11 +73,13 @@ public struct RecordLookup {
                 for (q, f) in zip(asked, found.records) { records[q] = f }
                 rejected += found.rejected
                 state = (found.chainId, found.latestBlock)
+                provenSigners.formUnion(found.provenSigners)
+                revocations.merge(found.revocations) { a, _ in a }
             }
             answers.append(
                 EndpointAnswer(
                     client: client, chainId: state!.chainId, latestBlock: state!.latestBlock, records: records,
-                    rejected: rejected))
+                    rejected: rejected, provenSigners: provenSigners, revocations: revocations))
         }
         return try EndpointAgreement.combine(
             answers, registry: registry, lookedFor: signers.map { .signers($0.count) } ?? .anyone)
@@ -127,4 +133,7 @@ public struct EndpointAnswer {
     public let latestBlock: UInt64
     public let records: [[UInt8]: [OnChainAttestation]]
     public let rejected: [RejectedRecord]
+    /// The signers whose revocation state this endpoint's storage proof showed, and their revocations.
+    public var provenSigners = Set<Address>()
+    public var revocations: [Address: Revocation] = [:]
 }

@@ -122,6 +122,13 @@ public enum RegistryContract {
     /// A 32-byte topic holding an address (left-padded).
     public static func topic(_ address: Address) -> [UInt8] { [UInt8](repeating: 0, count: 12) + address.bytes }
 
+    /// The storage slot of `revokedAt[signer]`: the contract's first storage variable (slot 0; its immutables
+    /// live in the code), a HashMap, which Vyper places at keccak256(slot ‖ key), both as 32-byte words
+    /// (checked against the compiler's storage layout and the devnet's eth_getStorageAt in RevocationProofTests).
+    public static func revokedAtSlot(_ signer: Address) -> [UInt8] {
+        Keccak256.hash([UInt8](repeating: 0, count: 32) + topic(signer))
+    }
+
     /// An attest call read back from calldata: the batch, its root and its signature.
     public struct AttestCall: Sendable, Equatable {
         public let files: [FileCommitment]
