@@ -156,6 +156,8 @@ enum JSONOutput {
                 list.map { a in
                     guard case .object(var fields) = attestation(a) else { return attestation(a) }
                     fields.append(("identity", identity(identities[a.signer])))
+                    // At or below the block every endpoint calls finalized (null: one names none).
+                    fields.append(("finalized", v.isFinal(a).map { .bool($0) } ?? .null))
                     return .object(fields)
                 })
         }

@@ -51,6 +51,8 @@ extension JSONOutput {
         case .detailsNotAnchored(let s, let chain): return [("signer", address(s)), ("chainId", num(chain))]
         case .soundDiffers, .soundOriginalUntrusted: return []
         case .soundNotCompared(let message): return [("message", .string(message))]
+        case .recordNotFinal(let block, let finalized):
+            return [("blockNumber", num(block)), ("finalizedBlock", finalized.map(num) ?? .null)]
         case .endpointHidRecord(let endpoint, let hash, let block):
             return [("endpoint", .string(endpoint)), ("txHash", tx(hash)), ("blockNumber", num(block))]
         case .endpointsDisagree(let conflicts):

@@ -181,6 +181,8 @@ enum Opts {
     ) { try TrustEntry($0) }
     static let signers = Value<String>(
         "--signers", "FILE", "Trust the signers in FILE (one per line: address, ENS name or domain).")
+    static let requireFinalized = Flag(
+        "--require-finalized", "Count a record only in a block every endpoint calls finalized (else not-yet-final).")
     static let anySigner = Flag(
         "--any-signer", "Also find records by signers you do not trust (scans the registry's history).")
     static let ensRPC = Value<String>(

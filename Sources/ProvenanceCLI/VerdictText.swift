@@ -23,9 +23,19 @@ enum VerdictText {
             if let title = v.original?.title { line += "episode “\(Display.safe(title))”, " }
             if let first = v.attestations.first {
                 line += names.record(first)
+                let final = v.isFinal(first).map { $0 ? "; finalized" : "; not yet finalized" } ?? ""
+                // "agree" only when every endpoint reported the record: one that hid it is warned of below.
+                let hid = Set(
+                    v.reasons.compactMap { r -> String? in
+                        if case .endpointHidRecord(let e, _, _) = r { return e }
+                        return nil
+                    })
                 line +=
                     v.endpoints.count == 1
-                    ? " (1 endpoint; proven here)" : " (\(v.endpoints.count) endpoints agree; proven here)"
+                    ? " (1 endpoint; proven here\(final))"
+                    : hid.isEmpty
+                        ? " (\(v.endpoints.count) endpoints agree; proven here\(final))"
+                        : " (\(v.endpoints.count - hid.count) of \(v.endpoints.count) endpoints reported it; proven here\(final))"
                 line += sentences(reasons.filter { $0.code == .recordForged }, names).map { "; " + $0 }.joined()
             } else {
                 line += sentences(reasons, names).joined(separator: "; ")

@@ -83,6 +83,11 @@ extension VerdictText {
             return "its manifest is signed by \(names.describe(s)) but not anchored on chain \(chain)"
         case .manifestUntrustedSigner(let s): return "its manifest is signed by \(s), whom you do not trust"
         case .endpointHidRecord(let endpoint, let tx, let block): return hidden(endpoint, tx, block)
+        case .recordNotFinal(let block, let finalized):
+            return "its record is in block \(block), not yet final ("
+                + (finalized.map { "the endpoints call blocks up to \($0) finalized" }
+                    ?? "an endpoint names no finalized block")
+                + "; --require-finalized)"
         case .endpointsDisagree(let conflicts):
             return "the endpoints disagree: " + conflicts.map(conflict).joined(separator: "; ")
         default: return nil

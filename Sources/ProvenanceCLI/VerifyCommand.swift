@@ -6,7 +6,7 @@ struct VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
     static let usage =
-        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--manifest FILE|URL | --feed URL] [--offline] [--follow-symlinks] [--json] PATH|URL..."
+        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--require-finalized] [--manifest FILE|URL | --feed URL] [--offline] [--follow-symlinks] [--json] PATH|URL..."
     static let discussion = """
         Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
         verified (by a signer you trust: signer, chain, block, UTC time, tx; every attestation listed),
@@ -42,7 +42,7 @@ struct VerifyCommand: Command {
             Opts.confirmations.help(
                 "Blocks an attestation needs on top of it, its own included, to count (default 1)."
             ).option,
-            Opts.noCache.option,
+            Opts.requireFinalized.option, Opts.noCache.option,
             Opts.json.help(
                 "One JSON object per file: path, sha256, status, attestations, detail; when modified, authentic, "
                     + "originalCoverage, differingRanges."
@@ -119,6 +119,7 @@ struct VerifyCommand: Command {
         verifier.anySigner = args[Opts.anySigner]
         if let r = try args.get(Opts.registry) { verifier.registry = r }
         if let n = try args.get(Opts.confirmations) { verifier.confirmations = n }
+        verifier.policy.requireFinalized = args[Opts.requireFinalized]
         verifier.expectedChainId = try args.get(Opts.chainId)
         let trusted = verifier.trust.addresses
         let originals = try CopySources.originals(

@@ -275,6 +275,28 @@ import Testing
         #expect(forged.status == .forgedRecord && forged.exitCode == .chain)
     }
 
+    /// --require-finalized: a verified copy whose standing records are all above the finalized block is
+    /// not-yet-final (exit 1); a finalized record keeps it verified; without the policy finality is only told.
+    @Test func finalityPolicy() throws {
+        let f = try Fixture()
+        let trust = TrustedSigners(addresses: [f.signer])
+        let sha = f.manifest.sha256
+        let exact = f.evidence(.authentic(at: "m", f.manifest), digest: f.digest())
+        var records = f.records([sha: RecordFindings(proven: [f.record(sha, by: f.signer, block: 10)])])
+        let strict = Decision.Policy(requireFinalized: true)
+        records.finalizedBlock = 9
+        let early = Decision.decide(exact, records: records, trust: trust, policy: strict)
+        #expect(early.status == .notYetFinal && early.exitCode == .notVerified)
+        #expect(early.reasons == [.recordNotFinal(block: 10, finalized: 9)])
+        let told = Decision.decide(exact, records: records, trust: trust)
+        #expect(told.status == .verified && told.isFinal(told.attestations[0]) == false)
+        #expect(VerdictText.line(told).contains("not yet finalized"))
+        records.finalizedBlock = 10
+        #expect(Decision.decide(exact, records: records, trust: trust, policy: strict).status == .verified)
+        records.finalizedBlock = nil
+        #expect(Decision.decide(exact, records: records, trust: trust, policy: strict).status == .notYetFinal)
+    }
+
     /// The tables above reach every status there is: a new status cannot go undecided by a test.
     @Test func everyStatusIsReached() throws {
         let offline: Set<Verdict.Status> = [
@@ -282,7 +304,7 @@ import Testing
         ]
         let onChain: Set<Verdict.Status> = [
             .verified, .forgedRecord, .revoked, .signedByUntrusted, .notAttested, .modified, .endpointsDisagree,
-            .error, .similar,
+            .error, .similar, .notYetFinal,
         ]
         #expect(offline.union(onChain) == Set(Verdict.Status.allCases))
     }

@@ -90,4 +90,22 @@ import Testing
         let honest = try cli.run(["verify", "--any-signer", "A.bin"])
         #expect(honest.status == 0 && honest.out.contains("verified"), "\(honest.out)")
     }
+
+    /// Finality: a record in the head block is proven but not final (the devnet finalizes head − 2); with
+    /// --require-finalized it is not-yet-final (exit 1) until blocks are mined on top.
+    @Test func finalityIsToldAndCanBeRequired() throws {
+        try randomFile("R.bin", size: 3_000)
+        try #require(try cli.run(["attest", "--private-key-file", "dev.key", "R.bin"]).status == 0)
+        let signer = key.address.checksummed
+        let fresh = try cli.run(["verify", "--signer", signer, "R.bin"])
+        #expect(fresh.status == 0 && fresh.out.contains("not yet finalized"), "\(fresh.out)")
+        let required = try cli.run(["verify", "--signer", signer, "--require-finalized", "--json", "R.bin"])
+        #expect(required.status == 1, "\(required.out)\(required.err)")
+        let json = try JSON.parse(required.out)
+        #expect(json["status"]?.stringValue == "not-yet-final", "\(required.out)")
+        #expect(json["attestations"]?.arrayValue?.first?["finalized"] == .bool(false), "\(required.out)")
+        try mineEmptyBlocks(3, on: devnet.url)
+        let later = try cli.run(["verify", "--signer", signer, "--require-finalized", "R.bin"])
+        #expect(later.status == 0 && later.out.contains("; finalized)"), "\(later.out)")
+    }
 }

@@ -353,9 +353,12 @@ public final class EthClient {
         case call(to: Address, data: [UInt8])
         case transaction([UInt8])
         case receipt([UInt8])
+        /// The block the endpoint calls finalized (its header; null or an error from a chain without one).
+        case finalizedBlock
 
         var call: RPCClient.Call {
             switch self {
+            case .finalizedBlock: return RPCClient.Call("eth_getBlockByNumber", [.string("finalized"), .bool(false)])
             case .logs(let filter): return filter.call
             case .block(let n): return RPCClient.Call("eth_getBlockByNumber", [EthClient.q(n), .bool(false)])
             case .transaction(let h): return RPCClient.Call("eth_getTransactionByHash", [EthClient.hex(h)])
@@ -389,7 +392,7 @@ public final class EthClient {
         case .success(let value):
             switch query {
             case .logs: return .success(.logs(try parseLogs(value)))
-            case .block: return .success(.block(try parseBlock(value)))
+            case .block, .finalizedBlock: return .success(.block(try parseBlock(value)))
             case .call: return .success(.call(try data(value, "eth_call")))
             case .transaction: return .success(.transaction(try parseTransaction(value)))
             case .receipt: return .success(.receipt(value.isNull ? nil : try receipt(from: value)))
@@ -404,19 +407,29 @@ public final class EthClient {
         public let latestBlock: UInt64
         public let code: [UInt8]
         public let answers: [Result<Answer, RPCError>]
+        /// The block the endpoint calls finalized, when asked for and named (an endpoint's word).
+        public var finalizedBlock: UInt64?
     }
 
-    public func chainState(codeAt address: Address, with queries: [Query] = []) throws -> ChainState {
+    /// `finalized`: also ask for the finalized block; an endpoint that refuses the tag (a chain without a
+    /// finality gadget, an old node) answers nil there, not an error.
+    public func chainState(codeAt address: Address, finalized: Bool = false, with queries: [Query] = []) throws
+        -> ChainState
+    {
         let calls =
             [
                 RPCClient.Call("eth_chainId"), RPCClient.Call("eth_blockNumber"),
                 RPCClient.Call("eth_getCode", [Self.addr(address), .string("latest")]),
-            ] + queries.map(\.call)
+            ] + queries.map(\.call) + (finalized ? [Query.finalizedBlock.call] : [])
         let results = try rpc.batch(calls)
-        return ChainState(
+        var state = ChainState(
             chainId: try quantity(try results[0].get(), "eth_chainId"),
             latestBlock: try quantity(try results[1].get(), "eth_blockNumber"),
             code: try data(try results[2].get(), "code"),
             answers: try zip(queries, results.dropFirst(3)).map(answer))
+        if finalized, case .success(let value) = results.last!, let block = try? parseBlock(value) {
+            state.finalizedBlock = block.number
+        }
+        return state
     }
 }

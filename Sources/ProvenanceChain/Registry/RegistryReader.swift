@@ -19,6 +19,8 @@ public final class RegistryReader {
     public private(set) var latestBlock: UInt64 = 0
     /// The block the registry was deployed in (read from its code).
     public private(set) var deployedAt: UInt64 = 0
+    /// The highest block the endpoint calls finalized (nil: it names none, or refused the tag).
+    public private(set) var finalizedBlock: UInt64?
     /// Content IDs per eth_getLogs call (an OR-list in topic 0).
     public var digestsPerQuery = 100
     /// Blocks one index-guided eth_getLogs call spans at most: the smallest cap among public providers
@@ -47,6 +49,7 @@ public final class RegistryReader {
     public struct Lookup: Sendable {
         public let chainId: UInt64
         public let latestBlock: UInt64
+        public let finalizedBlock: UInt64?
         public let records: [[OnChainAttestation]]
         public let rejected: [RejectedRecord]
         /// Every signer whose revocation state was proven from storage here, and its revocation (absent: none).
@@ -65,7 +68,7 @@ public final class RegistryReader {
             ?? attestations(for: digests, expectedChainId: expectedChainId)
         let host = client.endpoint.redacted
         return Lookup(
-            chainId: chainId, latestBlock: latestBlock, records: found,
+            chainId: chainId, latestBlock: latestBlock, finalizedBlock: finalizedBlock, records: found,
             rejected: rejected.map {
                 RejectedRecord(
                     digest: $0.digest, txHash: $0.txHash, check: $0.check, forged: $0.forged, endpoint: host)
@@ -80,12 +83,15 @@ public final class RegistryReader {
     /// ask this before reading any file, so a wrong endpoint or registry fails in a second, not after an
     /// archive's first window has been hashed.
     public func checkRegistry(expectedChainId: UInt64?) throws {
-        try accept(try client.chainState(codeAt: registry), expectedChainId: expectedChainId)
+        try accept(try client.chainState(codeAt: registry, finalized: true), expectedChainId: expectedChainId)
     }
 
     /// Checks what the first request brought: the chain, its head and the registry's code.
     private func accept(_ state: EthClient.ChainState, expectedChainId: UInt64?) throws {
         chainId = state.chainId
+        // The finalized tag rides last in every first request (see `chainState`): an endpoint's word, used
+        // only to say whether a record's block is final, never to count one.
+        finalizedBlock = state.finalizedBlock
         if let expectedChainId, expectedChainId != chainId {
             throw RPCError.wrongChain(endpoint: client.endpoint.redacted, expected: expectedChainId, actual: chainId)
         }
@@ -147,7 +153,7 @@ public final class RegistryReader {
     ) throws -> [[OnChainAttestation]] {
         let signers = Array(Set(signers)).sorted { $0.checksummed < $1.checksummed }
         let state = try client.chainState(
-            codeAt: registry,
+            codeAt: registry, finalized: true,
             with: signers.map { recordQuery($0, start: 0) }
         )
         try accept(state, expectedChainId: expectedChainId)
@@ -239,7 +245,7 @@ public final class RegistryReader {
     /// Every attestation of each digest by anyone, in the order of `digests`.
     public func attestations(for digests: [[UInt8]], expectedChainId: UInt64? = nil) throws -> [[OnChainAttestation]] {
         // The genesis block rides along: the cache is the chain's (id and genesis hash) and the registry's.
-        let state = try client.chainState(codeAt: registry, with: cache == nil ? [] : [.block(0)])
+        let state = try client.chainState(codeAt: registry, finalized: true, with: cache == nil ? [] : [.block(0)])
         try accept(state, expectedChainId: expectedChainId)
         guard let confirmed = try confirmedHead(), !digests.isEmpty else { return digests.map { _ in [] } }
         if let cache {

@@ -27,9 +27,16 @@ public enum EndpointAgreement {
         for digest in digests {
             byDigest[digest] = try findings(for: digest, answers, hosts: hosts, hashes: &hashes)
         }
-        return ChainRecords(
+        // Final only where every endpoint says so: the lowest finalized block, none if one names none.
+        let finalized = answers.map(\.finalizedBlock).reduce(UInt64.max as UInt64?) { a, b in
+            guard let a, let b else { return nil }
+            return min(a, b)
+        }
+        var records = ChainRecords(
             chainId: answers[0].chainId, latestBlock: answers[0].latestBlock, registry: registry, endpoints: hosts,
             lookedFor: lookedFor, byDigest: byDigest)
+        records.finalizedBlock = finalized
+        return records
     }
 
     /// One content ID's records across the endpoints: their union, with what each endpoint left out.

@@ -13,6 +13,8 @@ public struct OnChainVerifier {
     public var anySigner = false
     public var registry: Address = RegistryAddress.canonical
     public var confirmations: UInt64 = 1
+    /// What the verdict asks beyond trust (`--require-finalized`).
+    public var policy = Decision.Policy()
     public var expectedChainId: UInt64?
     /// Told of the content pass's progress: files done (0 while inside a single file) and bytes so far.
     public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
@@ -55,6 +57,6 @@ public struct OnChainVerifier {
         let records = try lookup.finish(pending, queries: evidence.flatMap(\.queries))
         return Report(
             chainId: records.chainId,
-            verdicts: evidence.map { Decision.decide($0, records: records, trust: trust) })
+            verdicts: evidence.map { Decision.decide($0, records: records, trust: trust, policy: policy) })
     }
 }

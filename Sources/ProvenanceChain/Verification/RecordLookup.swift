@@ -55,6 +55,7 @@ public struct RecordLookup {
             var state: (chainId: UInt64, latestBlock: UInt64)?
             var provenSigners = Set<Address>()
             var revocations: [Address: Revocation] = [:]
+            var finalized: UInt64?
             let reader: RegistryReader
             if let early {
                 reader = early[c].reader
@@ -64,6 +65,7 @@ public struct RecordLookup {
                 state = (found.chainId, found.latestBlock)
                 provenSigners.formUnion(found.provenSigners)
                 revocations.merge(found.revocations) { a, _ in a }
+                finalized = found.finalizedBlock
             } else {
                 reader = self.reader(for: client)
             }
@@ -75,11 +77,13 @@ public struct RecordLookup {
                 state = (found.chainId, found.latestBlock)
                 provenSigners.formUnion(found.provenSigners)
                 revocations.merge(found.revocations) { a, _ in a }
+                finalized = found.finalizedBlock
             }
             answers.append(
                 EndpointAnswer(
                     client: client, chainId: state!.chainId, latestBlock: state!.latestBlock, records: records,
-                    rejected: rejected, provenSigners: provenSigners, revocations: revocations))
+                    rejected: rejected, provenSigners: provenSigners, revocations: revocations,
+                    finalizedBlock: finalized))
         }
         return try EndpointAgreement.combine(
             answers, registry: registry, lookedFor: signers.map { .signers($0.count) } ?? .anyone)
@@ -136,4 +140,6 @@ public struct EndpointAnswer {
     /// The signers whose revocation state this endpoint's storage proof showed, and their revocations.
     public var provenSigners = Set<Address>()
     public var revocations: [Address: Revocation] = [:]
+    /// The block this endpoint calls finalized (nil: none named).
+    public var finalizedBlock: UInt64?
 }

@@ -3,9 +3,33 @@
 /// trusts. Nothing here reads a file or asks a network; the reasons it gives are codes with fields, worded
 /// by the command line.
 public enum Decision {
-    public static func decide(_ e: Evidence, records: ChainRecords?, trust: TrustedSigners) -> Verdict {
+    /// What the verifier asks beyond trust.
+    public struct Policy: Sendable {
+        /// A record counts only in a block every endpoint calls finalized (else `not-yet-final`).
+        public var requireFinalized = false
+
+        public init(requireFinalized: Bool = false) { self.requireFinalized = requireFinalized }
+    }
+
+    public static func decide(
+        _ e: Evidence, records: ChainRecords?, trust: TrustedSigners, policy: Policy = Policy()
+    ) -> Verdict {
         guard let records else { return offline(e, trust: trust) }
-        return onChain(e, records: records, trust: trust)
+        let v = onChain(e, records: records, trust: trust)
+        guard policy.requireFinalized, v.status == .verified else { return v }
+        let final = v.attestations.filter { v.isFinal($0) == true }
+        if !final.isEmpty {
+            var kept = v
+            kept.attestations = final
+            return kept
+        }
+        var notFinal = Verdict(
+            path: v.path, status: .notYetFinal,
+            reasons: [.recordNotFinal(block: v.attestations[0].blockNumber, finalized: records.finalizedBlock)]
+                + v.reasons.filter { $0.code == .endpointHidRecord },
+            sha256: v.sha256, signer: v.signer)
+        notFinal.attestations = v.attestations
+        return located(notFinal, records)
     }
 
     // MARK: offline: the manifest is the proof
@@ -209,6 +233,7 @@ public enum Decision {
         v.reasons += warnings
         v.endpoints = r.endpoints
         v.chainId = r.chainId
+        v.finalizedBlock = r.finalizedBlock
         return v
     }
 

@@ -60,6 +60,8 @@ public enum Reason: Sendable, Equatable {
     case soundNotCompared(message: String)
     /// The sound matches, but the original is not attested here by a signer you trust.
     case soundOriginalUntrusted
+    /// Verified but for finality: the record's block is above the finalized block (nil: none named).
+    case recordNotFinal(block: UInt64, finalized: UInt64?)
     /// An endpoint left out a record in a block it agrees is canonical (a warning: the record counts).
     case endpointHidRecord(endpoint: String, txHash: [UInt8], block: UInt64)
     /// The endpoints contradict each other on this content's records.
@@ -95,6 +97,7 @@ public enum Reason: Sendable, Equatable {
         case soundDiffers = "sound.differs"
         case soundNotCompared = "sound.notCompared"
         case soundOriginalUntrusted = "sound.originalUntrusted"
+        case recordNotFinal = "record.notFinal"
         case endpointHidRecord = "endpoint.hidRecord"
         case endpointsDisagree = "endpoints.disagree"
     }
@@ -129,6 +132,7 @@ public enum Reason: Sendable, Equatable {
         case .soundDiffers: return .soundDiffers
         case .soundNotCompared: return .soundNotCompared
         case .soundOriginalUntrusted: return .soundOriginalUntrusted
+        case .recordNotFinal: return .recordNotFinal
         case .endpointHidRecord: return .endpointHidRecord
         case .endpointsDisagree: return .endpointsDisagree
         }

@@ -198,6 +198,8 @@ public struct ChainRecords: Sendable {
     public let endpoints: [String]
     public let lookedFor: LookedFor
     public let byDigest: [[UInt8]: RecordFindings]
+    /// The highest block every endpoint calls finalized (nil: one of them names none).
+    public var finalizedBlock: UInt64?
 
     public init(
         chainId: UInt64, latestBlock: UInt64, registry: Address, endpoints: [String], lookedFor: LookedFor,

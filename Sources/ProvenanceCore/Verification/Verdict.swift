@@ -24,6 +24,8 @@ public struct Verdict: Sendable {
         case forgedRecord = "forged-record"
         /// Several endpoints were asked and their answers contradict each other (exit 3).
         case endpointsDisagree = "endpoints-disagree"
+        /// Verified but for finality: `--require-finalized`, and no standing record is in a finalized block.
+        case notYetFinal = "not-yet-final"
         /// The copy or its manifest could not be read.
         case error
     }
@@ -52,6 +54,11 @@ public struct Verdict: Sendable {
     public var endpoints: [String] = []
     /// The chain the records are on (nil offline).
     public var chainId: UInt64?
+    /// The highest block every endpoint calls finalized (nil offline, or when one names none).
+    public var finalizedBlock: UInt64?
+
+    /// Whether this record's block is final (nil: not known).
+    public func isFinal(_ a: OnChainAttestation) -> Bool? { finalizedBlock.map { a.blockNumber <= $0 } }
 
     public init(path: String, status: Status, reasons: [Reason], sha256: [UInt8]? = nil, signer: Address? = nil) {
         self.path = path
