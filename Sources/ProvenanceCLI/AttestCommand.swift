@@ -50,10 +50,7 @@ struct AttestCommand: Command {
         if !dryRun {
             // Every step is recorded before it happens: kill the run at any point and run it again.
             let first = args.positionals[0]
-            var isDir: ObjCBool = false
-            let base =
-                FileManager.default.fileExists(atPath: first, isDirectory: &isDir) && isDir.boolValue
-                ? first : (first as NSString).deletingLastPathComponent
+            let base = FSPath.exists(first).isDirectory ? first : (first as NSString).deletingLastPathComponent
             attester.journal = try Journal(
                 path: try args.get(Opts.journal)
                     ?? ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(".provenance-journal.jsonl"))

@@ -13,7 +13,14 @@ struct UsageError: Error {
 
 /// Output helpers shared by commands.
 enum Output {
-    static func line(_ text: String) { print(text) }
+    /// A line on standard output. A file name's bytes that are not UTF-8 (FSPath) go out as those bytes, as
+    /// sha256sum prints them, so `sha256sum -c` reads the line back; every other line is already escaped text.
+    static func line(_ text: String) {
+        guard FSPath.hasRawBytes(text) else { return print(text) }
+        // Whatever print has buffered goes first (fflush(nil): every stream), then the bytes themselves.
+        fflush(nil)
+        FileHandle.standardOutput.write(Data(FSPath.encode(text) + [0x0a]))
+    }
 
     /// One error line on standard error. The text may quote outside input (file names, RPC error
     /// strings), so control characters are escaped: it stays one line and cannot drive the terminal.

@@ -41,6 +41,9 @@ public enum ProvenanceTool {
     }
 
     /// Runs one command line (without the program name) and returns the exit code.
+    /// The process's arguments after the program name, decoded from their bytes (FSPath).
+    public static func commandLine() -> [String] { Array(FSPath.arguments().dropFirst()) }
+
     public static func main(_ arguments: [String]) -> Int32 {
         // Key material must never reach a core file.
         ProcessHardening.disableCoreDumps()

@@ -34,7 +34,7 @@ struct SignCommand: Command {
             }
             for p in part { try FileHasher.requireRegularFile(p) }
             if !args[Opts.force],
-                let existing = part.first(where: { FileManager.default.fileExists(atPath: Manifest.path(for: $0)) })
+                let existing = part.first(where: { FSPath.exists(Manifest.path(for: $0)).exists })
             {
                 throw ProvenanceError.input("\(Manifest.path(for: existing)) exists; use --force to replace it")
             }

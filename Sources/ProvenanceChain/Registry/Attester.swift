@@ -247,8 +247,7 @@ public final class Attester {
         }
         let toHash = candidates.filter { cached[$0] == nil }
         let totalBytes = toHash.reduce(UInt64(0)) { sum, p in
-            var st = stat()
-            return stat(p, &st) == 0 ? sum &+ UInt64(st.st_size) : sum
+            FSPath.status(p).map { sum &+ UInt64($0.st_size) } ?? sum
         }
         let report = progress
         let count = toHash.count
@@ -294,8 +293,7 @@ public final class Attester {
 
     private static func existingManifest(for path: String) -> AttestPlanner.ExistingManifest {
         let manifestPath = Manifest.path(for: path)
-        var st = stat()
-        guard lstat(manifestPath, &st) == 0 else { return .none }
+        guard FSPath.status(manifestPath, followLinks: false) != nil else { return .none }
         do { return .manifest(try Manifest.read(path: manifestPath)) } catch let e as ProvenanceError {
             return .unreadable(e.message)
         } catch { return .unreadable("\(manifestPath): \(error)") }

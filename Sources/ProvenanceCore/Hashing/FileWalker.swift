@@ -105,10 +105,7 @@ public enum FileWalker {
                     continue
                 }
                 guard let path = inputs.popFirst() else { return nil }
-                var isDir: ObjCBool = false
-                if path != "-", !givenAsIs(path), FileManager.default.fileExists(atPath: path, isDirectory: &isDir),
-                    isDir.boolValue
-                {
+                if path != "-", !givenAsIs(path), FSPath.exists(path).isDirectory {
                     visited = []
                     try enter(path)
                 } else {
@@ -123,10 +120,8 @@ public enum FileWalker {
             guard visited.insert(DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))).inserted else {
                 return
             }
-            let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted() } catch {
-                throw ProvenanceError.input("\(dir): cannot list directory")
-            }
+            // readdir, not FileManager: a name that is not UTF-8 must come back exactly (FSPath).
+            let names = try FSPath.list(dir).sorted { FSPath.encode($0).lexicographicallyPrecedes(FSPath.encode($1)) }
             stack.append((dir, names.filter { !$0.hasPrefix(".") && !excluded($0) }[...]))
         }
     }

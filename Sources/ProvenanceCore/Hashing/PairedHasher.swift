@@ -117,7 +117,7 @@ enum PairedHasher {
             if item.path != "-", item.chunkSize.map({ (try? FileHasher.checkChunkSize($0)) != nil }) ?? true,
                 stat(item.path, &named) == 0, named.st_mode & S_IFMT == S_IFREG
             {
-                let fd = Glibc.open(item.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                let fd = ProvenanceCore.open(item.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
                 var st = stat()
                 if fd >= 0, fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG {
                     return Lane(index: i, path: item.path, fd: fd, before: st, buffer: buffer)

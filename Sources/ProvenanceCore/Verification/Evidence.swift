@@ -143,7 +143,7 @@ public struct ManifestChecker: Sendable {
                 streamed.contains(paths[i])
                 ? originals.manifestPathForStreamed : originals.manifestPath(for: paths[i])
             guard let at else { return .none(expectedAt: nil) }
-            guard FileManager.default.fileExists(atPath: at) else { return .none(expectedAt: at) }
+            guard FSPath.exists(at).exists else { return .none(expectedAt: at) }
             do {
                 // The chunk list is checked against its signed root only if a copy is searched with it.
                 let m = try Manifest.read(path: at, chunkCheck: .whenSearched)
