@@ -30,16 +30,93 @@
      {"hideLogs": true}                 forward, then answer every eth_getLogs with no logs (in force)
      {"wrongIds": true}                 forward, then give every answer in a batch a different id
      {"markRemoved": true}              forward, then mark every log in the answer "removed": true
-  GET  /__stats  -> {"requests": n, "connections": n, "calls": n, "methods": {method: n}}
-                    (calls: JSON-RPC calls, counting each member of a batch)
+     {"inventTx": {"tx": {...}, "receipt": {...}, "blockNumber": "0x…", "inBlock": false}}
+                                        a lying endpoint's own transaction, reported as mined in a real block:
+                                        the receipt's logs are added to every eth_getLogs answer whose filter
+                                        they match (address, topic OR-lists, range), eth_getTransactionByHash
+                                        and eth_getTransactionReceipt of tx.hash answer tx and receipt; with
+                                        "inBlock": true the block's transactions (eth_getBlockByNumber) and
+                                        receipts (eth_getBlockReceipts) list them too, header unchanged (in force)
+     {"rewriteRevokedAt": "0x0"}        forward, then set the first word (revokedAt) of every answer to an
+                                        eth_call of signerRecord(address,uint256) (0x0 hides a revocation)
+     {"hideRevocations": true}          forward, then drop Revoked(address) logs from eth_getLogs answers
+     {"rewriteProof": {"storageValue": "0x0"}} or {"rewriteProof": {"dropNode": true}}
+                                        forward, then change every eth_getProof storage entry's value (its
+                                        proof left) or drop the last node of each storage proof (in force)
+     {"shiftTimestamps": -1000000}      forward, then add this to the timestamp of every block answer (its
+                                        hash unchanged, as a liar dating records would) (in force)
+  GET  /__stats  -> {"requests": n, "connections": n, "calls": n, "methods": {method: n}, "bytes": n}
+                    (calls: JSON-RPC calls, counting each member of a batch; bytes: of the replies sent)
 
   python devnet/faultproxy.py --upstream http://127.0.0.1:8545 [--port 0]
 """
 import argparse, json, threading, time, urllib.request
+
+from eth_utils import keccak
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-plan, stats = [], {"requests": 0, "connections": 0, "calls": 0, "methods": {}}
+plan, stats = [], {"requests": 0, "connections": 0, "calls": 0, "methods": {}, "bytes": 0}
+# The liar's actions that stay in force until the plan is reset.
+PERSISTENT = ("rpcError", "logCap", "forgeLog", "hideLogs", "inventTx", "rewriteRevokedAt", "hideRevocations",
+              "rewriteProof", "shiftTimestamps")
+SIGNER_RECORD = "0x" + keccak(text="signerRecord(address,uint256)")[:4].hex()
+REVOKED_TOPIC = "0x" + keccak(text="Revoked(address)").hex()
+
+
+def matches(log, f, lo, hi):
+    """Whether an eth_getLogs filter asks for this log (address, topic OR-lists, block range)."""
+    if f.get("address") and f["address"].lower() != log["address"].lower():
+        return False
+    if not lo <= int(log["blockNumber"], 16) <= hi:
+        return False
+    for i, want in enumerate(f.get("topics") or []):
+        if want is None:
+            continue
+        options = [w.lower() for w in (want if isinstance(want, list) else [want])]
+        if i >= len(log["topics"]) or log["topics"][i].lower() not in options:
+            return False
+    return True
+
+
+def lie(action, doc, body):
+    """The liar's edits of a forwarded reply (persistent actions above), in place."""
+    items = doc if isinstance(doc, list) else [doc]
+    sent = json.loads(body)
+    by_id = {c.get("id"): c for c in (sent if isinstance(sent, list) else [sent])}
+    for it in items:
+        req = by_id.get(it.get("id"), {})
+        m, params, result = req.get("method"), req.get("params") or [], it.get("result")
+        if "inventTx" in action:
+            spec = action["inventTx"]
+            tx, receipt, n = spec["tx"], spec["receipt"], int(spec["blockNumber"], 16)
+            if m == "eth_getLogs" and isinstance(result, list):
+                f, lo, hi = block_range(req)
+                result += [log for log in receipt["logs"] if matches(log, f, lo, hi)]
+            elif m == "eth_getTransactionByHash" and params and params[0].lower() == tx["hash"].lower():
+                it["result"] = tx
+            elif m == "eth_getTransactionReceipt" and params and params[0].lower() == tx["hash"].lower():
+                it["result"] = receipt
+            elif spec.get("inBlock") and m == "eth_getBlockByNumber" and isinstance(result, dict) \
+                    and int(result["number"], 16) == n:
+                result["transactions"].append(tx if params[1] else tx["hash"])
+            elif spec.get("inBlock") and m == "eth_getBlockReceipts" and isinstance(result, list) \
+                    and params and int(params[0], 16) == n:
+                result.append(receipt)
+        if "rewriteRevokedAt" in action and m == "eth_call" and isinstance(result, str) \
+                and str(params[0].get("data", "")).startswith(SIGNER_RECORD) and len(result) >= 66:
+            it["result"] = "0x" + "%064x" % int(action["rewriteRevokedAt"], 16) + result[66:]
+        if "hideRevocations" in action and m == "eth_getLogs" and isinstance(result, list):
+            it["result"] = [log for log in result if log["topics"][:1] != [REVOKED_TOPIC]]
+        if "rewriteProof" in action and m == "eth_getProof" and isinstance(result, dict):
+            for entry in result.get("storageProof", []):
+                if "storageValue" in action["rewriteProof"]:
+                    entry["value"] = action["rewriteProof"]["storageValue"]
+                if action["rewriteProof"].get("dropNode") and entry["proof"]:
+                    entry["proof"].pop()
+        if "shiftTimestamps" in action and m in ("eth_getBlockByNumber", "eth_getBlockByHash") \
+                and isinstance(result, dict):
+            result["timestamp"] = hex(int(result["timestamp"], 16) + action["shiftTimestamps"])
 
 
 def each_answer(out, body, method):
@@ -113,6 +190,7 @@ def make_handler(upstream):
                     stats["connections"] = 0
                     stats["calls"] = 0
                     stats["methods"] = {}
+                    stats["bytes"] = 0
                 self.reply(200, b"{}")
                 return
             with lock:
@@ -135,7 +213,7 @@ def make_handler(upstream):
                     elif "method" in head and head.get("times", 1) > 1:
                         head["times"] -= 1
                         action = head
-                    elif "rpcError" in head or "logCap" in head or "forgeLog" in head or "hideLogs" in head:
+                    elif any(k in head for k in PERSISTENT):
                         action = head  # stays in force until the plan is reset
                     else:
                         action = plan.pop(0)
@@ -211,6 +289,10 @@ def make_handler(upstream):
                         "data": "0x", "blockNumber": spec["blockNumber"], "transactionHash": spec["txHash"],
                         "transactionIndex": "0x0", "blockHash": "0x" + "11" * 32, "logIndex": "0x0", "removed": False})
                 out = json.dumps(doc).encode()
+            if any(k in action for k in PERSISTENT[4:]):
+                doc = json.loads(out)
+                lie(action, doc, body)
+                out = json.dumps(doc).encode()
             if "rewrite" in action:
                 doc = json.loads(out)
                 items = doc if isinstance(doc, list) else [doc]
@@ -222,6 +304,8 @@ def make_handler(upstream):
                     if m in action["rewrite"]:
                         it["result"] = action["rewrite"][m]
                 out = json.dumps(doc).encode()
+            with lock:
+                stats["bytes"] += len(out)
             self.reply(200, out)
 
     return Handler

@@ -108,4 +108,128 @@ import Testing
         let later = try cli.run(["verify", "--signer", signer, "--require-finalized", "R.bin"])
         #expect(later.status == 0 && later.out.contains("; finalized)"), "\(later.out)")
     }
+
+    // MARK: a lying endpoint (devnet/faultproxy.py) beside an honest one
+
+    static let relayerKey = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+
+    /// What a liar reports for its own transaction, never sent: the transaction's fields (decoded from its
+    /// signed bytes, so its hash checks out) and a made-up receipt holding the registry's log, in block `n`.
+    func invented(_ raw: [UInt8], from: Address, log topics: [[UInt8]], block n: UInt64, hash blockHash: String)
+        throws -> String
+    {
+        let f = try #require(try RLP.decode(Array(raw.dropFirst())).listValue?.map { $0.bytesValue ?? [] })
+        func q(_ b: [UInt8]) -> JSON { .string(b.isEmpty ? "0x0" : "0x" + String(Hex.encode(b).drop { $0 == "0" })) }
+        let hash = Hex.encode(Keccak256.hash(raw), prefix: true)
+        let place: [(String, JSON)] = [
+            ("blockNumber", .string("0x" + String(n, radix: 16))), ("blockHash", .string(blockHash)),
+            ("transactionIndex", .string("0x0")),
+        ]
+        let tx = JSON.object(
+            [
+                ("type", .string("0x2")), ("chainId", q(f[0])), ("nonce", q(f[1])), ("maxPriorityFeePerGas", q(f[2])),
+                ("maxFeePerGas", q(f[3])), ("gas", q(f[4])), ("to", .string(Hex.encode(f[5], prefix: true))),
+                ("value", q(f[6])), ("input", .string(Hex.encode(f[7], prefix: true))), ("accessList", .array([])),
+                ("yParity", q(f[9])), ("v", q(f[9])), ("r", q(f[10])), ("s", q(f[11])), ("hash", .string(hash)),
+                ("from", .string(from.checksummed)),
+            ] + place)
+        let log = JSON.object(
+            [
+                ("address", .string(RegistryAddress.canonical.checksummed)),
+                ("topics", .array(topics.map { .string(Hex.encode($0, prefix: true)) })), ("data", .string("0x")),
+                ("logIndex", .string("0x0")), ("transactionHash", .string(hash)), ("removed", .bool(false)),
+            ] + place)
+        let receipt = JSON.object(
+            [
+                ("type", .string("0x2")), ("status", .string("0x1")), ("cumulativeGasUsed", .string("0xc350")),
+                ("gasUsed", .string("0xc350")), ("effectiveGasPrice", .string("0x3b9aca00")),
+                ("logsBloom", .string("0x" + String(repeating: "00", count: 256))), ("logs", .array([log])),
+                ("transactionHash", .string(hash)), ("from", .string(from.checksummed)),
+                ("to", .string(RegistryAddress.canonical.checksummed)), ("contractAddress", .null),
+            ] + place)
+        return JSON.object([("tx", tx), ("receipt", receipt), ("blockNumber", .string("0x" + String(n, radix: 16)))])
+            .compact
+    }
+
+    /// Attack 2: a record invented in a real block. The publisher attested R0 honestly (block N); it also
+    /// signed a draft U it never attested. A liar reports an attestation of U — its own transaction, carrying
+    /// the publisher's valid signature — as mined in block N, with N's real hash and a made-up receipt, with
+    /// the block left as it is or with the transaction added to its list. Never verified, in either order.
+    @Test func aRecordInventedInARealBlockIsCaught() throws {
+        try randomFile("R0.bin", size: 2_000)
+        try randomFile("U.bin", size: 2_000)
+        let attested = try cli.run(["attest", "--private-key-file", "dev.key", "--json", "R0.bin"])
+        try #require(attested.status == 0, "\(attested.err)")
+        let n = try #require(
+            attested.out.split(separator: "\n").compactMap { try? JSON.parse(String($0))["blockNumber"]?.intValue }
+                .first.map(UInt64.init))
+        try #require(try cli.run(["sign", "--private-key-file", "dev.key", "U.bin"]).status == 0)
+        let u = try Manifest.read(path: cli.path("U.bin.provenance.json"))
+        let relayer = try PrivateKey(hex: Self.relayerKey)
+        let sender = try TransactionSender(client: EthClient(endpoint: try Endpoint(devnet.url)), key: relayer)
+        let data = try RegistryContract.attestCalldata(
+            files: [u.commitment], merkleRoot: u.message.merkleRoot, signature: u.signature)
+        let raw = try sender.prepare(to: RegistryAddress.canonical, data: data).signed.raw  // never sent
+        let blockHash = try #require(
+            try RPCClient(endpoint: try Endpoint(devnet.url)).call(
+                "eth_getBlockByNumber", [EthClient.q(n), .bool(false)])[
+                    "hash"]?.stringValue)
+        let spec = try invented(
+            raw, from: relayer.address, log: [u.sha256, RegistryContract.topic(key.address)], block: n, hash: blockHash)
+        let liar = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
+        let signer = key.address.checksummed
+        for inBlock in [false, true] {
+            try liar.plan(#"[{"inventTx": "# + spec.dropLast() + #", "inBlock": \#(inBlock)}}]"#)
+            for order in [[devnet.url, liar.url], [liar.url, devnet.url], [liar.url]] {
+                let r = try cli.run(
+                    ["verify"] + order.flatMap { ["--rpc", $0] } + ["--signer", signer, "--json", "U.bin"])
+                guard let json = try? JSON.parse(r.out) else {
+                    Issue.record("inBlock \(inBlock), \(order.count) endpoints: \(r.status) \(r.out)\(r.err)")
+                    continue
+                }
+                let status = json["status"]?.stringValue
+                #expect(r.status == 3, "inBlock \(inBlock), \(order.count) endpoints: \(r.out)\(r.err)")
+                #expect(status == (order.count == 1 ? "forged-record" : "endpoints-disagree"), "\(r.out)")
+                let checks = (json["reasons"]?.arrayValue ?? []).flatMap { reason in
+                    [reason["check"]?.stringValue]
+                        + (reason["conflicts"]?.arrayValue ?? []).map { $0["check"]?.stringValue }
+                }.compactMap { $0 }
+                #expect(
+                    checks.contains(inBlock ? "proof.transactionsRoot" : "proof.transactionNotInBlock"), "\(r.out)")
+            }
+        }
+    }
+
+    /// Attack 3: a hidden revocation. The key attested R1, was revoked, then attested R2 (straight to the
+    /// registry, as a thief would). A liar hides the revocation (signer index and events) and dates blocks
+    /// wrongly; listed first or second, R2 is revoked, never verified; a liar that also falsifies its storage
+    /// proof or the blocks' timestamps is caught (exit 3).
+    @Test func aHiddenRevocationStaysRevoked() throws {
+        try randomFile("R2.bin", size: 2_000)
+        try #require(try cli.run(["revoke", "--private-key-file", "dev.key", "--yes"]).status == 0)
+        let signed = try BatchSigner.sign(paths: [cli.path("R2.bin")], key: key, registry: RegistryAddress.canonical)
+        try signed[0].manifest.write(to: signed[0].manifestPath)
+        let sender = try TransactionSender(client: EthClient(endpoint: try Endpoint(devnet.url)), key: key)
+        let m = signed[0].manifest
+        let data = try RegistryContract.attestCalldata(
+            files: [m.commitment], merkleRoot: m.message.merkleRoot, signature: m.signature)
+        #expect(try sender.sendAndWait(try sender.prepare(to: RegistryAddress.canonical, data: data)).status == 1)
+        let liar = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
+        let signer = key.address.checksummed
+        try liar.plan(#"[{"rewriteRevokedAt": "0x0", "hideRevocations": true}]"#)
+        for order in [[liar.url, devnet.url], [devnet.url, liar.url], [liar.url]] {
+            for lookup in [["--signer", signer], ["--signer", signer, "--any-signer", "--no-cache"]] {
+                let r = try cli.run(["verify"] + order.flatMap { ["--rpc", $0] } + lookup + ["R2.bin"])
+                #expect(r.status == 1 && r.out.contains("REVOKED"), "\(order.count) \(lookup): \(r.out)\(r.err)")
+            }
+        }
+        for lie in [#"{"rewriteProof": {"storageValue": "0x0"}}"#, #"{"rewriteProof": {"dropNode": true}}"#] {
+            try liar.plan("[\(lie)]")
+            let r = try cli.run(["verify", "--rpc", liar.url, "--rpc", devnet.url, "--signer", signer, "R2.bin"])
+            #expect(r.status == 3 && !r.out.contains("verified"), "\(lie): \(r.out)\(r.err)")
+        }
+        try liar.plan(#"[{"shiftTimestamps": -1000000000}]"#)
+        let dated = try cli.run(["verify", "--rpc", liar.url, "--rpc", devnet.url, "--signer", signer, "R2.bin"])
+        #expect(dated.status == 3 && !dated.out.contains("2001"), "\(dated.out)\(dated.err)")
+    }
 }

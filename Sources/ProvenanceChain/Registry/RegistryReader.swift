@@ -386,13 +386,18 @@ public final class RegistryReader {
         let full = Set(logs.map(\.blockNumber)).sorted()
         guard !full.isEmpty || !signers.isEmpty else { return ([], [:], [:]) }
         let prover = BlockProver(client: client)
-        var headers = Set(claimed.values.filter { $0 <= head }).union([head]).subtracting(full).sorted()
+        var headers = Set(claimed.values.filter { $0 <= head }).subtracting(full).sorted()
+        // The head's header on its own (it may also hold records, whose proof may fail apart from the header).
         let (blocks, extra) = try prover.prove(
             full: full, headers: headers,
-            with: [RevocationProof.call(registry: registry, signers: signers, at: head)])
+            with: [
+                RevocationProof.call(registry: registry, signers: signers, at: head),
+                RPCClient.Call("eth_getBlockByNumber", [EthClient.q(head), .bool(false)]),
+            ])
         var byNumber = try provenHeaders(blocks, headers)
-        let headBlock = try blocks[head].flatMap { try $0.get() }.map(\.header)
-        guard let headBlock else { throw lyingHeader(head) }
+        guard case .success(let headJSON) = extra[1], let headBlock = try? BlockEncoding.header(headJSON),
+            headBlock.number == head, (try? BlockEncoding.bytes(headJSON["hash"], "hash")) == headBlock.hash
+        else { throw lyingHeader(head) }
         let revokedAt = try RevocationProof.revokedAt(
             extra[0], registry: registry, signers: signers, header: headBlock, codeHash: codeHash,
             endpoint: client.endpoint.redacted)
