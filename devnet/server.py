@@ -181,7 +181,7 @@ class Devnet:
             cached = []
             block = self.t.backend.chain.get_canonical_block_by_number(n)
             for i, (tx, r) in enumerate(zip(block.transactions, block.get_receipts(self.t.backend.chain.chaindb))):
-                cached += [self.log_out(block, tx, i, log, len(cached)) for log in r.logs]
+                cached += [self.log_out(block, tx, i, log, len(cached) + k) for k, log in enumerate(r.logs)]
             self.logs_cache[n] = cached
         return cached
 
