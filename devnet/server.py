@@ -519,8 +519,24 @@ class Devnet:
             found = self.mined(p[0])
             if found:
                 return self.tx_out(found[0].transactions[found[1]], *found)
-            pending = [tx for tx in t.backend.chain.get_block().transactions if hx(tx.hash) == p[0].lower()]
-            return self.tx_out(pending[0]) if pending else None
+            # Still pending: eth-tester keeps its pool apart from the chain's block under construction.
+            try:
+                tx = t.get_transaction_by_hash(p[0])
+            except TransactionNotFound:
+                return None
+            kind = int(tx["type"], 16) if isinstance(tx.get("type"), str) else int(tx.get("type") or 0)
+            out = {"type": q(kind), "hash": hx(tx["hash"]), "nonce": q(tx["nonce"]),
+                   "from": to_checksum_address(tx["from"]), "to": to_checksum_address(tx["to"]) if tx.get("to") else None,
+                   "blockNumber": None, "blockHash": None, "transactionIndex": None, "input": hx(tx["data"]),
+                   "value": q(tx["value"]), "gas": q(tx["gas"]), "v": q(tx["v"]), "r": q(tx["r"]), "s": q(tx["s"])}
+            if kind == 2:
+                out.update({"chainId": q(tx["chain_id"]), "maxFeePerGas": q(tx["max_fee_per_gas"]),
+                            "maxPriorityFeePerGas": q(tx["max_priority_fee_per_gas"]),
+                            "gasPrice": q(tx["gas_price"]), "accessList": list(tx.get("access_list") or ()),
+                            "yParity": q(tx["y_parity"])})
+            else:
+                out["gasPrice"] = q(tx["gas_price"])
+            return out
         if method == "eth_getLogs":
             f = p[0]
             from_block = self.block_id(f.get("fromBlock", "latest"))
