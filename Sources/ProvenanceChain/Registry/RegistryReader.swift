@@ -258,7 +258,6 @@ public final class RegistryReader {
         scanner.onProgress = onScanProgress
         // Content IDs grouped by the block their scan starts at (after what the cache has seen).
         var byStart: [UInt64: [[UInt8]]] = [:]
-        var cached: [ScanCache.Record] = []
         // The cache is a hint: it says in which blocks records were seen, and those blocks are asked again, so
         // every record is proven from the chain on every run (a forged record once cached is never believed).
         var cachedBlocks: [UInt64: [[UInt8]]] = [:]
@@ -266,7 +265,6 @@ public final class RegistryReader {
             var start = deployedAt
             if let entry = cache?.entry(digest), entry.scannedTo >= deployedAt, entry.scannedTo < confirmed {
                 start = entry.scannedTo + 1
-                cached += entry.records
                 for block in Set(entry.records.map(\.block)) { cachedBlocks[block, default: []].append(digest) }
             }
             byStart[start, default: []].append(digest)
