@@ -45,6 +45,11 @@
                                         proof left) or drop the last node of each storage proof (in force)
      {"shiftTimestamps": -1000000}      forward, then add this to the timestamp of every block answer (its
                                         hash unchanged, as a liar dating records would) (in force)
+     {"staleState": "0xN"}              a state of the liar's own making (in force): a request calling eth_getProof
+                                        at a block B > N is forwarded with the proof at N (before a revocation,
+                                        say) and block N's header in place of B's header asked alone (not a block
+                                        asked with its transactions), renumbered B and re-hashed,
+                                        so the proof holds against a head that only its own hash vouches for
   GET  /__stats  -> {"requests": n, "connections": n, "calls": n, "methods": {method: n}, "bytes": n}
                     (calls: JSON-RPC calls, counting each member of a batch; bytes: of the replies sent)
 
@@ -59,7 +64,7 @@ lock = threading.Lock()
 plan, stats = [], {"requests": 0, "connections": 0, "calls": 0, "methods": {}, "bytes": 0}
 # The liar's actions that stay in force until the plan is reset.
 PERSISTENT = ("rpcError", "logCap", "forgeLog", "hideLogs", "inventTx", "rewriteRevokedAt", "hideRevocations",
-              "rewriteProof", "shiftTimestamps")
+              "rewriteProof", "shiftTimestamps", "staleState")
 SIGNER_RECORD = "0x" + keccak(text="signerRecord(address,uint256)")[:4].hex()
 REVOKED_TOPIC = "0x" + keccak(text="Revoked(address)").hex()
 
@@ -117,6 +122,48 @@ def lie(action, doc, body):
         if "shiftTimestamps" in action and m in ("eth_getBlockByNumber", "eth_getBlockByHash") \
                 and isinstance(result, dict):
             result["timestamp"] = hex(int(result["timestamp"], 16) + action["shiftTimestamps"])
+
+
+# A header's fields in RLP order (Frontier ... Prague); those a block lacks are left out, as the chain does.
+HEADER = [("parentHash", 0), ("sha3Uncles", 0), ("miner", 0), ("stateRoot", 0), ("transactionsRoot", 0),
+          ("receiptsRoot", 0), ("logsBloom", 0), ("difficulty", 1), ("number", 1), ("gasLimit", 1), ("gasUsed", 1),
+          ("timestamp", 1), ("extraData", 0), ("mixHash", 0), ("nonce", 0), ("baseFeePerGas", 1),
+          ("withdrawalsRoot", 0), ("blobGasUsed", 1), ("excessBlobGas", 1), ("parentBeaconBlockRoot", 0),
+          ("requestsHash", 0)]
+
+
+def header_hash(block):
+    import rlp
+    fields = [int(block[k], 16) if q else bytes.fromhex(block[k][2:]) for k, q in HEADER if k in block]
+    return "0x" + keccak(rlp.encode(fields)).hex()
+
+
+def stale_request(body, stale):
+    """The request with its eth_getProof (and the header asked for at the same block) moved to block `stale`,
+    and the ids of the header calls moved, with the block each stood for."""
+    sent = json.loads(body)
+    calls = sent if isinstance(sent, list) else [sent]
+    proof = [c for c in calls if isinstance(c, dict) and c.get("method") == "eth_getProof"]
+    if not proof or int(proof[0]["params"][2], 16) <= stale:
+        return body, {}
+    head = proof[0]["params"][2]
+    proof[0]["params"][2] = hex(stale)
+    moved = {}
+    for c in calls:
+        if isinstance(c, dict) and c.get("method") == "eth_getBlockByNumber" and c["params"] == [head, False]:
+            c["params"][0] = hex(stale)
+            moved[c.get("id")] = head
+    return json.dumps(sent).encode(), moved
+
+
+def restamp(out, moved):
+    """Block `stale`'s header, renumbered to the head it stands for and re-hashed."""
+    doc = json.loads(out)
+    for it in (doc if isinstance(doc, list) else [doc]):
+        if it.get("id") in moved and isinstance(it.get("result"), dict):
+            it["result"]["number"] = moved[it["id"]]
+            it["result"]["hash"] = header_hash(it["result"])
+    return json.dumps(doc).encode()
 
 
 def each_answer(out, body, method):
@@ -230,11 +277,16 @@ def make_handler(upstream):
                 return
             if "delay" in action:
                 time.sleep(action["delay"])
+            moved = {}
+            if "staleState" in action:
+                body, moved = stale_request(body, int(action["staleState"], 16))
             req = urllib.request.Request(upstream, data=body, headers={"Content-Type": "application/json"})
             # A hang guard, not a speed limit: the devnet may take long over a heavy request on a loaded
             # machine, and a proxy giving up first would look to the client like a dropped connection.
             with urllib.request.urlopen(req, timeout=600) as r:
                 out = r.read()
+            if moved:
+                out = restamp(out, moved)
             if action.get("drop"):  # forwarded first: the upstream has it, the client hears nothing
                 self.close_connection = True
                 self.connection.close()

@@ -60,12 +60,16 @@ extension JSONOutput {
         }
     }
 
-    /// `check` (the failed proof step's code) and, for the two steps that compare values, what was compared.
+    /// `check` (the failed proof step's code) and, for the steps that compare values, what was compared.
     private static func proofCheck(_ c: ProofCheck) -> [(String, JSON)] {
         var out: [(String, JSON)] = [("check", .string(c.code))]
         switch c {
         case .logBlock(let log, let receipt): out += [("logBlock", num(log)), ("receiptBlock", num(receipt))]
         case .batchSigner(let batch, let log): out += [("batchSigner", address(batch)), ("logSigner", address(log))]
+        case .chainId(let signed, let named):
+            out += [("transactionChainId", num(signed)), ("endpointChainId", num(named))]
+        case .notConfirmedAt(let endpoint, let head):
+            out += [("notConfirmedAt", .string(endpoint)), ("confirmedHead", num(head))]
         default: break
         }
         return out

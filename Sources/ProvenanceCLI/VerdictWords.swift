@@ -129,6 +129,10 @@ extension VerdictText {
         case .receiptsRoot: return "its block's receipts do not rebuild the header's receipts root"
         case .transactionNotInBlock: return "its transaction is not in the block it names"
         case .blockEncoding: return "its block holds a transaction or receipt of a kind this tool cannot encode"
+        case .chainId(let signed, let named):
+            return "its transaction was signed for chain \(signed), not chain \(named) the endpoint names"
+        case .notConfirmedAt(let endpoint, let head):
+            return "its block is past \(endpoint)'s confirmed head \(head): not yet confirmed at every endpoint"
         }
     }
 

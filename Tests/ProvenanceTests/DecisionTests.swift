@@ -223,9 +223,9 @@ import Testing
             var a = EndpointAnswer(
                 client: EthClient(endpoint: try Endpoint("http://127.0.0.1:\(port)")), chainId: f.chainId,
                 latestBlock: 100, records: [sha: [r]], rejected: [])
-            // What each endpoint's storage proof showed of the signer's revocation state.
-            a.provenSigners = [r.signer]
-            a.revocations = r.revocation.map { [r.signer: $0] } ?? [:]
+            // What each endpoint's storage proof showed of the signer's revocation state, at one agreed block.
+            a.revocationProofs = [Self.proof(at: 100, of: r.signer, r.revocation)]
+            a.confirmedHead = 100
             return a
         }
         for order in [[lying, honest], [honest, lying]] {
@@ -243,6 +243,45 @@ import Testing
             }
             #expect(signer == f.signer && Set(revokedAt.map { $0 ?? 0 }) == [0, 15])
         }
+    }
+
+    static func proof(at block: UInt64, of signer: Address, _ revocation: Revocation?) -> ProvenRevocations {
+        ProvenRevocations(
+            block: block, blockHash: [UInt8](repeating: 0xcc, count: 32), signers: [signer],
+            revocations: revocation.map { [signer: $0] } ?? [:])
+    }
+
+    /// One endpoint asked twice (verify's early and late lookups) must tell one story of a signer's revocation:
+    /// none at block 50 and a revocation at 60 proven at 100 is one story (the key was revoked in between),
+    /// and every record by that signer carries that revocation, whichever lookup found it; none at 70 beside
+    /// a revocation at 60 is the endpoint contradicting itself, in either order.
+    @Test func oneEndpointTellsOneStoryOfARevocation() throws {
+        let f = try Fixture()
+        let sha = f.manifest.sha256
+        let revoked = Revocation(block: 60, time: 1_700_000_600)
+        func combined(_ proofs: [ProvenRevocations]) throws -> ChainRecords {
+            var a = EndpointAnswer(
+                client: EthClient(endpoint: try Endpoint("http://127.0.0.1:9")), chainId: f.chainId, latestBlock: 100,
+                records: [sha: [f.record(sha, by: f.signer, block: 65)]], rejected: [])
+            a.revocationProofs = proofs
+            a.confirmedHead = 100
+            return try EndpointAgreement.combine([a], registry: RegistryAddress.canonical, lookedFor: .signers(1))
+        }
+        let later = Self.proof(at: 100, of: f.signer, revoked)
+        let story = try combined([Self.proof(at: 50, of: f.signer, nil), later])[sha]
+        #expect(story.conflicts.isEmpty && story.proven.map(\.revocation) == [revoked] && story.proven[0].isRevoked)
+        for proofs in [
+            [Self.proof(at: 70, of: f.signer, nil), later], [later, Self.proof(at: 70, of: f.signer, nil)],
+        ] {
+            let two = try combined(proofs)[sha]
+            guard case .revocationDiffers(let signer, _, let revokedAt)? = two.conflicts.first else {
+                Issue.record("expected a revocation conflict, got \(two.conflicts)")
+                continue
+            }
+            #expect(signer == f.signer && Set(revokedAt) == [nil, 60])
+        }
+        let moved = Self.proof(at: 100, of: f.signer, Revocation(block: 60, time: 1))
+        #expect(!(try combined([later, moved])[sha].conflicts.isEmpty), "a revocation's time moved")
     }
 
     /// On chain: a similar copy (sound only, its original anchored by its signer), a revoked original, a

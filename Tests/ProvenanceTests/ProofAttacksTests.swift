@@ -207,13 +207,7 @@ import Testing
     @Test func aHiddenRevocationStaysRevoked() throws {
         try randomFile("R2.bin", size: 2_000)
         try #require(try cli.run(["revoke", "--private-key-file", "dev.key", "--yes"]).status == 0)
-        let signed = try BatchSigner.sign(paths: [cli.path("R2.bin")], key: key, registry: RegistryAddress.canonical)
-        try signed[0].manifest.write(to: signed[0].manifestPath)
-        let sender = try TransactionSender(client: EthClient(endpoint: try Endpoint(devnet.url)), key: key)
-        let m = signed[0].manifest
-        let data = try RegistryContract.attestCalldata(
-            files: [m.commitment], merkleRoot: m.message.merkleRoot, signature: m.signature)
-        #expect(try sender.sendAndWait(try sender.prepare(to: RegistryAddress.canonical, data: data)).status == 1)
+        try attestAsAThief("R2.bin")
         let liar = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
         let signer = key.address.checksummed
         try liar.plan(#"[{"rewriteRevokedAt": "0x0", "hideRevocations": true}]"#)
@@ -231,5 +225,90 @@ import Testing
         try liar.plan(#"[{"shiftTimestamps": -1000000000}]"#)
         let dated = try cli.run(["verify", "--rpc", liar.url, "--rpc", devnet.url, "--signer", signer, "R2.bin"])
         #expect(dated.status == 3 && !dated.out.contains("2001"), "\(dated.out)\(dated.err)")
+    }
+
+    /// The chain id is the transactions' word, not the endpoint's: one naming another chain than its blocks'
+    /// transactions were signed for reports forged records. And a record counts only when every endpoint has
+    /// confirmed its block: beside an endpoint whose head is still below it, in either order, it is not counted
+    /// through the other's word alone (it was, as a record the lagging endpoint "hid").
+    @Test func chainIdAndConfirmedHeadsAreTheChains() throws {
+        try randomFile("R1.bin", size: 3_000)
+        try #require(try cli.run(["attest", "--private-key-file", "dev.key", "R1.bin"]).status == 0)
+        let head = try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber()
+        let liar = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
+        let signer = key.address.checksummed
+        func everyRequest(_ rewrite: String) -> String {
+            "[" + Array(repeating: "{\"rewrite\": {\(rewrite)}}", count: 40).joined(separator: ",") + "]"
+        }
+        try liar.plan(everyRequest(#""eth_chainId": "0x1""#))
+        let renamed = try cli.run(["verify", "--rpc", liar.url, "--signer", signer, "--json", "R1.bin"])
+        #expect(renamed.status == 3 && renamed.out.contains("proof.chainId"), "\(renamed.out)\(renamed.err)")
+        for lagging in [true, false] {
+            try liar.plan(everyRequest("\"eth_blockNumber\": \"0x\(String(head - 1, radix: 16))\""))
+            let order = lagging ? [liar.url, devnet.url] : [devnet.url, liar.url]
+            let r = try cli.run(
+                ["verify"] + order.flatMap { ["--rpc", $0] } + ["--signer", signer, "--json", "R1.bin"])
+            #expect(r.status == 1 && r.out.contains("proof.notConfirmedAt"), "\(r.out)\(r.err)")
+        }
+        let both = try cli.run(["verify", "--rpc", devnet.url, "--rpc", devnet.url, "--signer", signer, "R1.bin"])
+        #expect(both.status == 0, "\(both.out)\(both.err)")
+    }
+
+    /// The revoked key's batch, sent straight to the registry (as a thief would: `attest` refuses the key).
+    func attestAsAThief(_ name: String) throws {
+        let signed = try BatchSigner.sign(paths: [cli.path(name)], key: key, registry: RegistryAddress.canonical)
+        try signed[0].manifest.write(to: signed[0].manifestPath)
+        let sender = try TransactionSender(client: EthClient(endpoint: try Endpoint(devnet.url)), key: key)
+        let m = signed[0].manifest
+        let data = try RegistryContract.attestCalldata(
+            files: [m.commitment], merkleRoot: m.message.merkleRoot, signature: m.signature)
+        #expect(try sender.sendAndWait(try sender.prepare(to: RegistryAddress.canonical, data: data)).status == 1)
+    }
+
+    /// Attack 3 by a state of the liar's own making: R1 attested, the key revoked, R2 attested after. The liar
+    /// proves the registry's storage at a block from before the revocation under a head header it made itself
+    /// (block N's, renumbered and re-hashed: only its own hash vouches for it). Beside an honest endpoint in
+    /// either order, and when it lies only to the second of verify's two lookups (R2's bytes beside R1's
+    /// manifest: R1 is asked while hashing, R2 after), that is exit 3, never `verified`. Alone, the liar decides
+    /// which chain is the chain — docs/SECURITY.md says so, and the last expectation holds the claim.
+    @Test func aStateOfTheLiarsOwnMakingIsCaught() throws {
+        try randomFile("R1.bin", size: 3_000)
+        try randomFile("R2.bin", size: 2_000)
+        try #require(try cli.run(["attest", "--private-key-file", "dev.key", "R1.bin"]).status == 0)
+        let before = try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber()
+        try #require(try cli.run(["revoke", "--private-key-file", "dev.key", "--yes"]).status == 0)
+        try attestAsAThief("R2.bin")
+        let liar = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
+        let signer = key.address.checksummed
+        let stale = "\"staleState\": \"0x\(String(before, radix: 16))\""
+        // R2's block is the head: the made-up head header and the real block at that number meet in one answer.
+        try liar.plan("[{\(stale)}]")
+        let caught = try cli.run(["verify", "--rpc", liar.url, "--signer", signer, "R2.bin"])
+        #expect(caught.status == 3 && caught.err.contains("two different blocks"), "\(caught.out)\(caught.err)")
+        // A block on top (any transaction), so the head the liar makes up is not a block with a record.
+        let sender = try TransactionSender(client: EthClient(endpoint: try Endpoint(devnet.url)), key: key)
+        #expect(
+            try sender.sendAndWait(
+                try sender.prepare(to: Address(bytes: [UInt8](repeating: 0x11, count: 20)), data: [])
+            ).status == 1)
+        try FileManager.default.copyItem(atPath: cli.path("R2.bin"), toPath: cli.path("mixed.bin"))
+        try FileManager.default.copyItem(
+            atPath: Manifest.path(for: cli.path("R1.bin")), toPath: Manifest.path(for: cli.path("mixed.bin")))
+        for order in [[liar.url, devnet.url], [devnet.url, liar.url]] {
+            try liar.plan("[{\(stale)}]")
+            let r = try cli.run(["verify"] + order.flatMap { ["--rpc", $0] } + ["--signer", signer, "R2.bin"])
+            #expect(r.status == 3 && !r.out.contains("verified"), "\(r.out)\(r.err)")
+            #expect(r.err.contains("not of one chain"), "\(r.err)")
+            // Honest to the first lookup (R1, the manifest's claim), a state of its own to the second (R2).
+            try liar.plan("[{\"method\": \"eth_getProof\", \"after\": 1, \(stale)}]")
+            let mixed = try cli.run(["verify"] + order.flatMap { ["--rpc", $0] } + ["--signer", signer, "mixed.bin"])
+            #expect(mixed.status == 3 && !mixed.out.contains("verified"), "\(mixed.out)\(mixed.err)")
+        }
+        try liar.plan("[{\(stale)}]")
+        let alone = try cli.run(["verify", "--rpc", liar.url, "--signer", signer, "R2.bin"])
+        #expect(
+            alone.status == 0, "one endpoint's word on the chain, as docs/SECURITY.md says: \(alone.out)\(alone.err)")
+        let honest = try cli.run(["verify", "--rpc", devnet.url, "--signer", signer, "R2.bin"])
+        #expect(honest.status == 1 && honest.out.contains("REVOKED"), "\(honest.out)")
     }
 }

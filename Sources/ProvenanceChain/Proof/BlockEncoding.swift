@@ -103,6 +103,19 @@ enum BlockEncoding {
     }
 
     /// A typed transaction's y parity: `yParity`, or `v` where only that is given (0 or 1 either way).
+    /// The chain a transaction was signed for, from the fields just encoded into its hash: `chainId` of a typed
+    /// transaction, EIP-155's `v = 35 + 2·chainId + parity` of a legacy one (nil before EIP-155: none named).
+    /// A value past 64 bits is UInt64.max, which no chain id matches.
+    static func signedChainId(_ t: JSON) -> UInt64? {
+        func number(_ name: String) -> UInt64? {
+            guard let b = try? quantity(t[name] ?? .null, name) else { return nil }
+            return b.count > 8 ? .max : b.reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        guard (number("type") ?? 0) == 0 else { return number("chainId") ?? .max }
+        guard let v = number("v"), v >= 35 else { return nil }
+        return v == .max ? .max : (v - 35) / 2
+    }
+
     private static func parity(_ t: JSON) throws -> RLP {
         let v = try quantity(t["yParity"] ?? t["v"] ?? .null, "yParity")
         return .bytes(v)

@@ -13,6 +13,8 @@ struct BlockProver {
         let hash: [UInt8]
         let to: Address?
         let input: [UInt8]
+        /// The chain it was signed for (nil: a legacy transaction from before EIP-155, which names none).
+        let chainId: UInt64?
     }
 
     struct ProvenReceipt {
@@ -89,7 +91,8 @@ struct BlockProver {
         let transactions = zip(items, encoded).map { item, raw in
             ProvenTransaction(
                 hash: Keccak256.hash(raw), to: item["to"]?.stringValue.flatMap { try? Address($0) },
-                input: (try? BlockEncoding.bytes(item["input"] ?? item["data"], "input")) ?? [])
+                input: (try? BlockEncoding.bytes(item["input"] ?? item["data"], "input")) ?? [],
+                chainId: BlockEncoding.signedChainId(item))
         }
         let receiptItems: [JSON]
         if case .success(let list) = receipts, let array = list.arrayValue {

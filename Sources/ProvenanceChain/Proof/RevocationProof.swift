@@ -60,6 +60,8 @@ enum RevocationProof {
             }
             guard word.prefix(24).allSatisfy({ $0 == 0 }) else { throw lie("holds a block number past 2^64") }
             let block = word.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            // revokedAt is the block the revocation landed in: one past the proof's own block is made up.
+            guard block <= header.number else { throw lie("holds a revocation of \(signer) in a later block") }
             if block > 0 { out[signer] = block }
         }
         return out

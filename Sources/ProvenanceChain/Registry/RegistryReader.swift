@@ -52,17 +52,17 @@ public final class RegistryReader {
         public let finalizedBlock: UInt64?
         public let records: [[OnChainAttestation]]
         public let rejected: [RejectedRecord]
-        /// Every signer whose revocation state was proven from storage here, and its revocation (absent: none).
-        public let provenSigners: Set<Address>
-        public let revocations: [Address: Revocation]
+        /// The highest block whose records count at this endpoint (nil: none yet).
+        public let confirmedHead: UInt64?
+        /// What the storage proof showed of the revocation state of every signer met (nil: no signer met).
+        public let revocations: ProvenRevocations?
     }
 
     /// Every record of each digest by any of `signers` (the registry's index says where), or by anyone
     /// (nil: a scan of the registry's history).
     public func lookup(_ digests: [[UInt8]], by signers: [Address]?, expectedChainId: UInt64?) throws -> Lookup {
         rejected = []
-        provenSigners = []
-        provenRevocations = [:]
+        proofOfRevocations = nil
         let found =
             try signers.map { try attestations(for: digests, by: $0, expectedChainId: expectedChainId) }
             ?? attestations(for: digests, expectedChainId: expectedChainId)
@@ -72,12 +72,11 @@ public final class RegistryReader {
             rejected: rejected.map {
                 RejectedRecord(
                     digest: $0.digest, txHash: $0.txHash, check: $0.check, forged: $0.forged, endpoint: host)
-            }, provenSigners: provenSigners, revocations: provenRevocations)
+            }, confirmedHead: try confirmedHead(), revocations: proofOfRevocations)
     }
 
-    /// The signers whose revocation state the lookup proved, and their revocations.
-    private var provenSigners = Set<Address>()
-    private var provenRevocations: [Address: Revocation] = [:]
+    /// What the lookup's storage proof showed of the signers' revocation state (one proof per lookup).
+    private var proofOfRevocations: ProvenRevocations?
 
     /// One request: the endpoint answers, on the chain expected, with the registry deployed. Long runs
     /// ask this before reading any file, so a wrong endpoint or registry fails in a second, not after an
@@ -396,6 +395,11 @@ public final class RegistryReader {
         guard case .success(let headJSON) = extra[1], let headBlock = try? BlockEncoding.header(headJSON),
             headBlock.number == head, (try? BlockEncoding.bytes(headJSON["hash"], "hash")) == headBlock.hash
         else { throw lyingHeader(head) }
+        // The head may also hold records or a revocation: one endpoint, one block at that number.
+        if let other = byNumber[head], other.hash != headBlock.hash {
+            throw ProvenanceError(
+                .chain, "\(client.endpoint.redacted) answered two different blocks \(head) in one request: it lies")
+        }
         let revokedAt = try RevocationProof.revokedAt(
             extra[0], registry: registry, signers: signers, header: headBlock, codeHash: codeHash,
             endpoint: client.endpoint.redacted)
@@ -405,8 +409,8 @@ public final class RegistryReader {
             byNumber.merge(try provenHeaders(try prover.prove(full: [], headers: headers), headers)) { a, _ in a }
         }
         let revocations = revokedAt.mapValues { Revocation(block: $0, time: byNumber[$0]?.timestamp ?? 0) }
-        provenSigners.formUnion(signers)
-        provenRevocations.merge(revocations) { _, new in new }
+        proofOfRevocations = ProvenRevocations(
+            block: head, blockHash: headBlock.hash, signers: Set(signers), revocations: revocations)
         return (try provenLogs(logs, blocks), byNumber, revocations)
     }
 
@@ -434,7 +438,8 @@ public final class RegistryReader {
         var proven: [EthClient.Log] = []
         // A batch of 1,000 files is one transaction with 1,000 logs: its calldata, Merkle root and signature
         // are checked once, not per log (per log, verify of such a batch took 6.4 times as long).
-        var checked: [[UInt8]: Result<CheckedBatch, ProofCheck>] = [:]
+        // Keyed by block and transaction: a liar may name one transaction in two blocks, each with its receipts.
+        var checked: [BlockTransaction: Result<CheckedBatch, ProofCheck>] = [:]
         for log in logs {
             switch check(log, in: blocks[log.blockNumber], checked: &checked) {
             case nil: proven.append(log)
@@ -454,6 +459,11 @@ public final class RegistryReader {
         let logs: Set<[UInt8]>
     }
 
+    private struct BlockTransaction: Hashable {
+        let block: [UInt8]
+        let tx: [UInt8]
+    }
+
     private static func logKey(_ topics: [[UInt8]], _ data: [UInt8]) -> [UInt8] {
         topics.flatMap { [UInt8(truncatingIfNeeded: $0.count)] + $0 } + data
     }
@@ -462,6 +472,10 @@ public final class RegistryReader {
         let tx = b.transactions[i]
         let receipt = b.receipts[i]
         guard tx.to == registry else { return .failure(.notToRegistry) }
+        // The chain id the endpoint names is proven by the transactions it signed for (legacy ones name none).
+        if let signedFor = tx.chainId, signedFor != chainId {
+            return .failure(.chainId(transaction: signedFor, endpoint: chainId))
+        }
         guard receipt.status == 1 else { return .failure(.receipt) }
         guard let call = RegistryContract.decodeAttestCalldata(tx.input),
             let signer = try? call.signer(registry: registry)
@@ -474,7 +488,7 @@ public final class RegistryReader {
     /// Why this log is not proven by its block (nil: it is).
     private func check(
         _ log: EthClient.Log, in block: Result<BlockProver.ProvenBlock, ProofCheck>?,
-        checked: inout [[UInt8]: Result<CheckedBatch, ProofCheck>]
+        checked: inout [BlockTransaction: Result<CheckedBatch, ProofCheck>]
     ) -> ProofCheck? {
         guard let block else { return .unchecked }
         let b: BlockProver.ProvenBlock
@@ -483,8 +497,9 @@ public final class RegistryReader {
         case .failure(let why): return why
         }
         guard let i = b.index(ofTransaction: log.transactionHash) else { return .transactionNotInBlock }
-        let result = checked[log.transactionHash] ?? checkBatch(b, i)
-        checked[log.transactionHash] = result
+        let key = BlockTransaction(block: b.header.hash, tx: log.transactionHash)
+        let result = checked[key] ?? checkBatch(b, i)
+        checked[key] = result
         let batch: CheckedBatch
         switch result {
         case .success(let c): batch = c

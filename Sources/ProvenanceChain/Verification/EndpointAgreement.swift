@@ -23,9 +23,11 @@ public enum EndpointAgreement {
         var digests = Set(answers.flatMap(\.records.keys))
         digests.formUnion(answers.flatMap { $0.rejected.map(\.digest) })
         var hashes = BlockHashes(answers: answers)
+        let revocations = try RevocationAgreement.combine(answers, hosts: hosts, hashes: &hashes)
         var byDigest: [[UInt8]: RecordFindings] = [:]
         for digest in digests {
-            byDigest[digest] = try findings(for: digest, answers, hosts: hosts, hashes: &hashes)
+            byDigest[digest] = try findings(
+                for: digest, answers, hosts: hosts, hashes: &hashes, revocations: revocations)
         }
         // Final only where every endpoint says so: the lowest finalized block, none if one names none.
         let finalized = answers.map(\.finalizedBlock).reduce(UInt64.max as UInt64?) { a, b in
@@ -41,7 +43,8 @@ public enum EndpointAgreement {
 
     /// One content ID's records across the endpoints: their union, with what each endpoint left out.
     private static func findings(
-        for digest: [UInt8], _ answers: [EndpointAnswer], hosts: [String], hashes: inout BlockHashes
+        for digest: [UInt8], _ answers: [EndpointAnswer], hosts: [String], hashes: inout BlockHashes,
+        revocations: RevocationAgreement
     ) throws -> RecordFindings {
         var f = RecordFindings()
         var seen: [[UInt8]: (record: OnChainAttestation, by: Set<Int>)] = [:]
@@ -67,16 +70,28 @@ public enum EndpointAgreement {
                 }
             }
         }
-        f.conflicts += revocationConflicts(digest, answers, hosts: hosts)
+        f.conflicts += revocations.conflicts(about: Set(seen.values.map(\.record.signer)))
         let ordered = seen.values.sorted {
             ($0.record.blockNumber, Hex.encode($0.record.txHash)) < (
                 $1.record.blockNumber, Hex.encode($1.record.txHash)
             )
         }
         for entry in ordered {
-            let a = entry.record
+            // The revocation every endpoint's proof agreed on, not the one of the lookup that found the record.
+            var a = entry.record
+            a.revocation = revocations.revocation(of: a.signer, else: a.revocation)
+            let missing = answers.indices.filter { !entry.by.contains($0) }
+            // Above the confirmed head of an endpoint that lacks it: not confirmed everywhere yet, not counted.
+            if let e = missing.first(where: { answers[$0].confirmedHead.map { a.blockNumber > $0 } ?? true }) {
+                f.rejected.append(
+                    RejectedRecord(
+                        digest: digest, txHash: a.txHash,
+                        check: .notConfirmedAt(endpoint: hosts[e], head: answers[e].confirmedHead ?? 0), forged: false,
+                        endpoint: hosts[entry.by.min()!]))
+                continue
+            }
             f.proven.append(a)
-            for e in answers.indices where !entry.by.contains(e) {
+            for e in missing {
                 let theirs = try hashes.hash(e, at: a.blockNumber)
                 if let theirs, !a.blockHash.isEmpty, theirs == a.blockHash {
                     f.hidden.append(HiddenRecord(endpoint: hosts[e], txHash: a.txHash, block: a.blockNumber))
@@ -91,32 +106,8 @@ public enum EndpointAgreement {
         return f
     }
 
-    /// A revocation is each endpoint's word (the signer index's `revokedAt`): a signer whose records two
-    /// endpoints report with different revocation blocks makes them disagree, whichever is listed first.
-    private static func revocationConflicts(_ digest: [UInt8], _ answers: [EndpointAnswer], hosts: [String])
-        -> [EndpointConflict]
-    {
-        // The signers of this content's records at any endpoint, compared at every endpoint that proved their
-        // revocation state (block and time), whichever endpoint is listed first.
-        let signers = Set(answers.flatMap { ($0.records[digest] ?? []).map(\.signer) })
-        var said: [Address: [(endpoint: Int, revokedAt: UInt64?)]] = [:]
-        for (e, answer) in answers.enumerated() {
-            for signer in signers where answer.provenSigners.contains(signer) {
-                said[signer, default: []].append((e, answer.revocations[signer]?.block))
-            }
-        }
-        return said.sorted { $0.key.checksummed < $1.key.checksummed }.compactMap { signer, said in
-            let states = Set(
-                said.map { answers[$0.endpoint].revocations[signer].map { "\($0.block)@\($0.time)" } ?? "" })
-            guard states.count > 1 else { return nil }
-            let answers = said
-            return .revocationDiffers(
-                signer: signer, endpoints: answers.map { hosts[$0.endpoint] }, revokedAt: answers.map(\.revokedAt))
-        }
-    }
-
     /// Block hashes each endpoint reports at a number, asked once per endpoint and number.
-    private struct BlockHashes {
+    struct BlockHashes {
         let answers: [EndpointAnswer]
         var known: [Int: [UInt64: [UInt8]?]] = [:]
 

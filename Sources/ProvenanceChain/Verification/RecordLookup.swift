@@ -51,39 +51,38 @@ public struct RecordLookup {
         var answers: [EndpointAnswer] = []
         for (c, client) in clients.enumerated() {
             var records: [[UInt8]: [OnChainAttestation]] = [:]
-            var rejected: [RejectedRecord] = []
-            var state: (chainId: UInt64, latestBlock: UInt64)?
-            var provenSigners = Set<Address>()
-            var revocations: [Address: Revocation] = [:]
-            var finalized: UInt64?
+            // An endpoint asked twice (early and late) gives two lookups: both proofs of revocation state are
+            // kept, so an endpoint that changes its answer between them contradicts itself (EndpointAgreement).
+            var lookups: [RegistryReader.Lookup] = []
             let reader: RegistryReader
             if let early {
                 reader = early[c].reader
                 let found = try early[c].found.get()
                 for (q, f) in zip(early[c].digests, found.records) { records[q] = f }
-                rejected += found.rejected
-                state = (found.chainId, found.latestBlock)
-                provenSigners.formUnion(found.provenSigners)
-                revocations.merge(found.revocations) { a, _ in a }
-                finalized = found.finalizedBlock
+                lookups.append(found)
             } else {
                 reader = self.reader(for: client)
             }
             let asked = Self.unique(queries.filter { records[$0] == nil })
-            if state == nil || !asked.isEmpty {
+            if lookups.isEmpty || !asked.isEmpty {
                 let found = try reader.lookup(asked, by: signers, expectedChainId: expectedChainId)
                 for (q, f) in zip(asked, found.records) { records[q] = f }
-                rejected += found.rejected
-                state = (found.chainId, found.latestBlock)
-                provenSigners.formUnion(found.provenSigners)
-                revocations.merge(found.revocations) { a, _ in a }
-                finalized = found.finalizedBlock
+                lookups.append(found)
             }
-            answers.append(
-                EndpointAnswer(
-                    client: client, chainId: state!.chainId, latestBlock: state!.latestBlock, records: records,
-                    rejected: rejected, provenSigners: provenSigners, revocations: revocations,
-                    finalizedBlock: finalized))
+            let last = lookups[lookups.count - 1]
+            // The lowest confirmed head of the lookups: a record above it is not confirmed here yet.
+            let heads = lookups.map(\.confirmedHead)
+            let confirmed = heads.contains(nil) ? nil : heads.compactMap { $0 }.min()
+            guard Set(lookups.map(\.chainId)).count == 1 else {
+                throw ProvenanceError(.chain, "\(client.endpoint.redacted) changed chains between two lookups")
+            }
+            var answer = EndpointAnswer(
+                client: client, chainId: last.chainId, latestBlock: last.latestBlock, records: records,
+                rejected: lookups.flatMap(\.rejected))
+            answer.revocationProofs = lookups.compactMap(\.revocations)
+            answer.confirmedHead = confirmed
+            answer.finalizedBlock = last.finalizedBlock
+            answers.append(answer)
         }
         return try EndpointAgreement.combine(
             answers, registry: registry, lookedFor: signers.map { .signers($0.count) } ?? .anyone)
@@ -137,9 +136,10 @@ public struct EndpointAnswer {
     public let latestBlock: UInt64
     public let records: [[UInt8]: [OnChainAttestation]]
     public let rejected: [RejectedRecord]
-    /// The signers whose revocation state this endpoint's storage proof showed, and their revocations.
-    public var provenSigners = Set<Address>()
-    public var revocations: [Address: Revocation] = [:]
+    /// What each of this endpoint's storage proofs showed of the signers' revocation state (one per lookup).
+    public var revocationProofs: [ProvenRevocations] = []
+    /// The highest block whose records count at this endpoint (nil: none yet).
+    public var confirmedHead: UInt64?
     /// The block this endpoint calls finalized (nil: none named).
     public var finalizedBlock: UInt64?
 }

@@ -1,5 +1,5 @@
 /// A key's revocation on one chain: attestations by it from this block on are void.
-public struct Revocation: Equatable, Sendable {
+public struct Revocation: Hashable, Sendable {
     public let block: UInt64
     /// Block timestamp, seconds since 1970 (UTC).
     public let time: UInt64
@@ -19,8 +19,9 @@ public struct OnChainAttestation: Equatable, Sendable {
     public let txHash: [UInt8]
     public let blockNumber: UInt64
     public let blockTime: UInt64
-    /// The signer's revocation on this chain, if it revoked its key.
-    public let revocation: Revocation?
+    /// The signer's revocation on this chain, if it revoked its key: what every endpoint's storage proof agreed
+    /// on (EndpointAgreement sets it), not the word of the lookup that found the record.
+    public var revocation: Revocation?
     /// The hash of the block holding the record, as proven here (empty for a record from the scan cache).
     public var blockHash: [UInt8] = []
     /// The details hashes (FORMAT §2a) the proven batch anchors beside this content ID: a manifest's chunk
@@ -85,6 +86,10 @@ public enum ProofCheck: Error, Sendable, Equatable {
     case transactionNotInBlock
     /// The block holds a transaction or receipt of a kind this tool cannot encode (maybe real, not provable).
     case blockEncoding
+    /// The transaction was signed for another chain than the one the endpoint says it serves.
+    case chainId(transaction: UInt64, endpoint: UInt64)
+    /// The record's block is past another endpoint's confirmed head: not yet confirmed everywhere (maybe real).
+    case notConfirmedAt(endpoint: String, head: UInt64)
 
     public var code: String {
         switch self {
@@ -103,6 +108,8 @@ public enum ProofCheck: Error, Sendable, Equatable {
         case .receiptsRoot: return "proof.receiptsRoot"
         case .transactionNotInBlock: return "proof.transactionNotInBlock"
         case .blockEncoding: return "proof.blockEncoding"
+        case .chainId: return "proof.chainId"
+        case .notConfirmedAt: return "proof.notConfirmedAt"
         }
     }
 
@@ -111,7 +118,7 @@ public enum ProofCheck: Error, Sendable, Equatable {
         "proof.transactionHash", "proof.notToRegistry", "proof.receipt", "proof.receiptBlock", "proof.calldata",
         "proof.logBlock", "proof.batchSigner", "proof.contentNotInBatch", "proof.logNotInReceipt", "proof.unchecked",
         "proof.headerHash", "proof.transactionsRoot", "proof.receiptsRoot", "proof.transactionNotInBlock",
-        "proof.blockEncoding",
+        "proof.blockEncoding", "proof.chainId", "proof.notConfirmedAt",
     ]
 }
 
@@ -145,6 +152,23 @@ public enum EndpointConflict: Equatable, Sendable {
         theirs: [UInt8]?)
     /// The endpoints report different revocation blocks for one signer (nil: not revoked), in endpoint order.
     case revocationDiffers(signer: Address, endpoints: [String], revokedAt: [UInt64?])
+}
+
+/// What one endpoint's storage proof (EIP-1186) showed of some signers' revocation state, and at which block:
+/// the endpoint's confirmed head, whose header hashed to `blockHash` here. A signer of `signers` absent from
+/// `revocations` was proven not revoked at that block.
+public struct ProvenRevocations: Equatable, Sendable {
+    public let block: UInt64
+    public let blockHash: [UInt8]
+    public let signers: Set<Address>
+    public let revocations: [Address: Revocation]
+
+    public init(block: UInt64, blockHash: [UInt8], signers: Set<Address>, revocations: [Address: Revocation]) {
+        self.block = block
+        self.blockHash = blockHash
+        self.signers = signers
+        self.revocations = revocations
+    }
 }
 
 /// A record an endpoint did not report although it agrees the block holding it is canonical.
