@@ -105,3 +105,7 @@ void pv_guard_unregister(int slot) {
     atomic_store(&guard_end[slot], 0);
     atomic_store(&guard_taken[slot], 0);
 }
+
+const void *pv_memmem(const void *hay, size_t hay_len, const void *needle, size_t needle_len) {
+    return memmem(hay, hay_len, needle, needle_len);
+}

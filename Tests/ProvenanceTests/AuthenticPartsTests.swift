@@ -120,21 +120,77 @@ import Testing
         #expect(report.inOrder)
     }
 
-    /// A copy crafted so that every offset passes both window keys (a chunk that starts and ends like the
-    /// copy but differs inside): the SHA-256 spent on false candidates is bounded, and the skip is reported.
-    @Test func falseCandidatesAreBounded() {
+    /// Repeated content — zeros but for one byte every 4 KiB, passing a chunk's window keys at nearly every
+    /// offset (a chunk that starts and ends like the copy but differs inside) — seeds nothing: its windows
+    /// recur, and it costs no SHA-256 (before issue 28 it spent the whole budget and was cut short).
+    @Test func repeatedContentCostsNothing() {
         var chunk = [UInt8](repeating: 0, count: 8192)
         for i in 32..<(8192 - 32) { chunk[i] = UInt8(truncatingIfNeeded: i) }
         let list = Self.chunkList(chunk, chunkSize: 8192)
-        // Zeros everywhere, except one byte every 4 KiB so no 8 KiB stretch is constant (that case is cached).
         var copy = [UInt8](repeating: 0, count: 1 << 20)
         for i in stride(from: 4000, to: copy.count, by: 4096) { copy[i] = 1 }
         let finder = AuthenticPartsFinder(index: ChunkIndex([list]))
         copy.withUnsafeBytes { finder.add($0) }
         #expect(finder.finish().isEmpty)
+        #expect(finder.skippedCandidates == 0 && finder.wastedBytes == 0, "\(finder.wastedBytes)")
+    }
+
+    /// A copy crafted so that every 64th offset passes both window keys of another chunk (16,384 chunks whose
+    /// keys are the copy's there but whose digests match nothing; repeated keys would be weak at once): the
+    /// SHA-256 spent on false candidates is bounded, and the skip is reported.
+    @Test func falseCandidatesAreBounded() {
+        let n = 16_384
+        var copy = [UInt8](repeating: 0, count: 64 * n + 8192)
+        var windows: [UInt64] = []
+        for i in 0..<n {
+            let head = Self.bytes(32, seed: UInt64(2 * i + 1))
+            let tail = Self.bytes(32, seed: UInt64(2 * i + 2))
+            // Heads fill the first half of each 64-byte slot; a chunk's tail (8,160 = 64·127 + 32 on) the second.
+            copy.replaceSubrange((64 * i)..<(64 * i + 32), with: head)
+            copy.replaceSubrange((64 * i + 8160)..<(64 * i + 8192), with: tail)
+            windows.append(UInt64(WindowKey.key(head)) << 32 | UInt64(WindowKey.key(tail)))
+        }
+        let list = ChunkList(
+            size: UInt64(n) * 8192, chunkSize: 8192,
+            digests: Array(repeating: [UInt8](repeating: 0xee, count: 32), count: n),
+            windows: windows)
+        let finder = AuthenticPartsFinder(index: ChunkIndex([list]))
+        copy.withUnsafeBytes { finder.add($0) }
+        #expect(finder.finish().isEmpty)
         #expect(finder.skippedCandidates > 0)
-        // Without the budget: a SHA-256 of 8 KiB at nearly every offset (16 GiB). With it: at most twice
-        // the bytes read and 4 MiB, plus one chunk.
-        #expect(finder.wastedBytes <= 2 * UInt64(copy.count) + (4 << 20) + 8192)
+        // Without the budget: a SHA-256 of 8 KiB at every 64th offset (128 MiB). With it: at most twice the
+        // bytes read and 4 MiB, plus one chunk.
+        #expect(finder.wastedBytes <= 2 * UInt64(copy.count) + (4 << 20) + 8192, "\(finder.wastedBytes)")
+    }
+
+    /// Seed and extend: an episode of "speech" (unique bytes) and "silence" (one frame repeated, every fifth
+    /// a byte shorter, like an MP3's padding), with an ad whose own silence is byte for byte the episode's
+    /// stitched in on a frame boundary inside a silence. Every byte of the episode is found but the chunks
+    /// the splice cuts, in order; no part lies inside the ad; nothing is cut short.
+    @Test func silenceBesideAnAdIsFoundByExtension() {
+        let frame = Self.bytes(418, seed: 99)
+        func silence(_ frames: Int) -> [UInt8] {
+            (0..<frames).flatMap { i in i % 5 == 4 ? Array(frame.prefix(417)) : frame }
+        }
+        var original: [UInt8] = []
+        for k in 0..<40 { original += Self.bytes(30_000, seed: UInt64(1000 + k)) + silence(60) }
+        let list = Self.chunkList(original, chunkSize: 8192)
+        let cut = 10 * (30_000 + 60 * 418 - 12) + 30_000 + 20 * 418 - 4  // 20 frames into the 11th silence
+        let ad = silence(10) + Self.bytes(100_000, seed: 7) + silence(10)
+        let copy = Array(original[..<cut]) + ad + Array(original[cut...])
+        let finder = AuthenticPartsFinder(index: ChunkIndex([list]))
+        copy.withUnsafeBytes { finder.add($0) }
+        let parts = finder.finish()
+        let report = AuthenticParts(
+            parts: parts, copySize: UInt64(copy.count), originalSize: UInt64(original.count), original: 0)
+        let found = parts.reduce(0) { $0 + $1.end - $1.start }
+        #expect(report.inOrder && finder.skippedCandidates == 0)
+        #expect(found >= UInt64(original.count - 2 * 8192), "\(found) of \(original.count)")
+        let adSpeech = UInt64(cut + 10 * 418)..<UInt64(cut + 10 * 418 + 100_000)
+        #expect(parts.allSatisfy { $0.end <= adSpeech.lowerBound || $0.start >= adSpeech.upperBound }, "\(parts)")
+        for p in parts {
+            #expect(
+                Array(copy[Int(p.start)..<Int(p.end)]) == Array(original[Int(p.originalStart)..<Int(p.originalEnd)]))
+        }
     }
 }

@@ -7,6 +7,10 @@
 /// Returns 0 on success, -1 if either setrlimit or prctl failed.
 int pv_disable_core_dumps(void);
 
+/// memmem(3) (a GNU extension Swift's Glibc module does not show): the first occurrence of the `needle_len`
+/// bytes of `needle` in the `hay_len` bytes of `hay`, or NULL.
+const void *pv_memmem(const void *hay, size_t hay_len, const void *needle, size_t needle_len);
+
 /// syncfs(2): makes everything written to the filesystem holding `fd` durable, in one call.
 /// Returns 0 on success, -1 with errno set.
 int pv_syncfs(int fd);

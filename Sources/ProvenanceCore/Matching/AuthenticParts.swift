@@ -17,14 +17,18 @@ public struct AuthenticParts: Sendable {
         self.original = original
     }
 
-    /// The original with the most bytes in the copy, and its parts; nil when nothing was found.
+    /// The original with the most bytes in the copy, and its parts; nil when nothing was found by a search that
+    /// ran to the end (one cut short says so even when it found nothing: more may be there).
     public static func best(of parts: [AuthenticPart], copySize: UInt64, index: ChunkIndex, skipped: Int = 0)
         -> AuthenticParts?
     {
         var bytes: [Int: UInt64] = [:]
         for p in parts { bytes[p.original, default: 0] += p.end - p.start }
         guard let top = bytes.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else {
-            return nil
+            guard skipped > 0, let first = index.originals.first else { return nil }
+            var none = AuthenticParts(parts: [], copySize: copySize, originalSize: first.size, original: 0)
+            none.skippedCandidates = skipped
+            return none
         }
         var best = AuthenticParts(
             parts: parts.filter { $0.original == top.key }, copySize: copySize,
