@@ -246,25 +246,7 @@ public final class AuthenticPartsFinder {
 
     private func match(at p: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
         let key = WindowKey.key(ofHash: hash)
-        var candidates = index.candidates(key)
-        guard !candidates.isEmpty else { return nil }
-        // Repeated content seeds nothing (a match beside it extends over it): a key that failed before, or a
-        // window that recurs in the chunk's length after it (an ad's silence is byte for byte the episode's,
-        // and would be called the publisher's at some arbitrary place of the original). A chunk of one byte
-        // value costs no SHA-256 (cached) and still seeds, in the original's order (FORMAT §2b).
-        var repeated = weakKeys.contains(key)
-        if !repeated && recurs(at: p, within: index.longestChunk, in: bytes) {
-            // Weak from now on: the next time costs a set lookup, not a search of the chunk's length.
-            weakKeys.insert(key)
-            repeated = true
-        }
-        // Where content repeats, only a chunk of one byte value can seed, and then its window is one byte value:
-        // otherwise the candidates (silence's window is the head of every silent chunk: hundreds) are not read.
-        if repeated {
-            guard (1..<WindowKey.width).allSatisfy({ bytes[p + $0] == bytes[p] }) else { return nil }
-            candidates = constantChunks(key, value: bytes[p], candidates)[...]
-            guard !candidates.isEmpty else { return nil }
-        }
+        guard let (candidates, repeated) = seeds(key, at: p, in: bytes) else { return nil }
         let copyStart = base + UInt64(p)
         let continuing = parts.last.map { $0.end == copyStart } ?? false
         probes.removeAll(keepingCapacity: true)
@@ -324,6 +306,30 @@ public final class AuthenticPartsFinder {
             at += length
         }
         return found.length
+    }
+
+    /// The chunks that may seed a match at `p`, and whether content repeats there. Repeated content seeds
+    /// nothing (a match beside it extends over it): a key that failed before, or a window that recurs in the
+    /// chunk's length after it (an ad's silence is byte for byte the episode's, and would be called the
+    /// publisher's at some arbitrary place of the original). A chunk of one byte value costs no SHA-256
+    /// (cached) and still seeds, in the original's order (FORMAT §2b).
+    private func seeds(_ key: UInt32, at p: Int, in bytes: UnsafeRawBufferPointer) -> (
+        ArraySlice<ChunkIndex.Entry>, Bool
+    )? {
+        let candidates = index.candidates(key)
+        guard !candidates.isEmpty else { return nil }
+        var repeated = weakKeys.contains(key)
+        if !repeated && recurs(at: p, within: index.longestChunk, in: bytes) {
+            // Weak from now on: the next time costs a set lookup, not a search of the chunk's length.
+            weakKeys.insert(key)
+            repeated = true
+        }
+        guard repeated else { return (candidates, false) }
+        // Only a chunk of one byte value can seed here, and then its window is one byte value: otherwise the
+        // candidates (silence's window is the head of every silent chunk: hundreds) are not read.
+        guard (1..<WindowKey.width).allSatisfy({ bytes[p + $0] == bytes[p] }) else { return nil }
+        let constant = constantChunks(key, value: bytes[p], candidates)
+        return constant.isEmpty ? nil : (constant[...], true)
     }
 
     /// The candidates of a window of one byte value that are chunks of that value throughout: the only ones
