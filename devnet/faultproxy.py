@@ -50,6 +50,9 @@
                                         say) and block N's header in place of B's header asked alone (not a block
                                         asked with its transactions), renumbered B and re-hashed,
                                         so the proof holds against a head that only its own hash vouches for
+     {"rewriteCall": {"selector": "0x3b3b57de", "result": "0x…"}}
+                                        forward, then answer every eth_call whose data starts with the selector
+                                        with this result (ENS's addr(bytes32), say) (in force)
   GET  /__stats  -> {"requests": n, "connections": n, "calls": n, "methods": {method: n}, "bytes": n}
                     (calls: JSON-RPC calls, counting each member of a batch; bytes: of the replies sent)
 
@@ -64,7 +67,7 @@ lock = threading.Lock()
 plan, stats = [], {"requests": 0, "connections": 0, "calls": 0, "methods": {}, "bytes": 0}
 # The liar's actions that stay in force until the plan is reset.
 PERSISTENT = ("rpcError", "logCap", "forgeLog", "hideLogs", "inventTx", "rewriteRevokedAt", "hideRevocations",
-              "rewriteProof", "shiftTimestamps", "staleState")
+              "rewriteProof", "shiftTimestamps", "staleState", "rewriteCall")
 SIGNER_RECORD = "0x" + keccak(text="signerRecord(address,uint256)")[:4].hex()
 REVOKED_TOPIC = "0x" + keccak(text="Revoked(address)").hex()
 
@@ -111,6 +114,9 @@ def lie(action, doc, body):
         if "rewriteRevokedAt" in action and m == "eth_call" and isinstance(result, str) \
                 and str(params[0].get("data", "")).startswith(SIGNER_RECORD) and len(result) >= 66:
             it["result"] = "0x" + "%064x" % int(action["rewriteRevokedAt"], 16) + result[66:]
+        if "rewriteCall" in action and m == "eth_call" and isinstance(result, str) \
+                and str(params[0].get("data", "")).startswith(action["rewriteCall"]["selector"]):
+            it["result"] = action["rewriteCall"]["result"]
         if "hideRevocations" in action and m == "eth_getLogs" and isinstance(result, list):
             it["result"] = [log for log in result if log["topics"][:1] != [REVOKED_TOPIC]]
         if "rewriteProof" in action and m == "eth_getProof" and isinstance(result, dict):

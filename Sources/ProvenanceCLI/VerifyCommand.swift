@@ -185,7 +185,8 @@ struct VerifyCommand: Command {
     static func ensResolver(_ args: Arguments) throws -> ENSResolver? {
         let url = try args.get(Opts.ensRPC) ?? ProcessInfo.processInfo.environment["PROVENANCE_ENS_RPC"]
         if let url, !url.isEmpty { return ENSResolver(client: EthClient(endpoint: try Endpoint(url))) }
-        return ENSResolver(client: try ChainOptions.client(args))
+        // Every --rpc is asked, as for records: one lying endpoint must not name a trusted signer.
+        return ENSResolver(clients: try ChainOptions.clients(args))
     }
 
     /// Fetches domains' signer lists ($PROVENANCE_CA_FILE, an in-house CA, through the HTTP client's default).

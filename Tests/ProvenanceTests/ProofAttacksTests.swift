@@ -89,6 +89,23 @@ import Testing
             again.status == 1 && again.out.contains("not-attested") && !again.out.contains("verified"), "\(again.out)")
         let honest = try cli.run(["verify", "--any-signer", "A.bin"])
         #expect(honest.status == 0 && honest.out.contains("verified"), "\(honest.out)")
+
+        // A liar claiming a head 100 blocks ahead has its scan remembered as reaching that far; once the real
+        // chain is past it, a record made meanwhile must still be found: the cache counts a scan only where
+        // the endpoint asked now has the very block (by hash) it was scanned to.
+        try randomFile("Z.bin", size: 5_000)
+        let liar = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
+        let ahead = try EthClient(endpoint: try Endpoint(devnet.url)).blockNumber() + 100
+        try liar.plan(
+            "["
+                + Array(repeating: #"{"rewrite": {"eth_blockNumber": "0x\#(String(ahead, radix: 16))"}}"#, count: 40)
+                .joined(separator: ",") + "]")
+        let poisoned = try cli.run(["verify", "--rpc", liar.url, "--any-signer", "Z.bin"])
+        #expect(poisoned.status == 1 && poisoned.out.contains("not-attested"), "\(poisoned.out)\(poisoned.err)")
+        try #require(try cli.run(["attest", "--private-key-file", "dev.key", "Z.bin"]).status == 0)
+        try mineEmptyBlocks(150, on: devnet.url)
+        let found = try cli.run(["verify", "--any-signer", "--signer", key.address.checksummed, "Z.bin"])
+        #expect(found.status == 0 && found.out.contains("verified"), "\(found.out)\(found.err)")
     }
 
     /// Finality: a record in the head block is proven but not final (the devnet finalizes head − 2); with

@@ -141,6 +141,15 @@ import Testing
         // ENS may live on another endpoint than the records (mainnet names, L2 attestations).
         let elsewhere = try cli.run(["verify", "--signer", "show.eth", "--ens-rpc", devnet.url, "real.wav"])
         #expect(elsewhere.status == 0)
+        // With several endpoints every one resolves the name (one used to, the last): a liar naming the
+        // stranger as show.eth, listed first or last, is a disagreement, never a signer to trust.
+        let liar = try ChildServer(script: "devnet/faultproxy.py", arguments: ["--upstream", devnet.url])
+        let word = "0x" + String(repeating: "0", count: 24) + stranger.dropFirst(2).lowercased()
+        try liar.plan(#"[{"rewriteCall": {"selector": "0x3b3b57de", "result": "\#(word)"}}]"#)
+        for order in [[devnet.url, liar.url], [liar.url, devnet.url]] {
+            let r = try cli.run(["verify"] + order.flatMap { ["--rpc", $0] } + ["--signer", "show.eth", "fake.wav"])
+            #expect(r.status == 3 && r.err.contains("disagree on the ENS name show.eth"), "\(r.out)\(r.err)")
+        }
     }
 
     /// A domain lists its signers at https://DOMAIN/.well-known/provenance.json: TLS verified, HTTPS only,

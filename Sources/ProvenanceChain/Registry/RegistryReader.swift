@@ -214,6 +214,15 @@ public final class RegistryReader {
                 if case .failure(let error) = answer { throw error }
                 throw malformed("the registry's signer index answered something that is not a signer record")
             }
+            // Batches are in blocks from the registry's deployment to the head, one entry a block, ascending: an
+            // index claiming more (a liar's 2^31 entries, paged for ever) is refused at once. The slack: blocks
+            // mined between the head's answer and the call's.
+            let top = latestBlock.addingReportingOverflow(64).overflow ? UInt64.max : latestBlock + 64
+            let span = top >= deployedAt ? top - deployedAt + 1 : 0
+            guard UInt64(record.batchBlockCount) <= span,
+                record.blocks.allSatisfy({ $0 >= deployedAt && $0 <= top }),
+                zip(record.blocks, record.blocks.dropFirst()).allSatisfy({ $0 < $1 })
+            else { throw malformed("the registry's signer index names blocks the chain does not have") }
             records[signer] = record
         }
         return records
@@ -221,21 +230,24 @@ public final class RegistryReader {
 
     /// Fetches the rest of any index longer than one page (a signer with more than 1,024 batch blocks).
     private func completePages(_ records: inout [Address: RegistryContract.SignerRecord]) throws {
+        // Pages are gathered apart and joined once (joined page by page, a long index cost quadratic time).
+        var blocks = records.mapValues(\.blocks)
         while true {
-            let short = records.filter { $0.value.blocks.count < $0.value.batchBlockCount }.keys.sorted {
+            let short = records.keys.filter { blocks[$0]!.count < records[$0]!.batchBlockCount }.sorted {
                 $0.checksummed < $1.checksummed
             }
-            guard !short.isEmpty else { return }
-            let answers = try client.batch(
-                short.map { recordQuery($0, start: records[$0]!.blocks.count) })
+            guard !short.isEmpty else { break }
+            let answers = try client.batch(short.map { recordQuery($0, start: blocks[$0]!.count) })
             for (signer, page) in try signerRecords(short, answers: answers) {
-                let old = records[signer]!
-                guard !page.blocks.isEmpty, page.blocks.first! > old.blocks.last ?? 0 else {
-                    throw malformed("the registry's signer index repeated or lost entries between pages")
-                }
-                records[signer] = RegistryContract.SignerRecord(
-                    revokedAt: old.revokedAt, batchBlockCount: old.batchBlockCount, blocks: old.blocks + page.blocks)
+                guard !page.blocks.isEmpty, page.blocks.first! > blocks[signer]!.last ?? 0,
+                    blocks[signer]!.count + page.blocks.count <= records[signer]!.batchBlockCount
+                else { throw malformed("the registry's signer index repeated or lost entries between pages") }
+                blocks[signer]!.append(contentsOf: page.blocks)
             }
+        }
+        for (signer, old) in records {
+            records[signer] = RegistryContract.SignerRecord(
+                revokedAt: old.revokedAt, batchBlockCount: old.batchBlockCount, blocks: blocks[signer]!)
         }
     }
 
@@ -253,6 +265,7 @@ public final class RegistryReader {
             }
             cache.load(chainId: chainId, genesis: genesis.hash, registry: registry)
         }
+        let scanned = try cache.map { try scannedBlocks(digests, cache: $0, confirmed: confirmed) } ?? []
         if scanner.span == nil { scanner.span = cache?.span }
         scanner.onProgress = onScanProgress
         // Content IDs grouped by the block their scan starts at (after what the cache has seen).
@@ -262,7 +275,7 @@ public final class RegistryReader {
         var cachedBlocks: [UInt64: [[UInt8]]] = [:]
         for digest in Set(digests.map { Hex.encode($0) }).sorted().compactMap({ Hex.decode($0) }) {
             var start = deployedAt
-            if let entry = cache?.entry(digest), entry.scannedTo >= deployedAt, entry.scannedTo < confirmed {
+            if let entry = cache?.entry(digest), entry.scannedTo >= deployedAt, scanned.contains(entry.scannedTo) {
                 start = entry.scannedTo + 1
                 for block in Set(entry.records.map(\.block)) { cachedBlocks[block, default: []].append(digest) }
             }
@@ -298,7 +311,7 @@ public final class RegistryReader {
                     ScanCache.Record(
                         signer: $0.signer, txHash: $0.txHash, block: $0.blockNumber, logIndex: 0, time: $0.blockTime)
                 }
-                cache.update(digest, scannedTo: max(settled, cache.entry(digest)?.scannedTo ?? 0), records: records)
+                cache.update(digest, scannedTo: settled, records: records)
             }
             cache.span = scanner.span
             try? cache.save()  // a cache that cannot be written only costs calls next time

@@ -31,6 +31,10 @@ public final class ScanCache {
     let directory: String
     private(set) var entries: [String: Entry] = [:]
     var span: UInt64?
+    /// The hash of each block an entry was scanned to, as the endpoint said then: an entry counts only where the
+    /// endpoint asked now has that very block there (a liar's head of its own making once cached would
+    /// otherwise hide every record in the blocks it claimed were scanned).
+    var scannedHashes: [UInt64: [UInt8]] = [:]
     private var chainId: UInt64 = 0
     private var genesis: [UInt8] = []
     private var registry = RegistryAddress.canonical
@@ -49,12 +53,18 @@ public final class ScanCache {
         self.registry = registry
         entries = [:]
         span = nil
+        scannedHashes = [:]
         guard let bytes = try? BoundedFile.read(path, what: "scan cache", maxBytes: 256 << 20).bytes,
             let json = try? JSON.parse(bytes), json["format"]?.stringValue == "provenance-scan-cache",
-            json["version"]?.intValue == 2, json["genesis"]?.stringValue == Hex.encode(genesis, prefix: true),
+            json["version"]?.intValue == 3, json["genesis"]?.stringValue == Hex.encode(genesis, prefix: true),
             let contents = json["contents"]?.objectValue
         else { return }
         span = json["span"]?.intValue.flatMap { $0 > 0 ? UInt64($0) : nil }
+        for (key, value) in json["blocks"]?.objectValue ?? [] {
+            if let n = UInt64(key), let h = value.stringValue.flatMap({ Hex.decode($0, count: 32) }) {
+                scannedHashes[n] = h
+            }
+        }
         for (key, value) in contents {
             guard Hex.decode(key, count: 32) != nil, let scanned = value["scannedTo"]?.intValue, scanned >= 0,
                 let used = value["used"]?.intValue, let items = value["records"]?.arrayValue
@@ -103,14 +113,50 @@ public final class ScanCache {
             )
         }
         var doc: [(String, JSON)] = [
-            ("format", .string("provenance-scan-cache")), ("version", .int(2)), ("chainId", .number(String(chainId))),
+            ("format", .string("provenance-scan-cache")), ("version", .int(3)), ("chainId", .number(String(chainId))),
             ("genesis", .string(Hex.encode(genesis, prefix: true))),
             ("registry", .string(registry.checksummed)),
         ]
         if let span { doc.append(("span", .number(String(span)))) }
+        let used = Set(entries.values.map(\.scannedTo))
+        doc.append(
+            (
+                "blocks",
+                .object(
+                    scannedHashes.keys.filter(used.contains).sorted().map {
+                        (String($0), .string(Hex.encode(scannedHashes[$0]!, prefix: true)))
+                    })
+            ))
         doc.append(("contents", .object(contents)))
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try AtomicFile.write(Data(JSON.object(doc).compact.utf8), to: path, mode: 0o600)
+    }
+}
+
+extension RegistryReader {
+    /// The blocks the cache's entries for `digests` were scanned to that this endpoint has, with the same hash,
+    /// below the confirmed head; and the hash of the block the cache will say it scanned to now (the confirmed
+    /// head less the reorganisation margin), asked in the same request.
+    func scannedBlocks(_ digests: [[UInt8]], cache: ScanCache, confirmed: UInt64) throws -> Set<UInt64> {
+        let settled = confirmed >= ScanCache.reorgMargin ? confirmed - ScanCache.reorgMargin : 0
+        // At most 16 blocks asked: entries scanned to others are scanned again from the deployment block.
+        let claimed = Array(
+            Set(
+                digests.compactMap { cache.entry($0)?.scannedTo }.filter {
+                    $0 < confirmed && cache.scannedHashes[$0] != nil
+                }
+            )
+            .sorted().suffix(16))
+        let asked = [settled] + claimed
+        let answers = try client.batch(asked.map { .block($0) })
+        var ok = Set<UInt64>()
+        var fresh: [UInt8]?
+        for (i, (n, answer)) in zip(asked, answers).enumerated() {
+            guard case .success(.block(let block?)) = answer, block.number == n else { continue }
+            if i == 0 { fresh = block.hash } else if cache.scannedHashes[n] == block.hash { ok.insert(n) }
+        }
+        cache.scannedHashes[settled] = fresh
+        return ok
     }
 }

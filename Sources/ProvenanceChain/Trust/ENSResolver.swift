@@ -3,12 +3,20 @@ import ProvenanceCore
 /// Reads ENS the way mainnet clients do (ENSIP-1, ENSIP-3): the registry at its fixed address names a
 /// name's resolver, the resolver its address (`addr`) or, for `<address>.addr.reverse`, a primary name
 /// (`name`). A primary name is only shown when it resolves forward to the same address (checked both
-/// ways), since anyone can set any reverse name for their own address.
+/// ways), since anyone can set any reverse name for their own address. Answers are `eth_call`s, not proven
+/// here: with several endpoints every one is asked and they must agree (a name resolved differently is exit
+/// 3; a primary name told differently is not shown), so one lying endpoint cannot name a trusted signer.
 public struct ENSResolver {
     public static let registry = try! Address("0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e")
-    public let client: EthClient
+    public let clients: [EthClient]
+    public var client: EthClient { clients[0] }
 
-    public init(client: EthClient) { self.client = client }
+    public init(client: EthClient) { clients = [client] }
+
+    public init(clients: [EthClient]) {
+        precondition(!clients.isEmpty)
+        self.clients = clients
+    }
 
     /// ENSIP-1 namehash of a name already in normal form (TrustEntry admits only lowercase ASCII labels).
     public static func namehash(_ name: String) -> [UInt8] {
@@ -26,7 +34,7 @@ public struct ENSResolver {
     private static let addrSelector = RegistryContract.selector("addr(bytes32)")
     private static let nameSelector = RegistryContract.selector("name(bytes32)")
 
-    private func address(_ answer: Result<EthClient.Answer, RPCError>) throws -> Address? {
+    private func address(_ answer: Result<EthClient.Answer, RPCError>, _ client: EthClient) throws -> Address? {
         switch answer {
         case .success(.call(let data)):
             guard data.count == 32, data.prefix(12).allSatisfy({ $0 == 0 }) else {
@@ -41,14 +49,28 @@ public struct ENSResolver {
         }
     }
 
-    /// Each name's address (nil: no resolver or no address), two HTTP requests for any number of names.
+    /// Each name's address (nil: no resolver or no address), two HTTP requests per endpoint for any number of
+    /// names; every endpoint must give the same answer.
     public func addresses(of names: [String]) throws -> [String: Address?] {
+        let answers = try clients.map { try addresses(of: names, at: $0) }
+        for name in names {
+            let said = answers.map { $0[name] ?? nil }
+            guard Set(said.map { $0?.checksummed ?? "none" }).count > 1 else { continue }
+            let who = zip(clients, said).map { "\($0.endpoint.redacted) says \($1?.checksummed ?? "no address")" }
+            throw ProvenanceError(
+                .chain, "the endpoints disagree on the ENS name \(name): " + who.joined(separator: ", "))
+        }
+        return answers[0]
+    }
+
+    private func addresses(of names: [String], at client: EthClient) throws -> [String: Address?] {
         guard !names.isEmpty else { return [:] }
         let nodes = names.map(Self.namehash)
         let resolvers = try client.batch(nodes.map { .call(to: Self.registry, data: Self.resolverSelector + $0) })
-            .map(address)
+            .map { try address($0, client) }
         let asked = zip(nodes, resolvers).compactMap { node, r in r.map { (node, $0) } }
-        let answers = try client.batch(asked.map { .call(to: $0.1, data: Self.addrSelector + $0.0) }).map(address)
+        let answers = try client.batch(asked.map { .call(to: $0.1, data: Self.addrSelector + $0.0) })
+            .map { try address($0, client) }
         var byNode: [[UInt8]: Address?] = [:]
         for ((node, _), a) in zip(asked, answers) { byNode[node] = a }
         var out: [String: Address?] = [:]
@@ -56,12 +78,18 @@ public struct ENSResolver {
         return out
     }
 
-    /// Each address's primary name, only where that name resolves back to the address.
+    /// Each address's primary name, only where that name resolves back to the address — and where every
+    /// endpoint says so (a name only one endpoint shows is not shown).
     public func primaryNames(of signers: [Address]) throws -> [Address: String] {
+        let answers = try clients.map { try primaryNames(of: signers, at: $0) }
+        return answers[0].filter { a, name in answers.allSatisfy { $0[a] == name } }
+    }
+
+    private func primaryNames(of signers: [Address], at client: EthClient) throws -> [Address: String] {
         guard !signers.isEmpty else { return [:] }
         let nodes = signers.map { Self.namehash(Self.reverseName($0)) }
         let resolvers = try client.batch(nodes.map { .call(to: Self.registry, data: Self.resolverSelector + $0) })
-            .map(address)
+            .map { try address($0, client) }
         let asked = zip(zip(signers, nodes), resolvers).compactMap { pair, r in r.map { (pair.0, pair.1, $0) } }
         let answers = try client.batch(asked.map { .call(to: $0.2, data: Self.nameSelector + $0.1) })
         var claimed: [Address: String] = [:]
@@ -71,7 +99,7 @@ public struct ENSResolver {
             else { continue }  // no name, or one outside the forms this tool resolves: not shown
             claimed[a] = name
         }
-        let forward = try addresses(of: Array(Set(claimed.values)))
+        let forward = try addresses(of: Array(Set(claimed.values)), at: client)
         return claimed.filter { a, name in forward[name] == .some(a) }
     }
 
