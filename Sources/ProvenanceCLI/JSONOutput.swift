@@ -22,6 +22,21 @@ enum JSONOutput {
         return .object(fields)
     }
 
+    static func time(_ s: Double) -> JSON { .number(String(format: "%.3f", s)) }
+
+    /// The copy's byte ranges no signed chunk covers, with their times in the copy when it is an MP3.
+    static func differing(_ parts: AuthenticParts?) -> JSON {
+        guard let parts else { return .array([]) }
+        return .array(
+            parts.unmatched.map { r in
+                var f: [(String, JSON)] = [("start", .number(String(r.start))), ("end", .number(String(r.end)))]
+                if let a = parts.copyTime(r.start), let b = parts.copyTime(r.end) {
+                    f += [("startTime", time(a)), ("endTime", time(b))]
+                }
+                return .object(f)
+            })
+    }
+
     static func ranges(_ ranges: [ByteRange]) -> JSON {
         .array(ranges.map { .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))]) })
     }
@@ -85,18 +100,27 @@ enum JSONOutput {
     /// `originalCoverage` (the share of the original's bytes found), for a modified copy.
     static func authentic(_ parts: AuthenticParts?) -> [(String, JSON)] {
         guard let parts else { return [] }
+        let times = parts.partTimes
         return [
             (
                 "authentic",
                 .array(
-                    parts.parts.map {
-                        .object([
-                            ("start", .number(String($0.start))), ("end", .number(String($0.end))),
-                            ("originalStart", .number(String($0.originalStart))),
-                            ("originalEnd", .number(String($0.originalEnd))),
-                        ])
+                    parts.parts.enumerated().map { i, p in
+                        var f: [(String, JSON)] = [
+                            ("start", .number(String(p.start))), ("end", .number(String(p.end))),
+                            ("originalStart", .number(String(p.originalStart))),
+                            ("originalEnd", .number(String(p.originalEnd))),
+                        ]
+                        if let t = times?[i] {
+                            f += [
+                                ("startTime", time(t.start)), ("endTime", time(t.end)),
+                                ("originalStartTime", time(t.originalStart)), ("originalEndTime", time(t.originalEnd)),
+                            ]
+                        }
+                        return .object(f)
                     })
             ),
+            ("copyCoverage", .number(String(format: "%.6f", parts.copyCoverage))),
             ("originalCoverage", .number(String(format: "%.6f", parts.originalCoverage))),
             ("inOrder", .bool(parts.inOrder)), ("skippedCandidates", .int(parts.skippedCandidates)),
         ]
@@ -145,7 +169,7 @@ enum JSONOutput {
         }
         fields += [
             ("detail", .string(VerdictText.detail(v))), ("reasons", .array(v.reasons.map(reason))),
-            ("differingRanges", ranges(v.differingRanges)),
+            ("differingRanges", differing(v.authentic)),
         ]
         return .object(fields + authentic(v.authentic) + sound(v.audio, note: VerdictText.soundNote(v)))
     }

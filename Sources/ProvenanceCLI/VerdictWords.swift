@@ -28,7 +28,9 @@ extension VerdictText {
     static func sentence(_ r: Reason, _ names: Names) -> String? {
         switch r {
         case .fileUnreadable(let message): return message ?? "it could not be read"
-        case .manifestMissing(let at): return "no manifest (\(at ?? "give --manifest or --feed"))"
+        case .manifestMissing(let at):
+            return "no manifest\(at.map { " at \($0)" } ?? ""): if this is a copy of a published episode, --feed URL "
+                + "(the show's feed) or --manifest FILE finds which parts of it are the original's"
         case .manifestMalformed(let at, let message):
             // Parse errors name the manifest already; a chunk list that fails its root does not.
             return "manifest rejected: " + (message.contains(at) ? message : "\(at): \(message)")
@@ -157,15 +159,6 @@ extension VerdictText {
     /// 0:10–0:16 does not match the original".
     static func soundSummary(_ audio: AudioComparison?, original: Original?, signer: Address?, names: Names) -> String {
         guard let audio, !audio.matches.isEmpty else { return "no stretch of its sound matches" }
-        func clock(_ s: Double) -> String {
-            let t = Int(s.rounded())
-            return t >= 3600
-                ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
-                : String(format: "%d:%02d", t / 60, t % 60)
-        }
-        func list(_ xs: [String]) -> String {
-            xs.count <= 1 ? xs.joined() : xs.dropLast().joined(separator: ", ") + " and " + xs.last!
-        }
         let episode = original?.title.map { "“\(Display.safe($0))”" } ?? "the original"
         var line = list(audio.matches.map { "\(clock($0.start))–\(clock($0.end))" })
         line += audio.matches.count == 1 ? " sounds like " : " sound like "
@@ -178,17 +171,46 @@ extension VerdictText {
         return line
     }
 
-    /// "94.8% of the original found intact, in order; bytes 720,814–807,584 of this copy are not from the
-    /// publisher": the share of the original, and the copy's ranges no signed chunk covers.
+    static func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 3600
+            ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
+    }
+
+    /// A copy's time to a tenth of a second ("1:00.2"): where an insertion starts and ends is exact to a frame.
+    static func fine(_ s: Double) -> String {
+        let tenths = Int((s * 10).rounded())
+        let t = tenths / 10
+        let head =
+            t >= 3600
+            ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
+        return head + ".\(tenths % 10)"
+    }
+
+    static func list(_ xs: [String]) -> String {
+        xs.count <= 1 ? xs.joined() : xs.dropLast().joined(separator: ", ") + " and " + xs.last!
+    }
+
+    /// "96.0% of this copy is the publisher's, in order: 0:00–1:00 and 1:00–4:26 of the original (99.8% of the
+    /// original found); 1:00–1:12 of this copy is not the publisher's (an insertion of 11.6 s)" for an MP3 copy;
+    /// for other files the same with byte ranges. The share is of the copy (a clean excerpt reads as one).
     static func authenticSummary(_ parts: AuthenticParts, original: Original?) -> String {
-        var line: String
         let episode = original?.title.map { " (episode “\(Display.safe($0))”)" } ?? ""
         if parts.parts.isEmpty {
-            line = "nothing of the original\(episode) found intact"
-        } else {
-            let share = String(format: "%.1f", parts.originalCoverage * 100)
-            line = "\(share)% of the original\(episode) found intact, \(parts.inOrder ? "in order" : "out of order")"
+            var line =
+                "nothing of the original\(episode) found intact; no byte of this copy is shown to be the publisher's"
+            if parts.skippedCandidates > 0 { line += cutShort(parts) }
+            return line
         }
+        let copyShare = String(format: "%.1f", parts.copyCoverage * 100)
+        let originalShare = String(format: "%.1f", parts.originalCoverage * 100)
+        var line = "\(copyShare)% of this copy is the publisher's, \(parts.inOrder ? "in order" : "out of order")"
+        if let times = parts.partTimes {
+            line +=
+                ": " + list(times.map { "\(clock($0.originalStart))–\(clock($0.originalEnd))" }) + " of the original"
+        }
+        line += "\(episode) (\(originalShare)% of the original found)"
+        if let times = parts.partTimes { return line + timedRanges(parts, times) + cutShort(parts) }
         let foreign = parts.unmatched
         if foreign.count == 1 && foreign[0].start == 0 && foreign[0].end == parts.copySize {
             line += "; no byte of this copy is shown to be the publisher's"
@@ -199,10 +221,35 @@ extension VerdictText {
         } else {
             line += "; every byte of this copy is the publisher's"
         }
-        if parts.skippedCandidates > 0 {
-            line += " (search cut short: \(parts.skippedCandidates) positions skipped after too many false candidates)"
+        return line + cutShort(parts)
+    }
+
+    private static func cutShort(_ parts: AuthenticParts) -> String {
+        parts.skippedCandidates > 0
+            ? " (search cut short: \(parts.skippedCandidates) positions skipped after too many false candidates)" : ""
+    }
+
+    /// "; 1:00–1:12 of this copy is not the publisher's (an insertion of 11.6 s)": each range between parts,
+    /// before the first and after the last, in the copy's time; an insertion where the original goes on
+    /// unbroken across it, in place of the original's stretch it stands for otherwise.
+    private static func timedRanges(_ parts: AuthenticParts, _ times: [TimedPart]) -> String {
+        var out: [String] = []
+        for r in parts.unmatched {
+            guard let a = parts.copyTime(r.start), let b = parts.copyTime(r.end), b - a >= 0.05 else { continue }
+            let after = parts.parts.firstIndex { $0.start >= r.end }
+            let before = parts.parts.lastIndex { $0.end <= r.start }
+            var what = "\(fine(a))–\(fine(b)) of this copy is not the publisher's"
+            if let before, let after {
+                let (p, q) = (times[before], times[after])
+                if parts.parts[before].originalEnd == parts.parts[after].originalStart {
+                    what += " (an insertion of \(String(format: "%.1f", b - a)) s)"
+                } else if q.originalStart > p.originalEnd {
+                    what += " (in place of \(clock(p.originalEnd))–\(clock(q.originalStart)) of the original)"
+                }
+            }
+            out.append(what)
         }
-        return line
+        return out.isEmpty ? "; every part of this copy is the publisher's" : "; " + out.joined(separator: "; ")
     }
 
     static func grouped(_ n: UInt64) -> String {

@@ -54,6 +54,52 @@ enum Media {
         try FileManager.default.removeItem(at: dir.appendingPathComponent("\(name).wav"))
     }
 
+    /// NAME.mp3: sentences with 1.5 s of digital silence between them (as real podcasts have between segments),
+    /// at this bitrate and channel count, 44.1 kHz.
+    static func spacedEpisode(
+        _ name: String, sentences: Int, seed: Int, voice: String = "en-us", kbps: Int, channels: Int, in dir: URL
+    ) throws {
+        let text = script(sentences: sentences, seed: seed).split(separator: ".").map { "\($0)." }
+            .joined(separator: "<break time=\"1500ms\"/>")
+        try run("espeak-ng", ["-m", "-v", voice, "-s", "165", "-w", "\(name).wav", "<speak>\(text)</speak>"], in: dir)
+        try run(
+            "ffmpeg",
+            [
+                "-loglevel", "error", "-y", "-i", "\(name).wav", "-ac", String(channels), "-ar", "44100", "-codec:a",
+                "libmp3lame", "-b:a", "\(kbps)k", "\(name).mp3",
+            ], in: dir)
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("\(name).wav"))
+    }
+
+    /// OUT.mp3: the episode cut at `cuts` (seconds; 0 a pre-roll, past the end a post-roll) with `ads[k]` after
+    /// cut k, by ffmpeg's concat demuxer without re-encoding, as a DAI server stitches.
+    static func stitch(_ episode: String, ads: [String], at cuts: [Double], into out: String, in dir: URL) throws {
+        var lines: [String] = []
+        var start = 0.0
+        for (k, t) in cuts.enumerated() {
+            if t > start {
+                lines += ["file '\(episode).mp3'"] + (start > 0 ? ["inpoint \(start)"] : []) + ["outpoint \(t)"]
+            }
+            lines.append("file '\(ads[k]).mp3'")
+            start = t
+        }
+        lines += ["file '\(episode).mp3'"] + (start > 0 ? ["inpoint \(start)"] : [])
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("\(out).txt"))
+        try run(
+            "ffmpeg",
+            ["-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", "\(out).txt", "-c", "copy", "\(out).mp3"],
+            in: dir)
+    }
+
+    /// An MP3's duration, from its frames (MP3Timeline, the tool's own reading).
+    static func duration(_ dir: URL, _ name: String) throws -> Double {
+        let t = MP3Timeline()
+        let bytes = try Media.bytes(dir, name)
+        bytes.withUnsafeBytes { t.add($0) }
+        t.finish(size: UInt64(bytes.count))
+        return t.times.last ?? 0
+    }
+
     /// OUT.mp3: EPISODE with AD inserted at `seconds`, without re-encoding (ffmpeg's concat demuxer, frame
     /// boundaries), as dynamic ad insertion does.
     static func stitch(_ episode: String, ad: String, at seconds: Int, into out: String, in dir: URL) throws {

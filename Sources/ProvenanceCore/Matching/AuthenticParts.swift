@@ -9,6 +9,8 @@ public struct AuthenticParts: Sendable {
     /// Candidate positions the search skipped because candidates had cost too much SHA-256 for nothing
     /// (a copy crafted to look like chunks everywhere): the parts found hold, more may exist.
     public var skippedCandidates = 0
+    /// The copy's MP3 frames and their times, read with the search (nil: not read, or not an MP3).
+    public var timeline: MP3Timeline?
 
     public init(parts: [AuthenticPart], copySize: UInt64, originalSize: UInt64, original: Int) {
         self.parts = parts
@@ -19,22 +21,30 @@ public struct AuthenticParts: Sendable {
 
     /// The original with the most bytes in the copy, and its parts; nil when nothing was found by a search that
     /// ran to the end (one cut short says so even when it found nothing: more may be there).
-    public static func best(of parts: [AuthenticPart], copySize: UInt64, index: ChunkIndex, skipped: Int = 0)
-        -> AuthenticParts?
-    {
+    public static func best(
+        of parts: [AuthenticPart], copySize: UInt64, index: ChunkIndex, skipped: Int = 0, timeline: MP3Timeline? = nil
+    ) -> AuthenticParts? {
         var bytes: [Int: UInt64] = [:]
         for p in parts { bytes[p.original, default: 0] += p.end - p.start }
         guard let top = bytes.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else {
             guard skipped > 0, let first = index.originals.first else { return nil }
             var none = AuthenticParts(parts: [], copySize: copySize, originalSize: first.size, original: 0)
             none.skippedCandidates = skipped
+            none.timeline = timeline
             return none
         }
         var best = AuthenticParts(
             parts: parts.filter { $0.original == top.key }, copySize: copySize,
             originalSize: index.originals[top.key].size, original: top.key)
         best.skippedCandidates = skipped
+        best.timeline = timeline
         return best
+    }
+
+    /// The share of the copy's bytes that are the original's (the headline a newsroom reads).
+    public var copyCoverage: Double {
+        guard copySize > 0 else { return 0 }
+        return Double(parts.reduce(0) { $0 + $1.end - $1.start }) / Double(copySize)
     }
 
     /// The share of the original's bytes found in the copy (each original byte counted once).

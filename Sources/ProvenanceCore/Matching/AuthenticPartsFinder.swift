@@ -173,6 +173,64 @@ public final class AuthenticPartsFinder {
         return length
     }
 
+    /// An insertion between the last part and a match at `b` (chunk `c` of original `o`), as a DAI server
+    /// stitches an ad between two MP3 frames: the original's bytes between the two parts (at most two chunks,
+    /// the ones the splice cut) must be the copy's bytes before the insertion and after it. The insertion's
+    /// length is known from the two parts; where it starts is tried at every frame start of the copy, and a
+    /// split whose bytes hash to the cut chunks' signed digests proves those bytes and the insertion's exact
+    /// place. Its SHA-256 on failures counts against the budget.
+    private func repairSplice(before b: Int, original o: Int, chunk c: Int, in bytes: UnsafeRawBufferPointer) {
+        guard let last = parts.last, last.original == o, let chunk = lastChunk, chunk.original == o else { return }
+        let list = index.originals[o]
+        let (oa, ob) = (list.offset(of: chunk.chunk + 1), list.offset(of: c))
+        let a = Int(clamping: Int64(last.end) - Int64(base))
+        guard last.originalEnd == oa, ob > oa, ob - oa <= 2 * UInt64(list.chunkSize), a >= 0 else { return }
+        let missing = Int(ob - oa)
+        let inserted = b - a - missing
+        guard inserted > 0 else { return }
+        var joined = [UInt8](repeating: 0, count: missing)
+        for z in a...(a + missing)
+        where MP3Frame.starts(at: z, in: bytes) && MP3Frame.starts(at: z + inserted, in: bytes) {
+            guard !overBudget else { return }
+            joined.withUnsafeMutableBytes { out in
+                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[a..<z]))
+                UnsafeMutableRawBufferPointer(rebasing: out[(z - a)...]).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: bytes[(z + inserted)..<b]))
+            }
+            let holds = (chunk.chunk + 1..<c).allSatisfy { k in
+                let from = Int(list.offset(of: k) - oa)
+                return SHA256Hasher.hash(Array(joined[from..<from + list.length(of: k)])) == list.digests[k]
+            }
+            guard holds else {
+                wastedBytes += UInt64(missing)
+                continue
+            }
+            append(
+                AuthenticPart(
+                    start: last.end, end: base + UInt64(z), original: o, originalStart: oa,
+                    originalEnd: oa + UInt64(z - a)))
+            append(
+                AuthenticPart(
+                    start: base + UInt64(z + inserted), end: base + UInt64(b), original: o,
+                    originalStart: oa + UInt64(z - a), originalEnd: ob))
+            return
+        }
+    }
+
+    /// Adds a part, merged into the last one when it continues it in both copy and original.
+    private func append(_ part: AuthenticPart) {
+        guard part.end > part.start else { return }
+        if let last = parts.last, last.end == part.start, last.original == part.original,
+            last.originalEnd == part.originalStart
+        {
+            parts[parts.count - 1] = AuthenticPart(
+                start: last.start, end: part.end, original: part.original, originalStart: last.originalStart,
+                originalEnd: part.originalEnd)
+        } else {
+            parts.append(part)
+        }
+    }
+
     /// Before a match of chunk `c` at `p` that continues nothing: how many chunks before it are there too, back
     /// to the last part's end or what the buffer keeps. Their copy start.
     private func extendBackward(_ o: Int, _ c: Int, at p: Int, in bytes: UnsafeRawBufferPointer) -> (Int, Int) {
@@ -299,6 +357,7 @@ public final class AuthenticPartsFinder {
         let continues = found.rank.0 == 0
         let (first, start) =
             continues ? (found.chunk, p) : extendBackward(found.original, found.chunk, at: p, in: bytes)
+        if !continues { repairSplice(before: start, original: found.original, chunk: first, in: bytes) }
         var at = start
         for c in first...found.chunk {
             let length = index.originals[found.original].length(of: c)
@@ -332,7 +391,7 @@ public final class AuthenticPartsFinder {
         return constant.isEmpty ? nil : (constant[...], true)
     }
 
-    /// The candidates of a window of one byte value that are chunks of that value throughout: the only ones
+    /// The candidates of a window of one byte value that are whole chunks of that value throughout: the only ones
     /// that can seed where content repeats (a run of zeros heads hundreds of silent chunks; few are all zeros).
     private func constantChunks(_ key: UInt32, value: UInt8, _ candidates: ArraySlice<ChunkIndex.Entry>)
         -> [ChunkIndex.Entry]
@@ -341,6 +400,9 @@ public final class AuthenticPartsFinder {
         let found = candidates.filter { entry in
             let list = index.originals[Int(entry.original)]
             let length = list.length(of: Int(entry.chunk))
+            // A short last chunk of one value (the tail of a silent frame's zeros) would match in every silent
+            // frame of a copy: only whole chunks of one value seed (digital silence in PCM); the last extends.
+            guard length == list.chunkSize else { return false }
             let cacheKey = length << 8 | Int(value)
             let digest = runDigests[cacheKey] ?? SHA256Hasher.hash([UInt8](repeating: value, count: length))
             runDigests[cacheKey] = digest
@@ -375,31 +437,23 @@ public final class AuthenticPartsFinder {
     }
 
     private func record(copyStart: UInt64, _ original: Int, _ chunk: Int, _ length: Int) {
-        let list = index.originals[original]
-        let originalStart = list.offset(of: chunk)
-        let end = copyStart + UInt64(length)
-        let originalEnd = originalStart + UInt64(length)
-        if let last = parts.last, last.end == copyStart, last.original == original, last.originalEnd == originalStart {
-            parts[parts.count - 1] = AuthenticPart(
-                start: last.start, end: end, original: original, originalStart: last.originalStart,
-                originalEnd: originalEnd)
-        } else {
-            parts.append(
-                AuthenticPart(
-                    start: copyStart, end: end, original: original, originalStart: originalStart,
-                    originalEnd: originalEnd))
-        }
+        let originalStart = index.originals[original].offset(of: chunk)
+        append(
+            AuthenticPart(
+                start: copyStart, end: copyStart + UInt64(length), original: original, originalStart: originalStart,
+                originalEnd: originalStart + UInt64(length)))
         lastChunk = (original, chunk)
     }
 
     /// Searches a file, read in 1 MiB pieces (memory stays bounded whatever its size).
     public static func search(path: String, index: ChunkIndex) throws -> (
-        parts: [AuthenticPart], size: UInt64, skipped: Int
+        parts: [AuthenticPart], size: UInt64, skipped: Int, timeline: MP3Timeline
     ) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let finder = AuthenticPartsFinder(index: index)
+        let timeline = MP3Timeline()
         let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { piece.deallocate() }
         while true {
@@ -409,17 +463,20 @@ public final class AuthenticPartsFinder {
                 throw ProvenanceError.input("\(path): read failed: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
-            finder.add(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(piece)[0..<n]))
+            let data = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(piece)[0..<n])
+            finder.add(data)
+            timeline.add(data)
         }
-        return (finder.finish(), finder.bytesSeen, finder.skippedCandidates)
+        timeline.finish(size: finder.bytesSeen)
+        return (finder.finish(), finder.bytesSeen, finder.skippedCandidates, timeline)
     }
 }
 
 extension AuthenticParts {
     /// Searches a file for the chunks of the index's originals; the parts of the original it holds most of.
     public static func find(in path: String, index: ChunkIndex) throws -> AuthenticParts? {
-        let (parts, size, skipped) = try AuthenticPartsFinder.search(path: path, index: index)
-        return best(of: parts, copySize: size, index: index, skipped: skipped)
+        let (parts, size, skipped, timeline) = try AuthenticPartsFinder.search(path: path, index: index)
+        return best(of: parts, copySize: size, index: index, skipped: skipped, timeline: timeline)
     }
 }
 
@@ -429,6 +486,8 @@ public struct StreamedCopy: Sendable {
     public let digest: FileDigest
     public let parts: [AuthenticPart]?
     public let skippedCandidates: Int
+    /// The copy's MP3 frame times, read as it went by.
+    public var timeline: MP3Timeline?
 
     public init(digest: FileDigest, parts: [AuthenticPart]?, skippedCandidates: Int = 0) {
         self.digest = digest
@@ -440,6 +499,7 @@ public struct StreamedCopy: Sendable {
     public final class Builder {
         private let whole = try! StreamHasher(chunkSize: nil)
         private let finder: AuthenticPartsFinder?
+        private let timeline = MP3Timeline()
 
         public init(index: ChunkIndex?) {
             finder = index.flatMap { $0.isEmpty ? nil : AuthenticPartsFinder(index: $0) }
@@ -447,13 +507,19 @@ public struct StreamedCopy: Sendable {
 
         public func add(_ data: UnsafeRawBufferPointer) {
             whole.add(data)
-            finder?.add(data)
+            if let finder {
+                finder.add(data)
+                timeline.add(data)
+            }
         }
 
         public func finish() -> StreamedCopy {
-            StreamedCopy(
-                digest: whole.finish(),
-                parts: finder?.finish(), skippedCandidates: finder?.skippedCandidates ?? 0)
+            let digest = whole.finish()
+            timeline.finish(size: digest.size)
+            var copy = StreamedCopy(
+                digest: digest, parts: finder?.finish(), skippedCandidates: finder?.skippedCandidates ?? 0)
+            copy.timeline = finder == nil ? nil : timeline
+            return copy
         }
     }
 }

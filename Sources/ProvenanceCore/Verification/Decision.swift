@@ -218,8 +218,13 @@ public enum Decision {
         case .inauthentic(let at, _, let problem): reasons.append(.manifestInauthentic(at: at, problem: problem))
         case .unreadable(let at, let error), .badChunkList(let at, _, let error):
             reasons.append(.manifestMalformed(at: at, message: error.message))
-        case .none:
-            if let fetched = e.fetched { reasons += [.originalNotFound(originals: fetched.usable)] + setAside(fetched) }
+        case .none(let at):
+            // A copy with no manifest and no original given: say what would look for its authentic parts.
+            if let fetched = e.fetched {
+                reasons += [.originalNotFound(originals: fetched.usable)] + setAside(fetched)
+            } else {
+                reasons.append(.manifestMissing(at: at))
+            }
         }
         var v = Verdict(path: e.path, status: .notAttested, reasons: reasons, sha256: digest.sha256)
         v.manifestPath = e.manifest.location

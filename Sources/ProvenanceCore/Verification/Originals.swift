@@ -139,7 +139,8 @@ public enum CopyPasses {
             return .success(
                 streamed.parts.flatMap {
                     AuthenticParts.best(
-                        of: $0, copySize: streamed.digest.size, index: index, skipped: streamed.skippedCandidates)
+                        of: $0, copySize: streamed.digest.size, index: index, skipped: streamed.skippedCandidates,
+                        timeline: streamed.timeline)
                 })
         }
         return Result { try AuthenticParts.find(in: path, index: index) }
