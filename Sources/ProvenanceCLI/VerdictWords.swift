@@ -241,8 +241,12 @@ extension VerdictText {
             var what = "\(fine(a))–\(fine(b)) of this copy is not the publisher's"
             if let before, let after {
                 let (p, q) = (times[before], times[after])
+                let lost = q.originalStart - p.originalEnd
                 if parts.parts[before].originalEnd == parts.parts[after].originalStart {
                     what += " (an insertion of \(String(format: "%.1f", b - a)) s)"
+                } else if lost >= 0 && lost < 1.5 && b - a - lost >= 1 {
+                    // The chunks a splice cut were not rebuilt (no frame times to try): about this long.
+                    what += " (an insertion of about \(String(format: "%.0f", b - a - lost)) s)"
                 } else if q.originalStart > p.originalEnd {
                     what += " (in place of \(clock(p.originalEnd))–\(clock(q.originalStart)) of the original)"
                 }

@@ -128,16 +128,30 @@ public final class MP3Timeline: @unchecked Sendable {
 
     /// The time at a copy offset (inside a frame: in proportion), nil if the copy is not an MP3.
     public func time(at offset: UInt64) -> Double? {
-        guard isMP3, let last = offsets.last else { return nil }
-        if offset >= last { return times.last }
-        var lo = 0
-        var hi = offsets.count - 1
-        while lo < hi {  // the last frame start at or before offset
-            let mid = (lo + hi + 1) / 2
-            if offsets[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        guard offset >= offsets[lo], lo + 1 < offsets.count else { return times[lo] }
-        let span = Double(offsets[lo + 1] - offsets[lo])
-        return times[lo] + (times[lo + 1] - times[lo]) * Double(offset - offsets[lo]) / max(span, 1)
+        guard isMP3 else { return nil }
+        return Timeline.time(at: offset, offsets: offsets, times: times)
     }
+}
+
+/// A copy's timeline, whichever kind it is: MP3 frames or an MP4's sound samples (nil times: neither).
+public final class MediaTimeline: @unchecked Sendable {
+    public let mp3 = MP3Timeline()
+    public let mp4 = MP4Timeline()
+
+    public init() {}
+
+    public func add(_ data: UnsafeRawBufferPointer) {
+        mp3.add(data)
+        mp4.add(data)
+    }
+
+    public func finish(size: UInt64) {
+        mp3.finish(size: size)
+        mp4.finish(size: size)
+    }
+
+    /// Whether the copy's times are known.
+    public var isKnown: Bool { mp3.isMP3 || mp4.isMP4 }
+
+    public func time(at offset: UInt64) -> Double? { mp3.isMP3 ? mp3.time(at: offset) : mp4.time(at: offset) }
 }

@@ -10,7 +10,7 @@ public struct AuthenticParts: Sendable {
     /// (a copy crafted to look like chunks everywhere): the parts found hold, more may exist.
     public var skippedCandidates = 0
     /// The copy's MP3 frames and their times, read with the search (nil: not read, or not an MP3).
-    public var timeline: MP3Timeline?
+    public var timeline: MediaTimeline?
 
     public init(parts: [AuthenticPart], copySize: UInt64, originalSize: UInt64, original: Int) {
         self.parts = parts
@@ -22,7 +22,7 @@ public struct AuthenticParts: Sendable {
     /// The original with the most bytes in the copy, and its parts; nil when nothing was found by a search that
     /// ran to the end (one cut short says so even when it found nothing: more may be there).
     public static func best(
-        of parts: [AuthenticPart], copySize: UInt64, index: ChunkIndex, skipped: Int = 0, timeline: MP3Timeline? = nil
+        of parts: [AuthenticPart], copySize: UInt64, index: ChunkIndex, skipped: Int = 0, timeline: MediaTimeline? = nil
     ) -> AuthenticParts? {
         var bytes: [Int: UInt64] = [:]
         for p in parts { bytes[p.original, default: 0] += p.end - p.start }

@@ -447,13 +447,13 @@ public final class AuthenticPartsFinder {
 
     /// Searches a file, read in 1 MiB pieces (memory stays bounded whatever its size).
     public static func search(path: String, index: ChunkIndex) throws -> (
-        parts: [AuthenticPart], size: UInt64, skipped: Int, timeline: MP3Timeline
+        parts: [AuthenticPart], size: UInt64, skipped: Int, timeline: MediaTimeline
     ) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ProvenanceError.input("\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let finder = AuthenticPartsFinder(index: index)
-        let timeline = MP3Timeline()
+        let timeline = MediaTimeline()
         let piece = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { piece.deallocate() }
         while true {
@@ -487,7 +487,7 @@ public struct StreamedCopy: Sendable {
     public let parts: [AuthenticPart]?
     public let skippedCandidates: Int
     /// The copy's MP3 frame times, read as it went by.
-    public var timeline: MP3Timeline?
+    public var timeline: MediaTimeline?
 
     public init(digest: FileDigest, parts: [AuthenticPart]?, skippedCandidates: Int = 0) {
         self.digest = digest
@@ -499,7 +499,7 @@ public struct StreamedCopy: Sendable {
     public final class Builder {
         private let whole = try! StreamHasher(chunkSize: nil)
         private let finder: AuthenticPartsFinder?
-        private let timeline = MP3Timeline()
+        private let timeline = MediaTimeline()
 
         public init(index: ChunkIndex?) {
             finder = index.flatMap { $0.isEmpty ? nil : AuthenticPartsFinder(index: $0) }

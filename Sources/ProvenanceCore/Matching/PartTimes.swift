@@ -18,7 +18,7 @@ extension AuthenticParts {
     /// (something was put before it, or the copy is an excerpt): then at its original offset at that average
     /// rate — an estimate that counts the original's own tag as sound (a large cover image shifts it).
     public var partTimes: [TimedPart]? {
-        guard let timeline, timeline.isMP3, !parts.isEmpty else { return nil }
+        guard let timeline, timeline.isKnown, !parts.isEmpty else { return nil }
         let copy = parts.map { (timeline.time(at: $0.start) ?? 0, timeline.time(at: $0.end) ?? 0) }
         let bytes = parts.reduce(0.0) { $0 + Double($1.end - $1.start) }
         let seconds = copy.reduce(0.0) { $0 + ($1.1 - $1.0) }
