@@ -155,6 +155,16 @@ import Testing
             parts.first { $0["start"]!.intValue! <= mid && mid < $0["end"]!.intValue! })
         #expect(covering["originalStart"]!.intValue! + (mid - covering["start"]!.intValue!) == clipAt)
 
+        // On chain, a feed whose episodes are signed by someone the user does not trust: said, not silent.
+        let untrusted = try cli.run([
+            "verify", "--signer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "--feed", "\(server.url)/feed.xml",
+            "download.mp3",
+        ])
+        #expect(untrusted.status == 1 && untrusted.out.contains("whom you do not trust"), "\(untrusted.out)")
+        // A copy with neither a manifest nor a feed: told what would find its original.
+        let bare = try cli.run(["verify", "--signer", devKey, "download.mp3"])
+        #expect(bare.out.contains("--feed URL"), "\(bare.out)")
+
         // Unrelated speech: nothing of any episode.
         let none = try cli.run(["verify", "--feed", "\(server.url)/feed.xml", "--json", "stranger.mp3"])
         #expect(none.status == 1)
