@@ -105,14 +105,39 @@ public struct AudioFingerprint: Sendable, Equatable {
             bandBins = (0..<AudioFingerprint.bands).map { (edges[$0], max(edges[$0] + 1, edges[$0 + 1])) }
         }
 
-        /// Band energies of the frame at `start` (an in-place radix-2 FFT of the windowed samples).
+        /// Band energies of the frame at `start` (an in-place radix-2 FFT of the windowed samples). Through
+        /// unsafe buffers: with array accesses checked, this was 43% of a 60-minute clip's verify.
         func bandEnergies(_ samples: [Float], from start: Int) -> [Double] {
             let n = AudioFingerprint.frameLength
             var re = [Double](repeating: 0, count: n)
             var im = [Double](repeating: 0, count: n)
-            samples.withUnsafeBufferPointer { s in
-                for i in 0..<n { re[bitReverse[i]] = Double(s[start + i]) * window[i] }
+            re.withUnsafeMutableBufferPointer { re in
+                im.withUnsafeMutableBufferPointer { im in
+                    samples.withUnsafeBufferPointer { s in
+                        window.withUnsafeBufferPointer { w in
+                            bitReverse.withUnsafeBufferPointer { r in
+                                for i in 0..<n { re[r[i]] = Double(s[start + i]) * w[i] }
+                            }
+                        }
+                    }
+                    cosTable.withUnsafeBufferPointer { cosines in
+                        sinTable.withUnsafeBufferPointer { sines in
+                            Self.butterflies(re, im, n: n, cosines: cosines, sines: sines)
+                        }
+                    }
+                }
             }
+            return bandBins.map { range in
+                var e = 0.0
+                for k in range.0..<range.1 { e += re[k] * re[k] + im[k] * im[k] }
+                return e
+            }
+        }
+
+        private static func butterflies(
+            _ re: UnsafeMutableBufferPointer<Double>, _ im: UnsafeMutableBufferPointer<Double>, n: Int,
+            cosines: UnsafeBufferPointer<Double>, sines: UnsafeBufferPointer<Double>
+        ) {
             var size = 2
             while size <= n {
                 let half = size / 2
@@ -120,8 +145,8 @@ public struct AudioFingerprint: Sendable, Equatable {
                 var base = 0
                 while base < n {
                     for k in 0..<half {
-                        let c = cosTable[k * step]
-                        let s = sinTable[k * step]
+                        let c = cosines[k * step]
+                        let s = sines[k * step]
                         let a = base + k
                         let b = a + half
                         let tr = re[b] * c - im[b] * s
@@ -134,11 +159,6 @@ public struct AudioFingerprint: Sendable, Equatable {
                     base += size
                 }
                 size *= 2
-            }
-            return bandBins.map { range in
-                var e = 0.0
-                for k in range.0..<range.1 { e += re[k] * re[k] + im[k] * im[k] }
-                return e
             }
         }
     }
