@@ -115,6 +115,7 @@ enum JSONOutput {
                             f += [
                                 ("startTime", time(t.start)), ("endTime", time(t.end)),
                                 ("originalStartTime", time(t.originalStart)), ("originalEndTime", time(t.originalEnd)),
+                                ("originalTimesEstimated", .bool(t.estimated)),
                             ]
                         }
                         return .object(f)

@@ -206,8 +206,10 @@ extension VerdictText {
         let originalShare = String(format: "%.1f", parts.originalCoverage * 100)
         var line = "\(copyShare)% of this copy is the publisher's, \(parts.inOrder ? "in order" : "out of order")"
         if let times = parts.partTimes {
-            line +=
-                ": " + list(times.map { "\(clock($0.originalStart))–\(clock($0.originalEnd))" }) + " of the original"
+            let stretches = times.map {
+                "\($0.estimated ? "about " : "")\(clock($0.originalStart))–\(clock($0.originalEnd))"
+            }
+            line += ": " + list(stretches) + " of the original"
         }
         line += "\(episode) (\(originalShare)% of the original found)"
         if let times = parts.partTimes { return line + timedRanges(parts, times) + cutShort(parts) }
@@ -238,18 +240,29 @@ extension VerdictText {
             guard let a = parts.copyTime(r.start), let b = parts.copyTime(r.end), b - a >= 0.05 else { continue }
             let after = parts.parts.firstIndex { $0.start >= r.end }
             let before = parts.parts.lastIndex { $0.end <= r.start }
-            var what = "\(fine(a))–\(fine(b)) of this copy is not the publisher's"
+            var what = "\(fine(a))–\(fine(b)) of this copy"
             if let before, let after {
                 let (p, q) = (times[before], times[after])
                 let lost = q.originalStart - p.originalEnd
+                let mp3 = parts.timeline?.mp3.isMP3 ?? false
                 if parts.parts[before].originalEnd == parts.parts[after].originalStart {
-                    what += " (an insertion of \(String(format: "%.1f", b - a)) s)"
-                } else if lost >= 0 && lost < 1.5 && b - a - lost >= 1 {
-                    // The chunks a splice cut were not rebuilt (no frame times to try): about this long.
-                    what += " (an insertion of about \(String(format: "%.0f", b - a - lost)) s)"
+                    // Proven: the cut chunks rebuilt from the bytes either side (an MP3 splice repaired).
+                    what += " is not the publisher's (an insertion of \(String(format: "%.1f", b - a)) s)"
+                } else if !mp3 && lost >= 0 && lost < 1.5 && b - a - lost >= 1 {
+                    // No frame starts to try a repair at (M4A): the chunks a splice cut stay unproven.
+                    what +=
+                        " is not shown to be the publisher's (an insertion of about "
+                        + "\(String(format: "%.0f", b - a - lost)) s)"
                 } else if q.originalStart > p.originalEnd {
-                    what += " (in place of \(clock(p.originalEnd))–\(clock(q.originalStart)) of the original)"
+                    // An MP3 whose repair failed: the original's bytes there are not all in the copy.
+                    what +=
+                        " is not shown to be the publisher's (in place of \(q.estimated ? "about " : "")"
+                        + "\(clock(p.originalEnd))–\(clock(q.originalStart)) of the original)"
+                } else {
+                    what += " is not shown to be the publisher's"
                 }
+            } else {
+                what += " is not shown to be the publisher's"
             }
             out.append(what)
         }

@@ -108,15 +108,20 @@ import Testing
         #expect(best.parts.allSatisfy { $0.original == 3 })
     }
 
-    /// A one-byte change in constant data (digital silence): the search realigns on the identical chunks,
-    /// maps them in order, and the copy's end is matched against the original's last chunk.
+    /// A one-byte change in constant data (PCM's digital silence) between unique stretches: a run of one byte
+    /// value seeds nothing (it would match anywhere: an ad's silence), the unique stretch after it seeds, and
+    /// the match extends back over the silence to the changed chunk; everything else is found, in order.
     @Test func constantDataRealignsInOrder() {
-        var original = [UInt8](repeating: 7, count: 3 << 20)
+        var original =
+            Self.bytes(65_536, seed: 5) + [UInt8](repeating: 7, count: 1 << 20) + Self.bytes(65_536, seed: 6)
+            + [UInt8](repeating: 0, count: 1 << 19) + Self.bytes(65_536, seed: 8)
         let list = Self.chunkList(original, chunkSize: 8192)
-        original[(1 << 20) + 5] = 8
+        original[65_536 + (1 << 19) + 5] = 8
         let parts = Self.find(original, in: [list])
-        let report = AuthenticParts(parts: parts, copySize: 3 << 20, originalSize: 3 << 20, original: 0)
-        #expect(report.unmatched == [ByteRange(start: 1 << 20, end: (1 << 20) + 6)])
+        let report = AuthenticParts(
+            parts: parts, copySize: UInt64(original.count), originalSize: UInt64(original.count), original: 0)
+        #expect(
+            report.unmatched == [ByteRange(start: UInt64(65_536 + (1 << 19)), end: UInt64(65_536 + (1 << 19) + 8192))])
         #expect(report.inOrder)
     }
 
@@ -132,7 +137,8 @@ import Testing
         let finder = AuthenticPartsFinder(index: ChunkIndex([list]))
         copy.withUnsafeBytes { finder.add($0) }
         #expect(finder.finish().isEmpty)
-        #expect(finder.skippedCandidates == 0 && finder.wastedBytes == 0, "\(finder.wastedBytes)")
+        // One search for a recurrence (charged a quarter chunk), then the key is weak: no SHA-256 at all.
+        #expect(finder.skippedCandidates == 0 && finder.wastedBytes <= 2048, "\(finder.wastedBytes)")
     }
 
     /// A copy crafted so that every 64th offset passes both window keys of another chunk (16,384 chunks whose

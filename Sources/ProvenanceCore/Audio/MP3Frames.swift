@@ -38,6 +38,12 @@ public enum MP3Frame {
         return header(bytes[p], bytes[p + 1], bytes[p + 2])
     }
 
+    /// Whether a frame or an ID3v2 tag (a whole ad file stitched in) starts at `p`.
+    public static func startsFrameOrTag(at p: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
+        if p >= 0, p + 3 <= bytes.count, bytes[p] == 0x49, bytes[p + 1] == 0x44, bytes[p + 2] == 0x33 { return true }
+        return starts(at: p, in: bytes)
+    }
+
     /// Whether a frame starts at `p`: a header there and, where the buffer reaches, another right after it.
     public static func starts(at p: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
         guard let h = header(at: p, in: bytes) else { return false }
@@ -61,6 +67,9 @@ public final class MP3Timeline: @unchecked Sendable {
     private var lost = false
     private var first = true
 
+    /// 2^22 frames: 30 hours of 44.1 kHz MP3, 64 MiB of timeline; past it, no times (the verdict stays in bytes).
+    static let maxFrames = 1 << 22
+
     public init() {}
 
     /// Whether the copy read so far is an MP3 (frames back to back from its start or its ID3v2 tag).
@@ -75,22 +84,28 @@ public final class MP3Timeline: @unchecked Sendable {
     private func walk(_ bytes: UnsafeRawBufferPointer) {
         var p = Int(next - pendingStart)
         while !lost && p + 10 <= bytes.count {
-            if first && bytes[p] == 0x49 && bytes[p + 1] == 0x44 && bytes[p + 2] == 0x33 {  // "ID3"
+            // An ID3v2 tag: at the start, or mid-stream where a server stitched a whole ad file in.
+            if bytes[p] == 0x49 && bytes[p + 1] == 0x44 && bytes[p + 2] == 0x33 {  // "ID3"
                 let size = (6...9).reduce(0) { $0 << 7 | Int(bytes[p + $1] & 0x7F) }
                 p += 10 + size + (bytes[p + 5] & 0x10 != 0 ? 10 : 0)
-                first = false
+                first = true
                 continue
             }
-            first = false
             guard let h = MP3Frame.header(at: p, in: bytes) else {
                 lost = offsets.count < 2 || !trailer(bytes, from: p)
                 break
             }
+            // 16 bytes a frame: a copy of tiny frames (24 bytes each) would hold 2/3 of its size here.
+            guard offsets.count < Self.maxFrames else {
+                (lost, offsets, times) = (true, [], [])
+                break
+            }
             offsets.append(pendingStart + UInt64(p))
             times.append(time)
-            if offsets.count > 1 || !Self.isInfoFrame(bytes, at: p, length: h.length) {
+            if !first || !Self.isInfoFrame(bytes, at: p, length: h.length) {
                 time += Double(h.samples) / Double(h.sampleRate)
             }
+            first = false
             p += h.length
         }
         next = pendingStart + UInt64(p)

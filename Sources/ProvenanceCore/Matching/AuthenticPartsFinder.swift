@@ -57,8 +57,6 @@ public final class AuthenticPartsFinder {
     /// at all of them, so it is computed once per byte value and length.
     private var run: (byte: UInt8, start: UInt64, end: UInt64) = (0, 0, 0)
     private var runDigests: [Int: [UInt8]] = [:]
-    /// The candidates of a key of one byte value that are chunks of that value only (by digest), per key.
-    private var constantChunkCache: [UInt32: [ChunkIndex.Entry]] = [:]
     /// Head keys whose candidates failed their SHA-256 once: they seed no match again (see above).
     private var weakKeys = Set<UInt32>()
     /// The copy offset where extending the last part forward was last tried (each end is tried once).
@@ -112,7 +110,6 @@ public final class AuthenticPartsFinder {
         let bytes = UnsafeRawBufferPointer(buffer)
         guard
             base + UInt64(start) <= last.end || !recurs(at: start, within: length, in: bytes)
-                || constantDigest(at: start, length: length, in: bytes) != nil
         else { return }
         hasher.update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<count]))
         guard hasher.finalize() == list.digests[chunk] else { return }
@@ -190,7 +187,7 @@ public final class AuthenticPartsFinder {
         guard inserted > 0 else { return }
         var joined = [UInt8](repeating: 0, count: missing)
         for z in a...(a + missing)
-        where MP3Frame.starts(at: z, in: bytes) && MP3Frame.starts(at: z + inserted, in: bytes) {
+        where MP3Frame.startsFrameOrTag(at: z, in: bytes) && MP3Frame.starts(at: z + inserted, in: bytes) {
             guard !overBudget else { return }
             joined.withUnsafeMutableBytes { out in
                 out.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[a..<z]))
@@ -304,7 +301,7 @@ public final class AuthenticPartsFinder {
 
     private func match(at p: Int, in bytes: UnsafeRawBufferPointer) -> Int? {
         let key = WindowKey.key(ofHash: hash)
-        guard let (candidates, repeated) = seeds(key, at: p, in: bytes) else { return nil }
+        guard let candidates = seeds(key, at: p, in: bytes) else { return nil }
         let copyStart = base + UInt64(p)
         let continuing = parts.last.map { $0.end == copyStart } ?? false
         probes.removeAll(keepingCapacity: true)
@@ -328,7 +325,6 @@ public final class AuthenticPartsFinder {
                 if let same = constantDigest(at: p, length: length, in: bytes) {
                     probes[k].digest = same
                 } else {
-                    if repeated { continue }
                     if overBudget {
                         skippedCandidates += 1
                         return nil
@@ -367,49 +363,25 @@ public final class AuthenticPartsFinder {
         return found.length
     }
 
-    /// The chunks that may seed a match at `p`, and whether content repeats there. Repeated content seeds
-    /// nothing (a match beside it extends over it): a key that failed before, or a window that recurs in the
-    /// chunk's length after it (an ad's silence is byte for byte the episode's, and would be called the
-    /// publisher's at some arbitrary place of the original). A chunk of one byte value costs no SHA-256
-    /// (cached) and still seeds, in the original's order (FORMAT §2b).
-    private func seeds(_ key: UInt32, at p: Int, in bytes: UnsafeRawBufferPointer) -> (
-        ArraySlice<ChunkIndex.Entry>, Bool
-    )? {
+    /// The chunks that may seed a match at `p`, or nil where content repeats: repeated content seeds nothing (a
+    /// match beside it extends over it) — a key that failed before, or a window that recurs in the chunk's
+    /// length after it (an ad's silence is byte for byte the episode's, and would be called the publisher's at
+    /// some arbitrary place of the original; a run of one byte value, PCM's digital silence, is the same).
+    /// The search for a recurrence costs a quarter of a chunk's SHA-256 against the budget (a copy of chunk
+    /// heads cycled past a chunk's length never turns a key weak; uncharged, it cost 23 times openssl).
+    private func seeds(_ key: UInt32, at p: Int, in bytes: UnsafeRawBufferPointer) -> ArraySlice<ChunkIndex.Entry>? {
         let candidates = index.candidates(key)
-        guard !candidates.isEmpty else { return nil }
-        var repeated = weakKeys.contains(key)
-        if !repeated && recurs(at: p, within: index.longestChunk, in: bytes) {
+        guard !candidates.isEmpty, !weakKeys.contains(key), !overBudget else {
+            if !candidates.isEmpty && overBudget { skippedCandidates += 1 }
+            return nil
+        }
+        wastedBytes += UInt64(index.longestChunk / 4)
+        if recurs(at: p, within: index.longestChunk, in: bytes) {
             // Weak from now on: the next time costs a set lookup, not a search of the chunk's length.
             weakKeys.insert(key)
-            repeated = true
+            return nil
         }
-        guard repeated else { return (candidates, false) }
-        // Only a chunk of one byte value can seed here, and then its window is one byte value: otherwise the
-        // candidates (silence's window is the head of every silent chunk: hundreds) are not read.
-        guard (1..<WindowKey.width).allSatisfy({ bytes[p + $0] == bytes[p] }) else { return nil }
-        let constant = constantChunks(key, value: bytes[p], candidates)
-        return constant.isEmpty ? nil : (constant[...], true)
-    }
-
-    /// The candidates of a window of one byte value that are whole chunks of that value throughout: the only ones
-    /// that can seed where content repeats (a run of zeros heads hundreds of silent chunks; few are all zeros).
-    private func constantChunks(_ key: UInt32, value: UInt8, _ candidates: ArraySlice<ChunkIndex.Entry>)
-        -> [ChunkIndex.Entry]
-    {
-        if let known = constantChunkCache[key] { return known }
-        let found = candidates.filter { entry in
-            let list = index.originals[Int(entry.original)]
-            let length = list.length(of: Int(entry.chunk))
-            // A short last chunk of one value (the tail of a silent frame's zeros) would match in every silent
-            // frame of a copy: only whole chunks of one value seed (digital silence in PCM); the last extends.
-            guard length == list.chunkSize else { return false }
-            let cacheKey = length << 8 | Int(value)
-            let digest = runDigests[cacheKey] ?? SHA256Hasher.hash([UInt8](repeating: value, count: length))
-            runDigests[cacheKey] = digest
-            return digest == list.digests[Int(entry.chunk)]
-        }
-        constantChunkCache[key] = found
-        return found
+        return candidates
     }
 
     /// Whether the window at `p` occurs again in the `length` bytes after it (what the buffer holds of them).

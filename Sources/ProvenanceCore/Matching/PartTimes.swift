@@ -4,6 +4,9 @@ public struct TimedPart: Equatable, Sendable {
     public let end: Double
     public let originalStart: Double
     public let originalEnd: Double
+    /// The original's times are an estimate: reached through bytes of the original no part holds, at the
+    /// parts' average byte rate (silence in VBR encodes smaller; a cover image in the original's tag counts).
+    public let estimated: Bool
 }
 
 extension AuthenticParts {
@@ -28,14 +31,22 @@ extension AuthenticParts {
         for (i, p) in parts.enumerated() {
             let length = copy[i].1 - copy[i].0
             var start: Double
+            var estimated = out.last?.estimated ?? false
             if let before = out.last, i > 0, p.originalStart >= parts[i - 1].originalEnd {
-                start = before.originalEnd + Double(p.originalStart - parts[i - 1].originalEnd) / rate
+                let gap = p.originalStart - parts[i - 1].originalEnd
+                start = before.originalEnd + Double(gap) / rate
+                estimated = estimated || gap > 0
             } else {
                 let byOffset = Double(p.originalStart) / rate
-                start = abs(copy[i].0 - byOffset) <= 1 ? copy[i].0 : byOffset
+                let same = abs(copy[i].0 - byOffset) <= 1
+                start = same ? copy[i].0 : byOffset
+                estimated = estimated || !same
             }
             start = max(0, start)
-            out.append(TimedPart(start: copy[i].0, end: copy[i].1, originalStart: start, originalEnd: start + length))
+            out.append(
+                TimedPart(
+                    start: copy[i].0, end: copy[i].1, originalStart: start, originalEnd: start + length,
+                    estimated: estimated))
         }
         return out
     }
