@@ -40,7 +40,7 @@ struct Arguments {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
             }
-            guard let option = byName[name] else { throw UsageError("unknown option \(name)", usage: usage) }
+            guard let option = byName[name] else { throw UsageError(Self.unknown(name, byName), usage: usage) }
             if option.value == nil {
                 guard inline == nil else { throw UsageError("\(name) takes no value", usage: usage) }
                 flagCounts[option.name, default: 0] += 1
@@ -84,5 +84,18 @@ struct Arguments {
         do { return try key.parse(text) } catch let e as InvalidValue {
             throw UsageError("\(key.option.name) \(e.reason)", usage: usage)
         }
+    }
+
+    /// Why an option is not one: `--private-key` (what every `cast` user tries first) is refused on purpose,
+    /// and the message says what to use instead. The value is never repeated.
+    static func unknown(_ name: String, _ known: [String: some Any]) -> String {
+        guard name == "--private-key" || name == "--privatekey" else { return "unknown option \(name)" }
+        let ways = [
+            "--private-key-file FILE (mode 0600)", "$PROVENANCE_PRIVATE_KEY", "--keystore FILE", "--account NAME",
+        ]
+        .filter { way in !way.hasPrefix("--") || known[String(way.split(separator: " ")[0])] != nil }
+        guard known["--private-key-file"] != nil else { return "unknown option \(name) (this command takes no key)" }
+        return "\(name) is refused: a key on the command line is seen by every user of this machine (ps) and "
+            + "kept in shell history; use " + ways.joined(separator: ", ")
     }
 }

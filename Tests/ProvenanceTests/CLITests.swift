@@ -24,6 +24,15 @@ import Testing
         let badOption = try cli.run(["hash", "--bogus", "x"])
         #expect(badOption.status == 2)
         #expect(badOption.err.contains("unknown option --bogus") && badOption.err.contains("Usage: provenance hash"))
+        // What every cast user types first: refused with the reason and what to use, the key never repeated.
+        for arg in [["--private-key", devKeyHex], ["--private-key=\(devKeyHex)"]] {
+            let key = try cli.run(["sign"] + arg + ["x"])
+            #expect(key.status == 2, "\(key.err)")
+            #expect(
+                key.err.contains("--private-key is refused") && key.err.contains("--private-key-file FILE"),
+                "\(key.err)")
+            #expect(!key.err.contains(devKeyHex) && !key.out.contains(devKeyHex))
+        }
     }
 
     @Test func hashOutputIsSha256sumFormat() throws {
