@@ -13,7 +13,8 @@ enum VerdictText {
         }
     }
 
-    static func line(_ v: Verdict, identities: [Address: Identity] = [:]) -> String {
+    /// `hint`: whether to add the `trust add` hint (a run of many files gives it once per signer).
+    static func line(_ v: Verdict, identities: [Address: Identity] = [:], hint: Bool = true) -> String {
         let names = Names(identities: identities)
         // Warnings go on lines of their own, after the verdict.
         let reasons = v.reasons.filter { $0.code != .endpointHidRecord }
@@ -53,9 +54,7 @@ enum VerdictText {
         case .signedByUntrusted where !v.attestations.isEmpty:
             line += sentences(reasons, names).joined(separator: "; ")
             line += v.attestations.map { "\n  record: \(names.record($0))" }.joined()
-            line +=
-                "\n  hint: if you know this key is the publisher's, trust it: provenance trust add "
-                + v.attestations[0].signer.checksummed
+            if hint { line += "\n  hint: " + trustHint(v.attestations[0].signer) }
         default:
             line += sentences(reasons, names).joined(separator: "; ")
         }
@@ -63,6 +62,10 @@ enum VerdictText {
             line += "\n  warning: " + Display.safe(hidden(endpoint, tx, block))
         }
         return line
+    }
+
+    static func trustHint(_ signer: Address) -> String {
+        "if you know this key is the publisher's, trust it: provenance trust add \(signer.checksummed)"
     }
 
     /// The detail of a verdict as `--json` gives it: the reasons in words, one sentence each.
@@ -102,6 +105,9 @@ final class VerdictPrinter {
     let registry: Address
     private(set) var worst = ExitCode.ok
     private var counts: [Verdict.Status: Int] = [:]
+    /// Files signed by each untrusted key with a record: the `trust add` hint is given with the first only,
+    /// and the summary counts the rest (a folder of 503 files printed it 503 times).
+    private var untrusted: [(signer: Address, files: Int)] = []
 
     init(json: Bool, registry: Address) {
         self.json = json
@@ -112,7 +118,10 @@ final class VerdictPrinter {
         if json {
             Output.line(JSONOutput.verdict(v, registry: registry, identities: identities).compact)
         } else {
-            Output.line(VerdictText.line(v, identities: identities))
+            let signer = v.status == .signedByUntrusted ? v.attestations.first?.signer : nil
+            let seen = signer.flatMap { s in untrusted.firstIndex { $0.signer == s } }
+            Output.line(VerdictText.line(v, identities: identities, hint: seen == nil))
+            if let seen { untrusted[seen].files += 1 } else if let signer { untrusted.append((signer, 1)) }
         }
         counts[v.status, default: 0] += 1
         worst = worst.worse(v.exitCode)
@@ -125,5 +134,8 @@ final class VerdictPrinter {
         let parts = Verdict.Status.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }
         Output.line(
             "summary\(chainId.map { " (chain \($0))" } ?? ""): \(total) files — " + parts.joined(separator: ", "))
+        for (signer, files) in untrusted where files > 1 {
+            Output.line("  \(files) files signed by \(signer.checksummed): " + VerdictText.trustHint(signer))
+        }
     }
 }

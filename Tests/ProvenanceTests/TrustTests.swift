@@ -34,6 +34,14 @@ import Testing
         #expect(fake.status == 1 && fake.out.contains("signed-by-untrusted"), "\(fake.out)")
         #expect(fake.out.contains(stranger) && fake.out.contains("hint:") && fake.out.contains("provenance trust add"))
         #expect(!fake.out.contains("verified —"))
+        // Many copies by one untrusted key: the hint once, and the summary counts them (issue 25: 503 times).
+        try FileManager.default.createDirectory(atPath: cli.path("many"), withIntermediateDirectories: true)
+        for k in 0..<3 {
+            try FileManager.default.copyItem(atPath: cli.path("fake.wav"), toPath: cli.path("many/\(k).wav"))
+        }
+        let many = try cli.run(["verify", "many"])
+        #expect(many.out.components(separatedBy: "hint:").count == 2, "\(many.out)")
+        #expect(many.out.contains("3 files signed by \(stranger): if you know this key"), "\(many.out)")
         #expect(try cli.run(["trust", "list"]).out.contains("the trust list is empty"))
 
         #expect(try cli.run(["trust", "add", publisher, "--note", "Provenance podcast"]).status == 0)
