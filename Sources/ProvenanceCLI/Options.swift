@@ -190,9 +190,13 @@ enum Opts {
     static let manifest = Value<String>(
         "--manifest", "FILE|URL", "The original's manifest, for every copy given (a file or an http(s) URL).")
     static let feed = Value<String>(
-        "--feed", "URL", "Podcast feed whose episodes' manifests the copies are matched against."
+        "--feed", "URL|FILE",
+        "Podcast feed (an http(s) URL or a local file) whose episodes' manifests the copies are matched against."
     ) { text in
-        guard WebClient.isURL(text) else { throw InvalidValue("needs an http(s) URL") }
+        // A local path, or http(s): any other scheme (file://, ftp://) is refused, as for every fetch.
+        guard WebClient.isURL(text) || !text.contains("://") else {
+            throw InvalidValue("needs an http(s) URL or a file")
+        }
         return text
     }
     static let feedItems = Value<Int>(

@@ -6,7 +6,7 @@ struct VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
     static let usage =
-        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--require-finalized] [--manifest FILE|URL | --feed URL] [--offline] [--follow-symlinks] [--json] PATH|URL..."
+        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--require-finalized] [--manifest FILE|URL | --feed URL|FILE] [--offline] [--follow-symlinks] [--json] PATH|URL..."
     static let discussion = """
         Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
         verified (by a signer you trust: signer, chain, block, UTC time, tx; every attestation listed),

@@ -112,6 +112,12 @@ import Testing
             abs(timed["startTime"]!.doubleValue! - 30) < 0.1
                 && abs(timed["endTime"]!.doubleValue! - 30 - adSeconds) < 0.1, "\(timed)")
 
+        // The feed as a local file (the RSS file a publisher is about to upload): the same answer.
+        let fromFile = try cli.run([
+            "verify", "--feed", site.appendingPathComponent("feed.xml").path, "--json", "download.mp3",
+        ])
+        #expect(try JSON.parse(fromFile.out)["authentic"] == v["authentic"], "\(fromFile.out)\(fromFile.err)")
+
         // The same download by URL: streamed, nothing written to disk.
         let before = try FileManager.default.contentsOfDirectory(atPath: cli.dir.path).sorted()
         let byURL = try cli.run([

@@ -40,9 +40,14 @@ public struct OriginalsFetcher: Sendable {
         public let notCompared: Int
     }
 
-    /// The feed's items' manifests, fetched `parallel` at a time.
-    public func feed(_ url: String) throws -> FeedOriginals {
-        let feed = try PodcastFeed(bytes: web.get(url, maxBytes: PodcastFeed.maxBytes, what: "feed"))
+    /// The feed's items' manifests, fetched `parallel` at a time. The feed itself may be a local file (an RSS
+    /// file the publisher is about to upload); its manifests are fetched where it says, over HTTP(S).
+    public func feed(_ source: String) throws -> FeedOriginals {
+        let bytes =
+            WebClient.isURL(source)
+            ? try web.get(source, maxBytes: PodcastFeed.maxBytes, what: "feed")
+            : try BoundedFile.read(source, what: "feed", maxBytes: PodcastFeed.maxBytes).bytes
+        let feed = try PodcastFeed(bytes: bytes)
         let items = Array(feed.items.prefix(maxItems))
         let budget = ByteBudget(maxTotalBytes)
         let results = ParallelMap.map(items.count, workers: parallel) { i -> Result<Original, ProvenanceError>? in
