@@ -60,6 +60,12 @@ struct KeyCommand: Command {
         let password = try source.password(for: path, confirm: true)
         // An empty password (end of input, an empty file or variable) would leave the key unprotected.
         guard !password.isEmpty else { throw ProvenanceError.input("refusing an empty password for a new keystore") }
+        // Accepted (scripts and tests use short ones), but not silently: the keystore is only as strong as it.
+        if password.count < 12 {
+            Output.error(
+                "warning: a password of \(password.count) characters protects this keystore little: anyone who copies the "
+                    + "file can try passwords offline; 12 or more (a passphrase of a few words) is better")
+        }
         let json = try Keystore.encrypt(
             key, password: password, parameters: args[Opts.lightKDF] ? .light : .standard)
         try AtomicFile.write(Data(json.compact.utf8), to: path, mode: 0o600, exclusive: true)

@@ -80,18 +80,20 @@ struct KeySource: Sendable {
             var bytes = Array(env.utf8)
             return SecretBytes(wiping: &bytes)
         }
-        guard let first = try Terminal.readSecret(prompt: "Password for \(path): ") else {
-            throw ProvenanceError.usage(
-                "no password for \(path): give --password-file FILE or set \(Self.passwordVariable) (no terminal to prompt on)"
-            )
-        }
-        if confirm {
-            guard let again = try Terminal.readSecret(prompt: "Repeat password: "), again.constantTimeEquals(first)
-            else {
-                throw ProvenanceError.usage("the passwords do not match")
+        // A new password typed twice differently is asked again (three tries), as passwd does.
+        for attempt in 1...(confirm ? 3 : 1) {
+            guard let first = try Terminal.readSecret(prompt: "Password for \(path): ") else {
+                throw ProvenanceError.usage(
+                    "no password for \(path): give --password-file FILE or set \(Self.passwordVariable) (no terminal to prompt on)"
+                )
             }
+            guard confirm else { return first }
+            if let again = try Terminal.readSecret(prompt: "Repeat password: "), again.constantTimeEquals(first) {
+                return first
+            }
+            if attempt < 3 { Output.error("the passwords do not match; again") }
         }
-        return first
+        throw ProvenanceError.usage("the passwords do not match (three tries)")
     }
 
     /// `--account NAME`: the tool's own keystore directory first, then Foundry's.

@@ -70,6 +70,12 @@ import Testing
         try cli.write("pw", "s3cret pass\n")
         let made = try cli.run(["key", "new", "--keystore", "pub.json", "--password-file", "pw", "--light-kdf"])
         #expect(made.status == 0)
+        // An 11-character password is taken, with a warning (it used to be silent), never echoed.
+        #expect(
+            made.err.contains("warning: a password of 11 characters") && !made.err.contains("s3cret"), "\(made.err)")
+        try cli.write("pw2", "a long passphrase of words\n")
+        let strong = try cli.run(["key", "new", "--keystore", "strong.json", "--password-file", "pw2", "--light-kdf"])
+        #expect(strong.status == 0 && !strong.err.contains("warning"), "\(strong.err)")
         let publisher = made.out.trimmingCharacters(in: .whitespacesAndNewlines)
         let attrs = try FileManager.default.attributesOfItem(atPath: cli.path("pub.json"))
         #expect((attrs[.posixPermissions] as? Int) == 0o600)
