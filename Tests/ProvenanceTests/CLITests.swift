@@ -146,6 +146,9 @@ import Testing
         #expect(
             try cli.run(["key", "address", "--account", "pub"], env: ["PROVENANCE_PASSWORD": "hunter2-but-longer"]).out
                 == expected + "\n")
+        // key list, as cast wallet list: the account and the address its keystore names, no password asked.
+        let listed = try cli.run(["key", "list"])
+        #expect(listed.status == 0 && listed.out.hasPrefix("pub\t\(expected)\t"), "\(listed.out)\(listed.err)")
         // Wrong password: its own exit code (4), one line.
         try cli.write("wrong", "nope\n")
         let wrong = try cli.run(["key", "address", "--account", "pub", "--password-file", "wrong"])
