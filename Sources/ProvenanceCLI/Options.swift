@@ -78,7 +78,7 @@ enum Opts {
         "--no-fingerprint", "Do not fingerprint the sound of media files (ffmpeg decodes all but WAV).")
     static let chunkSize = Value<Int>(
         "--chunk-size", "BYTES",
-        "Chunk size for per-chunk digests: power of two, K/M suffix allowed (default 8K, larger above 1 GiB)."
+        "Chunk size for per-chunk digests: power of two, K/M/G suffix allowed (default 8K; above 128 MiB the smallest that keeps 16,384 chunks at most, as a 211 MB file gets 16K)."
     ) { try ChunkOption.bytes($0) }
 
     // MARK: Keys
@@ -257,7 +257,7 @@ enum KeyOptions {
 
 /// --chunk-size's parser: a power of two is checked by the hasher, which knows the limits.
 enum ChunkOption {
-    /// Bytes, with an optional K or M suffix.
+    /// Bytes, with an optional K, M or G suffix.
     static func bytes(_ text: String) throws -> Int {
         var multiplier = 1
         var digits = Substring(text)
@@ -267,6 +267,9 @@ enum ChunkOption {
             digits = digits.dropLast()
         case "M", "m":
             multiplier = 1 << 20
+            digits = digits.dropLast()
+        case "G", "g":
+            multiplier = 1 << 30
             digits = digits.dropLast()
         default: break
         }

@@ -24,6 +24,10 @@ import Testing
         let badOption = try cli.run(["hash", "--bogus", "x"])
         #expect(badOption.status == 2)
         #expect(badOption.err.contains("unknown option --bogus") && badOption.err.contains("Usage: provenance hash"))
+        // --chunk-size takes a G suffix (1G was refused while the help allows 1 GiB chunks).
+        try cli.write("g.bin", "some bytes")
+        let giga = try cli.run(["hash", "--json", "--chunk-size", "1G", "g.bin"])
+        #expect(giga.status == 0 && giga.out.contains("\"chunkSize\":1073741824"), "\(giga.out)\(giga.err)")
         // What every cast user types first: refused with the reason and what to use, the key never repeated.
         for arg in [["--private-key", devKeyHex], ["--private-key=\(devKeyHex)"]] {
             let key = try cli.run(["sign"] + arg + ["x"])
