@@ -37,10 +37,6 @@ enum JSONOutput {
             })
     }
 
-    static func ranges(_ ranges: [ByteRange]) -> JSON {
-        .array(ranges.map { .object([("start", .number(String($0.start))), ("end", .number(String($0.end)))]) })
-    }
-
     // MARK: hash, sign
 
     static func hashed(_ path: String, _ d: FileDigest) -> JSON {

@@ -171,20 +171,18 @@ extension VerdictText {
         return line
     }
 
-    static func clock(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600
+    /// "4:26" or "1:00:02", whole seconds.
+    static func clock(_ s: Double) -> String { clock(seconds: Int(s.rounded())) }
+
+    private static func clock(seconds t: Int) -> String {
+        t >= 3600
             ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
     }
 
     /// A copy's time to a tenth of a second ("1:00.2"): where an insertion starts and ends is exact to a frame.
     static func fine(_ s: Double) -> String {
         let tenths = Int((s * 10).rounded())
-        let t = tenths / 10
-        let head =
-            t >= 3600
-            ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
-        return head + ".\(tenths % 10)"
+        return clock(seconds: tenths / 10) + ".\(tenths % 10)"
     }
 
     static func list(_ xs: [String]) -> String {

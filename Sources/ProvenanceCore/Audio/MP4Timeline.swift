@@ -144,7 +144,10 @@ enum MP4Boxes {
             stsz.count >= 12
         else { return nil }
         let fixed = Int(u32(stsz, stsz.startIndex + 4))
-        guard let (count, sizesAt) = table(stsz, entrySize: fixed == 0 ? 4 : 0, skip: 4) else { return nil }
+        // A count is bounded by its table's bytes, and a fixed sample size's count by the timeline's cap (one
+        // 4-byte field could otherwise ask for 2^32 samples: 64 GiB of timeline).
+        guard let (count, sizesAt) = table(stsz, entrySize: fixed == 0 ? 4 : 0, skip: 4), count <= MP3Timeline.maxFrames
+        else { return nil }
         let sizes = (0..<count).map { fixed != 0 ? UInt64(fixed) : UInt64(u32(stsz, sizesAt + 4 * $0)) }
         var chunkOffsets: [UInt64] = []
         if let stco = child(stbl, ["stco"]), let (n, at) = table(stco, entrySize: 4) {
@@ -166,7 +169,7 @@ enum MP4Boxes {
             guard first >= 0, first <= last, last <= chunkOffsets.count else { return nil }
             for c in first..<last {
                 var at = chunkOffsets[c]
-                for _ in 0..<perChunk where sample < count {
+                for _ in 0..<min(perChunk, count - sample) {
                     offsets.append(at)
                     at += sizes[sample]
                     sample += 1
@@ -180,7 +183,7 @@ enum MP4Boxes {
         for d in 0..<deltas {
             let n = Int(u32(stts, deltasAt + 8 * d))
             let delta = UInt64(u32(stts, deltasAt + 8 * d + 4))
-            for _ in 0..<n where times.count < count {
+            for _ in 0..<min(n, count - times.count) {
                 times.append(Double(t) / timescale)
                 t += delta
             }

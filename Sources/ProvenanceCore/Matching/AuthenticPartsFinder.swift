@@ -194,11 +194,14 @@ public final class AuthenticPartsFinder {
                 UnsafeMutableRawBufferPointer(rebasing: out[(z - a)...]).copyMemory(
                     from: UnsafeRawBufferPointer(rebasing: bytes[(z + inserted)..<b]))
             }
-            let holds = (chunk.chunk + 1..<c).allSatisfy { k in
-                let from = Int(list.offset(of: k) - oa)
-                return SHA256Hasher.hash(Array(joined[from..<from + list.length(of: k)])) == list.digests[k]
+            let rebuilt = joined.withUnsafeBytes { j in
+                (chunk.chunk + 1..<c).allSatisfy { k in
+                    let from = Int(list.offset(of: k) - oa)
+                    hasher.update(UnsafeRawBufferPointer(rebasing: j[from..<from + list.length(of: k)]))
+                    return hasher.finalize() == list.digests[k]
+                }
             }
-            guard holds else {
+            guard rebuilt else {
                 wastedBytes += UInt64(missing)
                 continue
             }
