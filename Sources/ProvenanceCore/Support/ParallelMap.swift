@@ -37,6 +37,20 @@ public enum ParallelMap {
         }
     }
 
+    /// `first` here and `second` on another thread at the same time; both results once both are done.
+    public static func both<A, B>(_ first: () -> A, _ second: @escaping @Sendable () -> B) -> (A, B) {
+        nonisolated(unsafe) var b: B?
+        let group = DispatchGroup()
+        group.enter()
+        Thread {
+            b = second()
+            group.leave()
+        }.start()
+        let a = first()
+        group.wait()
+        return (a, b!)
+    }
+
     /// Runs `fill` over `count` result slots and returns them in order. Each index is written by exactly
     /// one iteration; the slots are read only after `fill` has returned.
     private static func collect<T>(_ count: Int, _ fill: (UnsafeMutableBufferPointer<T?>) -> Void) -> [T] {
