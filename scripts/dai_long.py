@@ -102,11 +102,17 @@ def main():
     if not os.path.exists("long-reencoded.mp3"):
         run("ffmpeg", "-loglevel", "error", "-y", "-i", "long-dai.mp3", "-ac", "1", "-ar", "44100", "-c:a",
             "libmp3lame", "-b:a", "64k", "long-reencoded.mp3")
-    t, r = timed([binary, "verify", "--offline", "--signer", SIGNER, "--manifest", "long.mp3.provenance.json",
-                  "--json", "long-reencoded.mp3"])
-    v = json.loads(r.stdout)
-    d, _ = timed(["ffmpeg", "-loglevel", "error", "-i", "long-reencoded.mp3", "-ac", "1", "-ar", "5512", "-f",
-                  "s16le", "-"], text=False)
+    # Median of 3 each, interleaved: one decode alone varied from 2.6 to 3.6 s on this machine.
+    verifies, decodes = [], []
+    for _ in range(3):
+        t, r = timed([binary, "verify", "--offline", "--signer", SIGNER, "--manifest", "long.mp3.provenance.json",
+                      "--json", "long-reencoded.mp3"])
+        verifies.append(t)
+        v = json.loads(r.stdout)
+        d, _ = timed(["ffmpeg", "-loglevel", "error", "-i", "long-reencoded.mp3", "-ac", "1", "-ar", "5512", "-f",
+                      "s16le", "-"], text=False)
+        decodes.append(d)
+    t, d = statistics.median(verifies), statistics.median(decodes)
     audio = v.get("audio", {})
     print("re-encoded (64 kbps mono): status %s in %.2f s (decoding alone %.2f s: matching %.2f s, goal < 2 s); "
           "unmatched %s" % (v.get("status"), t, d, t - d,
