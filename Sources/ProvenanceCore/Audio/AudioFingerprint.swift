@@ -35,11 +35,10 @@ public struct AudioFingerprint: Sendable, Equatable {
             frames = []
             return
         }
-        // Frames two at a time (one complex FFT), in runs on all cores: 60 minutes at four phases took
-        // 3.1 s beyond decoding, one real frame per FFT on one core (scripts/dai_long.py).
+        // Real FFTs of half the length, in runs on all cores: 60 minutes at four phases took 3.1 s beyond
+        // decoding with a full-length complex FFT per frame on one core (scripts/dai_long.py).
         let runs = min(starts / 2048 + 1, 4 * ProcessInfo.processInfo.activeProcessorCount)
-        // Runs start at even frames: a frame's partner in its transform is the same however many runs.
-        let per = ((starts + runs - 1) / runs + 1) & ~1
+        let per = (starts + runs - 1) / runs
         let energies = ParallelMap.map(runs) { r -> [Double] in
             let range = min(starts, r * per)..<min(starts, (r + 1) * per)
             return Analysis.shared.bandEnergies(samples, starts: range.map { phase + $0 * Self.hop })
@@ -93,8 +92,9 @@ public struct AudioFingerprint: Sendable, Equatable {
             window = (0..<n).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n)) }
             cosTable = (0..<n / 2).map { cos(-2 * Double.pi * Double($0) / Double(n)) }
             sinTable = (0..<n / 2).map { sin(-2 * Double.pi * Double($0) / Double(n)) }
-            let bits = n.trailingZeroBitCount
-            bitReverse = (0..<n).map { i in
+            // The half-size complex transform's order (see bandEnergies).
+            let bits = (n / 2).trailingZeroBitCount
+            bitReverse = (0..<n / 2).map { i in
                 var r = 0
                 var x = i
                 for _ in 0..<bits {
@@ -114,33 +114,24 @@ public struct AudioFingerprint: Sendable, Equatable {
             bandBins = (0..<AudioFingerprint.bands).map { (edges[$0], max(edges[$0] + 1, edges[$0 + 1])) }
         }
 
-        /// Band energies of the frames at `starts`, `bands` per frame in order. Two real frames share one
-        /// in-place radix-2 FFT (the first as the real part, the second as the imaginary part; their spectra
-        /// are separated by conjugate symmetry), through unsafe buffers: with array accesses checked, this was
-        /// 43% of a 60-minute clip's verify.
+        /// Band energies of the frames at `starts`, `bands` per frame in order. Each frame's real FFT is one
+        /// complex FFT of half the length (even samples as the real part, odd ones as the imaginary part, then
+        /// split by conjugate symmetry), in place, through unsafe buffers: with array accesses checked, this
+        /// was 43% of a 60-minute clip's verify. Every frame goes through the same arithmetic whatever frame
+        /// is beside it, so two equal frames have equal energies (a pairing of two frames in one transform
+        /// turned DC-offset silence into bits of rounding noise).
         func bandEnergies(_ samples: [Float], starts: [Int]) -> [Double] {
-            let n = AudioFingerprint.frameLength
+            let half = AudioFingerprint.frameLength / 2
             var out = [Double](repeating: 0, count: starts.count * AudioFingerprint.bands)
-            var re = [Double](repeating: 0, count: n)
-            var im = [Double](repeating: 0, count: n)
+            var re = [Double](repeating: 0, count: half)
+            var im = [Double](repeating: 0, count: half)
             re.withUnsafeMutableBufferPointer { re in
                 im.withUnsafeMutableBufferPointer { im in
                     out.withUnsafeMutableBufferPointer { out in
                         samples.withUnsafeBufferPointer { s in
-                            for pair in stride(from: 0, to: starts.count, by: 2) {
-                                // Digital silence has no energy: beside a loud frame it would get the loud
-                                // one's rounding noise, and bits of noise (measured: 2,619 bits of a 60-minute
-                                // episode's 922,272, all in silent frames).
-                                let (a, b) = (starts[pair], pair + 1 < starts.count ? starts[pair + 1] : nil)
-                                let first = Self.silent(s, at: a) ? nil : a
-                                let second = b.flatMap { Self.silent(s, at: $0) ? nil : $0 }
-                                guard let one = first ?? second else { continue }
-                                transform(s, one, first == nil ? nil : second, re, im)
-                                if first == nil {
-                                    separate(re, im, into: out, at: pair + 1, both: false)
-                                } else {
-                                    separate(re, im, into: out, at: pair, both: second != nil)
-                                }
+                            for (f, start) in starts.enumerated() {
+                                transform(s, start, re, im)
+                                energies(re, im, into: out, at: f)
                             }
                         }
                     }
@@ -149,62 +140,62 @@ public struct AudioFingerprint: Sendable, Equatable {
             return out
         }
 
-        private static func silent(_ s: UnsafeBufferPointer<Float>, at start: Int) -> Bool {
-            !UnsafeBufferPointer(rebasing: s[start..<start + AudioFingerprint.frameLength]).contains { $0 != 0 }
-        }
-
-        /// The FFT of frame `a` windowed in the real part and frame `b` (or zeros) in the imaginary part.
+        /// The half-length complex FFT of the windowed frame at `start` (z[m] = x[2m] + i·x[2m+1]).
         private func transform(
-            _ s: UnsafeBufferPointer<Float>, _ a: Int, _ b: Int?, _ re: UnsafeMutableBufferPointer<Double>,
+            _ s: UnsafeBufferPointer<Float>, _ start: Int, _ re: UnsafeMutableBufferPointer<Double>,
             _ im: UnsafeMutableBufferPointer<Double>
         ) {
-            let n = AudioFingerprint.frameLength
+            let half = AudioFingerprint.frameLength / 2
             window.withUnsafeBufferPointer { w in
                 bitReverse.withUnsafeBufferPointer { r in
-                    for i in 0..<n {
-                        re[r[i]] = Double(s[a + i]) * w[i]
-                        im[r[i]] = b.map { Double(s[$0 + i]) * w[i] } ?? 0
+                    for m in 0..<half {
+                        re[r[m]] = Double(s[start + 2 * m]) * w[2 * m]
+                        im[r[m]] = Double(s[start + 2 * m + 1]) * w[2 * m + 1]
                     }
                 }
             }
             cosTable.withUnsafeBufferPointer { cosines in
                 sinTable.withUnsafeBufferPointer { sines in
-                    Self.butterflies(re, im, n: n, cosines: cosines, sines: sines)
+                    Self.butterflies(re, im, n: half, cosines: cosines, sines: sines, stride: 2)
                 }
             }
         }
 
-        /// Each band's energy of the two frames in one spectrum Z: |A[k]|² = |Z[k] + conj Z[n-k]|² / 4 and
-        /// |B[k]|² = |Z[k] - conj Z[n-k]|² / 4, the energies a transform of each alone gives.
-        private func separate(
+        /// Each band's energy from the half-length spectrum Z: X[k] = E[k] + W^k·O[k], where
+        /// E[k] = (Z[k] + conj Z[N/2−k]) / 2, O[k] = (Z[k] − conj Z[N/2−k]) / 2i and W = e^(−2πi/N).
+        private func energies(
             _ re: UnsafeMutableBufferPointer<Double>, _ im: UnsafeMutableBufferPointer<Double>,
-            into out: UnsafeMutableBufferPointer<Double>, at frame: Int, both: Bool
+            into out: UnsafeMutableBufferPointer<Double>, at frame: Int
         ) {
-            let n = AudioFingerprint.frameLength
+            let half = AudioFingerprint.frameLength / 2
             let bands = AudioFingerprint.bands
-            for (band, range) in bandBins.enumerated() {
-                var ea = 0.0
-                var eb = 0.0
-                for k in range.0..<range.1 {
-                    let m = (n - k) & (n - 1)
-                    let (sr, di) = (re[k] + re[m], im[k] - im[m])
-                    let (dr, si) = (re[k] - re[m], im[k] + im[m])
-                    ea += sr * sr + di * di
-                    eb += si * si + dr * dr
+            cosTable.withUnsafeBufferPointer { cosines in
+                sinTable.withUnsafeBufferPointer { sines in
+                    for (band, range) in bandBins.enumerated() {
+                        var e = 0.0
+                        for k in range.0..<range.1 {
+                            let m = (half - k) & (half - 1)
+                            let (er, ei) = (0.5 * (re[k] + re[m]), 0.5 * (im[k] - im[m]))
+                            let (or, oi) = (0.5 * (im[k] + im[m]), -0.5 * (re[k] - re[m]))
+                            let (wr, wi) = (cosines[k], sines[k])
+                            let (xr, xi) = (er + wr * or - wi * oi, ei + wr * oi + wi * or)
+                            e += xr * xr + xi * xi
+                        }
+                        out[frame * bands + band] = e
+                    }
                 }
-                out[frame * bands + band] = 0.25 * ea
-                if both { out[(frame + 1) * bands + band] = 0.25 * eb }
             }
         }
 
+        /// A radix-2 FFT of `n` points in bit-reversed order; the tables are of `n × stride` points.
         private static func butterflies(
             _ re: UnsafeMutableBufferPointer<Double>, _ im: UnsafeMutableBufferPointer<Double>, n: Int,
-            cosines: UnsafeBufferPointer<Double>, sines: UnsafeBufferPointer<Double>
+            cosines: UnsafeBufferPointer<Double>, sines: UnsafeBufferPointer<Double>, stride: Int
         ) {
             var size = 2
             while size <= n {
                 let half = size / 2
-                let step = n / size
+                let step = n / size * stride
                 var base = 0
                 while base < n {
                     for k in 0..<half {

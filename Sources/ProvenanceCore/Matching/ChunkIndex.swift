@@ -31,10 +31,12 @@ public final class ChunkIndex: @unchecked Sendable {
     /// Sorted keys, and the chunks under each (parallel arrays: 12 bytes a chunk).
     private let keys: [UInt32]
     private let entries: [Entry]
-    /// Open addressing from a key to its first position in `keys` (+1; 0 is empty): a key that passes the
-    /// filter costs a load or two. The binary search it replaces was 7% of a 60-minute episode's verify: an
-    /// MP3's silence passes the filter at every frame (93,000 lookups).
+    /// Open addressing from a key to its run in `keys` (+1 into `runs`; 0 is empty): a key that passes the
+    /// filter costs a load or two, however many chunks share it (a WAV's silence: 485 chunks of one key). The
+    /// binary search it replaces was 7% of a 60-minute episode's verify: an MP3's silence passes the filter at
+    /// every frame (93,000 lookups).
     private let slots: [Int32]
+    private let runs: [Range<Int32>]
     private let slotShift: UInt32
     /// A bitmap of the keys' low bits: most offsets of a copy are rejected by one load.
     private let filter: [UInt64]
@@ -67,21 +69,29 @@ public final class ChunkIndex: @unchecked Sendable {
         for k in keys { filter[Int((k & mask) >> 6)] |= 1 << UInt64(k & 63) }
         self.filter = filter
         filterMask = mask
-        (slots, slotShift) = Self.slots(keys)
+        (slots, runs, slotShift) = Self.slots(keys)
     }
 
-    /// Each distinct key's first position, in a table at most half full.
-    private static func slots(_ keys: [UInt32]) -> ([Int32], UInt32) {
+    /// Each distinct key's run of positions, in a table at most half full.
+    private static func slots(_ keys: [UInt32]) -> ([Int32], [Range<Int32>], UInt32) {
+        var runs: [Range<Int32>] = []
+        var i = 0
+        while i < keys.count {
+            var end = i + 1
+            while end < keys.count && keys[end] == keys[i] { end += 1 }
+            runs.append(Int32(i)..<Int32(end))
+            i = end
+        }
         var width: UInt32 = 4
-        while 1 << width < 2 * keys.count { width += 1 }
+        while 1 << width < 2 * runs.count { width += 1 }
         var slots = [Int32](repeating: 0, count: 1 << width)
         let mask = slots.count - 1
-        for i in keys.indices where i == 0 || keys[i - 1] != keys[i] {
-            var s = slot(keys[i], shift: 32 - width)
+        for (r, run) in runs.enumerated() {
+            var s = slot(keys[Int(run.lowerBound)], shift: 32 - width)
             while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = Int32(i + 1)
+            slots[s] = Int32(r + 1)
         }
-        return (slots, 32 - width)
+        return (slots, runs, 32 - width)
     }
 
     @inline(__always) private static func slot(_ key: UInt32, shift: UInt32) -> Int {
@@ -103,12 +113,8 @@ public final class ChunkIndex: @unchecked Sendable {
                 let mask = t.count - 1
                 var s = Self.slot(key, shift: slotShift)
                 while t[s] != 0 {
-                    let first = Int(t[s]) - 1
-                    if k[first] == key {
-                        var end = first + 1
-                        while end < k.count && k[end] == key { end += 1 }
-                        return entries[first..<end]
-                    }
+                    let run = runs[Int(t[s]) - 1]
+                    if k[Int(run.lowerBound)] == key { return entries[Int(run.lowerBound)..<Int(run.upperBound)] }
                     s = (s + 1) & mask
                 }
                 return entries[0..<0]
