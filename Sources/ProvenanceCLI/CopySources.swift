@@ -33,6 +33,15 @@ enum CopySources {
         } catch AudioDecoder.Failure.noAudio(let why) { throw ProvenanceError.input(why) }
     }
 
+    /// Reads a copy's picture for the comparison of picture (ffmpeg), and says whether it has one.
+    static let pictures = PictureCheck.Reader(
+        decode: { path in
+            do { return try PictureDecoder().clip(path: path) } catch PictureDecoder.Failure.needsFFmpeg {
+                throw ProvenanceError.input("ffmpeg is not on PATH, so its picture cannot be compared")
+            } catch PictureDecoder.Failure.noPicture(let why) { throw ProvenanceError.input(why) }
+        },
+        hasPicture: { PictureDecoder().hasPicture(path: $0) })
+
     /// $PROVENANCE_CA_FILE replaces the CA bundle; $PROVENANCE_STALL_SECONDS (1 … 3600, default 30) is how
     /// long a download may go without a byte before it fails.
     static func web() -> WebClient {

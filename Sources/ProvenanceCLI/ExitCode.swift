@@ -60,7 +60,7 @@ extension Verdict {
         case .verified: return .ok
         case .error: return .usage
         case .forgedRecord, .endpointsDisagree: return .chain
-        case .modified, .similar, .notAttested, .signedByUntrusted, .revoked, .invalidSignature, .noManifest,
+        case .modified, .similar, .altered, .notAttested, .signedByUntrusted, .revoked, .invalidSignature, .noManifest,
             .notYetFinal:
             return .notVerified
         }

@@ -60,7 +60,6 @@ enum JSONOutput {
     /// unmatched ones) and `soundNote` (why the sound said nothing).
     static func sound(_ audio: AudioComparison?, note: String?) -> [(String, JSON)] {
         var out: [(String, JSON)] = []
-        func seconds(_ s: Double) -> JSON { .number(String(format: "%.2f", s)) }
         if let audio {
             out.append(
                 (
@@ -168,7 +167,9 @@ enum JSONOutput {
             ("detail", .string(VerdictText.detail(v))), ("reasons", .array(v.reasons.map(reason))),
             ("differingRanges", differing(v.authentic)),
         ]
-        return .object(fields + authentic(v.authentic) + sound(v.audio, note: VerdictText.soundNote(v)))
+        return .object(
+            fields + authentic(v.authentic) + sound(v.audio, note: VerdictText.soundNote(v))
+                + picture(v.picture, note: VerdictText.pictureNote(v)))
     }
 
     private static func onChainFields(_ v: Verdict, identities: [Address: Identity]) -> [(String, JSON)] {

@@ -50,7 +50,12 @@ extension JSONOutput {
         case .originalsNotCompared(let n): return [("items", .int(n))]
         case .detailsNotAnchored(let s, let chain): return [("signer", address(s)), ("chainId", num(chain))]
         case .soundDiffers, .soundOriginalUntrusted: return []
-        case .soundNotCompared(let message): return [("message", .string(message))]
+        case .soundNotCompared(let message), .pictureNotCompared(let message): return [("message", .string(message))]
+        case .pictureMatches(let s): return [("signer", address(s))]
+        case .pictureDiffers: return []
+        case .soundUnmatched(let start, let end), .pictureUnmatched(let start, let end):
+            return [("start", seconds(start)), ("end", seconds(end))]
+        case .pictureRegionDiffers(let r): return pictureRegion(r)
         case .recordNotFinal(let block, let finalized):
             return [("blockNumber", num(block)), ("finalizedBlock", finalized.map(num) ?? .null)]
         case .endpointHidRecord(let endpoint, let hash, let block):

@@ -7,7 +7,7 @@ enum VerdictText {
     /// or an endpoint lied — the same words `--json` prints, so text and JSON never drift apart.
     static func headline(_ s: Verdict.Status) -> String {
         switch s {
-        case .modified, .similar, .revoked, .forgedRecord, .endpointsDisagree, .invalidSignature:
+        case .modified, .similar, .altered, .revoked, .forgedRecord, .endpointsDisagree, .invalidSignature:
             return s.rawValue.uppercased()
         default: return s.rawValue
         }
@@ -45,12 +45,13 @@ enum VerdictText {
         case .modified:
             if let parts = v.authentic { line += authenticSummary(parts, original: v.original) + "; " }
             line += sentences(reasons, names).joined(separator: "; ")
-        case .similar:
+        case .similar, .altered:
             // The signer whose fingerprint matched (on chain, the one whose own record anchors the original).
             var signer = v.signer
             if case .soundMatches(let s)? = v.reason(.soundMatches) { signer = s }
-            line += soundSummary(v.audio, original: v.original, signer: signer, names: names) + "; "
-            line += sentences(reasons, names).joined(separator: "; ")
+            if case .pictureMatches(let s)? = v.reason(.pictureMatches) { signer = s }
+            line += tracksSummary(v, signer: signer, names: names) + alterations(v) + "; "
+            line += sentences(reasons.filter { !Self.told.contains($0.code) }, names).joined(separator: "; ")
         case .signedByUntrusted where !v.attestations.isEmpty:
             line += sentences(reasons, names).joined(separator: "; ")
             line += v.attestations.map { "\n  record: \(names.record($0))" }.joined()

@@ -60,7 +60,7 @@ extension VerdictText {
             case .signers(let n): whose = "by the \(n) signer(s) you trust (--any-signer also looks for others)"
             }
             return "no record of this exact content on chain \(chain) (registry \(registry)) \(whose)"
-        default: return originalSentence(r, names) ?? soundSentence(r, names)
+        default: return originalSentence(r, names) ?? soundSentence(r, names) ?? pictureSentence(r, names)
         }
     }
 

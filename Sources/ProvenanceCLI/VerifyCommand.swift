@@ -74,6 +74,7 @@ struct VerifyCommand: Command {
                 }))
         if let registry = try args.get(Opts.registry) { verifier.registry = registry }
         verifier.decodeAudio = CopySources.decodeAudio
+        verifier.pictures = CopySources.pictures
         let trusted = verifier.trustedSigners
         let originals = try CopySources.originals(
             args, verifier: verifier, trusted: { trusted.contains($0) })
@@ -114,6 +115,7 @@ struct VerifyCommand: Command {
     {
         var verifier = OnChainVerifier()
         verifier.decodeAudio = CopySources.decodeAudio
+        verifier.pictures = CopySources.pictures
         let ens = try ensResolver(args)
         verifier.trust = try TrustResolver(ens: ens, wellKnown: wellKnown()).resolve(try trustEntries(args))
         verifier.anySigner = args[Opts.anySigner]

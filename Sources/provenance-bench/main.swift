@@ -23,6 +23,32 @@ if CommandLine.arguments.count == 2, CommandLine.arguments[1] == "merkle" {
     exit(0)
 }
 
+/// `provenance-bench picture ORIGINAL CLIP...`: each clip's picture against the original's (both read by
+/// PictureDecoder): matched stretches, unmatched ones and differing regions, as one JSON line per clip.
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "picture" {
+    let decoder = PictureDecoder()
+    let start = Date()
+    let original = try decoder.fingerprint(path: CommandLine.arguments[2])
+    print("fingerprint_s \(String(format: "%.3f", Date().timeIntervalSince(start))) frames \(original.frames.count)")
+    let index = PictureIndex([original])
+    for path in CommandLine.arguments.dropFirst(3) {
+        let t = Date()
+        let clip = try decoder.clip(path: path)
+        let decoded = Date().timeIntervalSince(t)
+        let c = index.compare(clip)
+        let f = { (x: Double) in String(format: "%.2f", x) }
+        let matches = c.matches.map { "[\(f($0.start)),\(f($0.end)),\(f($0.originalStart)),\(f($0.originalEnd))]" }
+        let unmatched = c.unmatched.map { "[\(f($0.start)),\(f($0.end))]" }
+        let regions = c.regions.map { "[\(f($0.start)),\(f($0.end)),\(f($0.x)),\(f($0.y)),\(f($0.w)),\(f($0.h))]" }
+        print(
+            "{\"clip\":\"\(path)\",\"seconds\":\(f(c.clipSeconds)),\"matches\":[\(matches.joined(separator: ","))],"
+                + "\"unmatched\":[\(unmatched.joined(separator: ","))],\"regions\":[\(regions.joined(separator: ","))],"
+                + "\"crop\":[\(f(c.crop.left)),\(f(c.crop.right)),\(f(c.crop.top)),\(f(c.crop.bottom))],"
+                + "\"decode_s\":\(f(decoded)),\"compare_s\":\(f(Date().timeIntervalSince(t) - decoded))}")
+    }
+    exit(0)
+}
+
 /// `provenance-bench audio ORIGINAL CLIP...`: the perceptual comparison of each clip with the original
 /// (decoded by AudioDecoder): matched stretches, their offsets and bit error rates; and the fingerprint's
 /// speed in multiples of real time (decoding excluded).

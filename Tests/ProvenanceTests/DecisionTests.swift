@@ -70,7 +70,35 @@ import Testing
                 matches: [
                     AudioMatch(start: 0, end: 3, original: 0, originalStart: 1, originalEnd: 4, bitErrorRate: 0.1)
                 ], unmatched: [], clipSeconds: 3))
+        // A video: its picture seen 0–3 s, or nowhere, or seen with a region differing for 2 s.
+        func picture(_ seen: [(Double, Double)], regions: [PictureRegion] = []) -> Result<
+            PictureComparison, ProvenanceError
+        > {
+            .success(
+                PictureComparison(
+                    matches: seen.map {
+                        PictureMatch(
+                            start: $0.0, end: $0.1, original: 0, originalStart: $0.0 + 1, originalEnd: $0.1 + 1)
+                    }, unmatched: seen.isEmpty ? [(0, 3)] : [], regions: regions, clipSeconds: 3, crop: .none))
+        }
+        var seen = similar
+        seen.picture = picture([(0, 3)])
+        var replaced = similar
+        replaced.picture = picture([])
+        var face = seen
+        face.picture = picture([(0, 3)], regions: [PictureRegion(start: 0.5, end: 2.5, x: 0.4, y: 0.2, w: 0.2, h: 0.3)])
+        var dubbed = modified
+        dubbed.sound = .success(AudioComparison(matches: [], unmatched: [(0, 3)], clipSeconds: 3))
+        dubbed.picture = picture([(0, 3)])
+        var blink = seen
+        blink.picture = picture([(0, 2.5)])
         let cases: [(Evidence, TrustedSigners, Verdict.Status, [Reason.Code])] = [
+            (seen, trusted, .similar, [.soundMatches, .pictureMatches, .detailsSignedOnly]),
+            (replaced, trusted, .altered, [.soundMatches, .pictureUnmatched, .detailsSignedOnly]),
+            (face, trusted, .altered, [.soundMatches, .pictureMatches, .pictureRegionDiffers, .detailsSignedOnly]),
+            (dubbed, trusted, .altered, [.pictureMatches, .soundUnmatched, .detailsSignedOnly]),
+            // Half a second of picture unseen where the sound matches is not an alteration (under 1 s).
+            (blink, trusted, .similar, [.soundMatches, .pictureMatches, .detailsSignedOnly]),
             (f.evidence(authentic, digest: f.digest()), trusted, .verified, [.signatureValid]),
             (f.evidence(authentic, digest: f.digest()), TrustedSigners(), .signedByUntrusted, [.signerUntrusted]),
             (modified, trusted, .modified, [.contentMismatch, .detailsSignedOnly]),
@@ -339,7 +367,7 @@ import Testing
     /// The tables above reach every status there is: a new status cannot go undecided by a test.
     @Test func everyStatusIsReached() throws {
         let offline: Set<Verdict.Status> = [
-            .verified, .signedByUntrusted, .modified, .similar, .invalidSignature, .noManifest, .error,
+            .verified, .signedByUntrusted, .modified, .similar, .altered, .invalidSignature, .noManifest, .error,
         ]
         let onChain: Set<Verdict.Status> = [
             .verified, .forgedRecord, .revoked, .signedByUntrusted, .notAttested, .modified, .endpointsDisagree,

@@ -52,43 +52,14 @@ public struct AudioDecoder: Sendable {
     }
 
     private func run(_ ffmpeg: String, path: String) throws -> PCMAudio {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ffmpeg)
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        // "file:" and the protocol whitelist: the input is this local file and nothing it names (a
-        // playlist inside a file cannot make ffmpeg fetch a URL).
-        process.arguments = [
-            "-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file", "-i", "file:" + absolute,
-            "-map", "0:a:0", "-vn", "-ac", "1", "-ar", String(AudioFingerprint.sampleRate), "-t",
-            String(Self.maxSeconds), "-f", "s16le", "-",
-        ]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // A decoder that hangs on a crafted file is stopped: 10 minutes is far more than 4 hours of sound take.
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Self.timeoutSeconds), execute: watchdog)
-        defer { watchdog.cancel() }
-        // Read both pipes to the end (stderr on another thread, so neither can fill and block ffmpeg).
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errors = Box()
-        let group = DispatchGroup()
-        group.enter()
-        Thread {
-            errors.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }.start()
-        let pcm = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, pcm.count >= 2 else {
-            let why =
-                String(decoding: errors.data.prefix(300), as: UTF8.self)
-                .split(separator: "\n").first.map(String.init) ?? "no audio stream"
-            throw Failure.noAudio("ffmpeg could not decode its sound (\(why))")
+        let (pcm, failure) = try FFmpegProcess.output(
+            ffmpeg, path: path,
+            arguments: [
+                "-map", "0:a:0", "-vn", "-ac", "1", "-ar", String(AudioFingerprint.sampleRate), "-t",
+                String(Self.maxSeconds), "-f", "s16le",
+            ], timeoutSeconds: Self.timeoutSeconds)
+        guard failure == nil, pcm.count >= 2 else {
+            throw Failure.noAudio("ffmpeg could not decode its sound (\(failure ?? "no audio stream"))")
         }
         var samples = [Float](repeating: 0, count: pcm.count / 2)
         pcm.withUnsafeBytes { raw in

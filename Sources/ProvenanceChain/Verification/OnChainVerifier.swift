@@ -20,6 +20,8 @@ public struct OnChainVerifier {
     public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
     /// Decodes a copy's sound when no byte of it is the original's (nil: sound is never compared).
     public var decodeAudio: SoundCheck.Decode?
+    /// Reads a copy's picture, compared beside its sound (nil: the picture is never compared).
+    public var pictures: PictureCheck.Reader?
     /// Remembers scans by content alone (no trusted signer named) between runs.
     public var scanCache: ScanCache?
     /// Told of a scan by content alone: blocks scanned of the total.
@@ -53,6 +55,7 @@ public struct OnChainVerifier {
         let trust = self.trust
         var gatherer = EvidenceGatherer(searches: { trust.addresses.contains($0) }, decodeAudio: decodeAudio)
         gatherer.onHashed = onHashed
+        gatherer.pictures = pictures
         let evidence = gatherer.gather(paths, manifests: manifests, originals: originals, streamed: streamed)
         let records = try lookup.finish(pending, queries: evidence.flatMap(\.queries))
         return Report(

@@ -14,6 +14,8 @@ public struct FileDigest: Equatable, Sendable {
     /// The sound's perceptual fingerprint, for media files whose audio could be decoded (signed in the
     /// file's details as `audioFingerprint`).
     public var audio: AudioFingerprint?
+    /// The picture's perceptual fingerprint, for videos (signed as `pictureFingerprint`).
+    public var picture: PictureFingerprint?
 
     /// `windows` nil: keys unknown (all zero), for digests made up in tests.
     public init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]], windows: [UInt64]? = nil) {

@@ -17,11 +17,16 @@ public struct FileDetails: Equatable, Sendable {
             "chunkRoot": Hex.encode(digest.chunkRoot, prefix: true),
         ]
         if let audio = digest.audio { members[Self.audioMember] = Hex.encode(audio.commitment, prefix: true) }
+        if let picture = digest.picture {
+            members[Self.pictureMember] = Hex.encode(picture.commitment, prefix: true)
+        }
         self.members = members
     }
 
     /// The member binding a file's audio fingerprint (docs/FORMAT.md §11): `0x` + SHA-256 of it.
     public static let audioMember = "audioFingerprint"
+    /// The member binding a video's picture fingerprint (docs/FORMAT.md §12).
+    public static let pictureMember = "pictureFingerprint"
 
     /// Checks names (ASCII letters and digits, 1 … 64 characters), sizes, and the members every
     /// version-2 file has: `size`, `chunkSize` (a power of two, 1 KiB … 1 GiB) and `chunkRoot`.

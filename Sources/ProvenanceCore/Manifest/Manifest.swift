@@ -23,6 +23,8 @@ public struct Manifest: Sendable {
     public var windows: [UInt64]
     /// The sound's fingerprint, when the file has one (bound by `details.audioFingerprint`).
     public var audio: AudioFingerprint?
+    /// The picture's fingerprint, when the file is a video (bound by `details.pictureFingerprint`).
+    public var picture: PictureFingerprint?
     public var signer: Address
     public var batchIndex: Int
     public var batchProof: [[UInt8]]
@@ -56,6 +58,7 @@ public struct Manifest: Sendable {
             batchProof: batchProof, message: message,
             signature: signature,
             anchors: anchors)
+        picture = digest.picture
     }
 
     public init(
@@ -122,7 +125,8 @@ public struct Manifest: Sendable {
                         ("details", details.json),
                         ("chunks", .string(CompactChunks.encode(digests: chunks))),
                         ("windows", .string(CompactChunks.encode(windows: windows))),
-                    ] + (audio.map { [("audio", Self.audioJSON($0))] } ?? []))
+                    ] + (audio.map { [("audio", Self.audioJSON($0))] } ?? [])
+                        + (picture.map { [("picture", Self.pictureJSON($0))] } ?? []))
             ),
             ("signer", .string(signer.checksummed)),
             (
@@ -143,6 +147,13 @@ public struct Manifest: Sendable {
         .object([
             ("algorithm", .string(AudioFingerprint.algorithm)),
             ("fingerprint", .string(Data(audio.bytes).base64EncodedString())),
+        ])
+    }
+
+    static func pictureJSON(_ picture: PictureFingerprint) -> JSON {
+        .object([
+            ("algorithm", .string(PictureFingerprint.algorithm)),
+            ("fingerprint", .string(Data(picture.bytes).base64EncodedString())),
         ])
     }
 
@@ -220,6 +231,7 @@ public struct Manifest: Sendable {
         guard details.members[FileDetails.audioMember] == audio.map({ Hex.encode($0.commitment, prefix: true) }) else {
             throw bad("file.audio does not match file.details.\(FileDetails.audioMember)")
         }
+        let picture = try Self.picture(file, details)
         guard let signerText = json["signer"]?.stringValue else { throw bad("missing signer") }
         let signer = try Address(signerText)
         guard let batch = json["batch"], let index = batch["index"]?.intValue, let count = batch["count"]?.intValue,
@@ -250,5 +262,25 @@ public struct Manifest: Sendable {
             batchIndex: index,
             batchProof: proof, message: message, signature: signature, anchors: anchors)
         chunksChecked = chunkCheck == .onRead
+        self.picture = picture
+    }
+
+    /// `file.picture`, which must be what `file.details.pictureFingerprint` binds (both or neither).
+    private static func picture(_ file: JSON, _ details: FileDetails) throws -> PictureFingerprint? {
+        func bad(_ why: String) -> ProvenanceError { .input("malformed manifest: \(why)") }
+        var picture: PictureFingerprint?
+        if let json = file["picture"] {
+            guard json["algorithm"]?.stringValue == PictureFingerprint.algorithm,
+                let bytes = json["fingerprint"]?.stringValue.flatMap(CompactChunks.canonical),
+                let fingerprint = PictureFingerprint(bytes: bytes)
+            else {
+                throw bad(
+                    "file.picture must hold algorithm \"\(PictureFingerprint.algorithm)\" and a base64 fingerprint")
+            }
+            picture = fingerprint
+        }
+        guard details.members[FileDetails.pictureMember] == picture.map({ Hex.encode($0.commitment, prefix: true) })
+        else { throw bad("file.picture does not match file.details.\(FileDetails.pictureMember)") }
+        return picture
     }
 }

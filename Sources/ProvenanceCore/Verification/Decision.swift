@@ -85,15 +85,17 @@ public enum Decision {
                 signer: m.signer)
         }
         let mismatch = Reason.contentMismatch(signer: m.signer, size: digest.size, originalSize: m.size)
-        if case .success(let c)? = e.sound, !c.matches.isEmpty {
+        if let j = Tracks.judge(e, signer: m.signer) {
             var v = Verdict(
-                path: e.path, status: .similar, reasons: [.soundMatches(signer: m.signer), .detailsSignedOnly],
-                sha256: sha, signer: m.signer)
-            v.audio = c
+                path: e.path, status: j.status, reasons: j.reasons + [.detailsSignedOnly], sha256: sha, signer: m.signer
+            )
+            v.audio = j.audio
+            v.picture = j.picture
             return v
         }
         var v = Verdict(
-            path: e.path, status: .modified, reasons: [mismatch] + soundNote(e.sound) + [.detailsSignedOnly],
+            path: e.path, status: .modified,
+            reasons: [mismatch] + soundNote(e.sound) + Tracks.pictureNote(e.picture) + [.detailsSignedOnly],
             sha256: sha, signer: m.signer)
         v.authentic = e.parts
         return v
@@ -180,18 +182,18 @@ public enum Decision {
                 : !bySigner.isEmpty
                     ? .originalRevoked(chainId: r.chainId) : .originalUntrustedSigner(chainId: r.chainId))
         var v: Verdict
-        if case .success(let c)? = e.sound, !c.matches.isEmpty, !standing.isEmpty {
-            v = Verdict(
-                path: e.path, status: .similar, reasons: [.soundMatches(signer: m.signer), anchored],
-                sha256: digest.sha256)
-            v.audio = c
+        let tracks = Tracks.judge(e, signer: m.signer)
+        if let j = tracks, !standing.isEmpty {
+            v = Verdict(path: e.path, status: j.status, reasons: j.reasons + [anchored], sha256: digest.sha256)
+            v.audio = j.audio
+            v.picture = j.picture
         } else {
             let mismatch = Reason.contentMismatch(signer: m.signer, size: digest.size, originalSize: m.size)
             var reasons = [mismatch, anchored]
-            if case .success(let c)? = e.sound, !c.matches.isEmpty {
+            if tracks != nil {
                 reasons.append(.soundOriginalUntrusted)
             } else {
-                reasons += soundNote(e.sound)
+                reasons += soundNote(e.sound) + Tracks.pictureNote(e.picture)
             }
             v = Verdict(path: e.path, status: .modified, reasons: reasons, sha256: digest.sha256)
             if !standing.isEmpty { v.authentic = e.parts }

@@ -43,6 +43,8 @@ public struct Evidence: Sendable {
     public var parts: AuthenticParts?
     /// For a copy in which not one byte was found: its sound against the original's fingerprint.
     public var sound: Result<AudioComparison, ProvenanceError>?
+    /// Beside the sound: its picture against the original's picture fingerprint (nil: neither is a video).
+    public var picture: Result<PictureComparison, ProvenanceError>?
     /// Fetched originals the copy was matched against (nil: the manifest beside it, or --manifest FILE).
     public var fetched: FetchedSummary?
 

@@ -10,6 +10,8 @@ public struct EvidenceGatherer: Sendable {
     public var searches: @Sendable (Address) -> Bool
     /// Decodes a copy's sound (nil: sound is never compared).
     public var decodeAudio: SoundCheck.Decode?
+    /// Reads a copy's picture, compared beside its sound (nil: the picture is never compared).
+    public var pictures: PictureCheck.Reader?
     /// Told of the content pass's progress: files done (0 while inside a single file) and bytes so far.
     public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
 
@@ -128,6 +130,15 @@ public struct EvidenceGatherer: Sendable {
             return SoundCheck.compare(path: e.path, originals: [audio], decode: decode)
         }
         for i in out.indices { out[i].sound = sounds[i] }
+        let reader = pictures
+        let pictures = ParallelMap.map(out.count) { i -> Result<PictureComparison, ProvenanceError>? in
+            let e = searched[i]
+            guard e.failure == nil, streamed[e.path] == nil, let parts = e.parts, parts.parts.isEmpty,
+                let m = e.manifest.authentic
+            else { return nil }
+            return PictureCheck.compare(path: e.path, originals: [m.picture], reader: reader)
+        }
+        for i in out.indices { out[i].picture = pictures[i] }
         return out
     }
 
@@ -169,6 +180,38 @@ public struct EvidenceGatherer: Sendable {
         for i in out.indices {
             guard case .success(let c)? = sounds[i], let first = c.matches.first else { continue }
             out[i].use(fetched.usable[first.original])
+            out[i].sound = sounds[i]
+        }
+        return pictured(out, against: fetched, sounds: sounds, streamed: streamed)
+    }
+
+    /// The picture of each copy compared by sound: against the original its sound matched, or, where none
+    /// did, against every original (a picture that matches one makes it the original compared with).
+    private func pictured(
+        _ evidence: [Evidence], against fetched: FetchedOriginals,
+        sounds: [Result<AudioComparison, ProvenanceError>?], streamed: [String: Result<StreamedCopy, ProvenanceError>]
+    ) -> [Evidence] {
+        var out = evidence
+        let reader = pictures
+        let all = fetched.usable.map(\.manifest.picture)
+        let pictures = ParallelMap.map(out.count) { i -> Result<PictureComparison, ProvenanceError>? in
+            let e = evidence[i]
+            guard e.digest != nil, e.failure == nil, streamed[e.path] == nil, e.parts == nil,
+                sounds[i] != nil
+                    || e.original == nil
+            else { return nil }
+            if let o = e.original {
+                return PictureCheck.compare(path: e.path, originals: [o.manifest.picture], reader: reader)
+            }
+            return PictureCheck.compare(path: e.path, originals: all, reader: reader)
+        }
+        for i in out.indices {
+            out[i].picture = pictures[i]
+            guard out[i].original == nil, case .success(let c)? = pictures[i], let first = c.matches.first else {
+                continue
+            }
+            out[i].use(fetched.usable[first.original])
+            // The sound was compared with every original and matched none: nor this one.
             out[i].sound = sounds[i]
         }
         return out

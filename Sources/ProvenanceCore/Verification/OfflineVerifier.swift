@@ -10,6 +10,8 @@ public struct OfflineVerifier: Sendable {
     public var onHashed: @Sendable (_ files: Int, _ bytes: UInt64) -> Void = { _, _ in }
     /// Decodes a copy's sound when no byte of it is the original's (nil: sound is never compared).
     public var decodeAudio: SoundCheck.Decode?
+    /// Reads a copy's picture, compared beside its sound (nil: the picture is never compared).
+    public var pictures: PictureCheck.Reader?
 
     public init(trustedSigners: Set<Address> = [], registry: Address = RegistryAddress.canonical) {
         trust = TrustedSigners(addresses: trustedSigners)
@@ -34,6 +36,7 @@ public struct OfflineVerifier: Sendable {
         let trust = self.trust
         var gatherer = EvidenceGatherer(searches: { trust.trusts($0) }, decodeAudio: decodeAudio)
         gatherer.onHashed = onHashed
+        gatherer.pictures = pictures
         return gatherer.gather(paths, manifests: manifests, originals: originals, streamed: streamed).map {
             Decision.decide($0, records: nil, trust: trust)
         }

@@ -60,6 +60,18 @@ public enum Reason: Sendable, Equatable {
     case soundNotCompared(message: String)
     /// The sound matches, but the original is not attested here by a signer you trust.
     case soundOriginalUntrusted
+    /// Not one byte is the original's, but stretches of its picture match the original's picture fingerprint.
+    case pictureMatches(signer: Address)
+    /// The picture was compared and matches nowhere.
+    case pictureDiffers
+    /// The picture was not compared (the message says why: no decoder, no picture fingerprint).
+    case pictureNotCompared(message: String)
+    /// Where the picture matches, the sound does not (clip seconds).
+    case soundUnmatched(start: Double, end: Double)
+    /// Where the sound matches, the picture does not (clip seconds).
+    case pictureUnmatched(start: Double, end: Double)
+    /// Where the picture matches, a region of it differs (clip seconds; fractions of the clip's frame).
+    case pictureRegionDiffers(PictureRegion)
     /// Verified but for finality: the record's block is above the finalized block (nil: none named).
     case recordNotFinal(block: UInt64, finalized: UInt64?)
     /// An endpoint left out a record in a block it agrees is canonical (a warning: the record counts).
@@ -97,6 +109,12 @@ public enum Reason: Sendable, Equatable {
         case soundDiffers = "sound.differs"
         case soundNotCompared = "sound.notCompared"
         case soundOriginalUntrusted = "sound.originalUntrusted"
+        case pictureMatches = "picture.matches"
+        case pictureDiffers = "picture.differs"
+        case pictureNotCompared = "picture.notCompared"
+        case soundUnmatched = "sound.unmatched"
+        case pictureUnmatched = "picture.unmatched"
+        case pictureRegionDiffers = "picture.regionDiffers"
         case recordNotFinal = "record.notFinal"
         case endpointHidRecord = "endpoint.hidRecord"
         case endpointsDisagree = "endpoints.disagree"
@@ -132,6 +150,12 @@ public enum Reason: Sendable, Equatable {
         case .soundDiffers: return .soundDiffers
         case .soundNotCompared: return .soundNotCompared
         case .soundOriginalUntrusted: return .soundOriginalUntrusted
+        case .pictureMatches: return .pictureMatches
+        case .pictureDiffers: return .pictureDiffers
+        case .pictureNotCompared: return .pictureNotCompared
+        case .soundUnmatched: return .soundUnmatched
+        case .pictureUnmatched: return .pictureUnmatched
+        case .pictureRegionDiffers: return .pictureRegionDiffers
         case .recordNotFinal: return .recordNotFinal
         case .endpointHidRecord: return .endpointHidRecord
         case .endpointsDisagree: return .endpointsDisagree

@@ -9,6 +9,10 @@ public struct Verdict: Sendable {
         /// No byte is the original's, but its sound matches parts of it (a re-encoded clip): evidence about
         /// the sound, not proof about these bytes.
         case similar
+        /// No byte is the original's; over a second or more one of its tracks matches the original and the other
+        /// does not (the sound kept under another picture, or the reverse), or a region of a matching picture
+        /// differs (a face, a caption): evidence of an alteration.
+        case altered
         /// No record of this exact content by those looked for.
         case notAttested = "not-attested"
         /// Signed or attested, but by nobody the verifier trusts (there is no implicit trust).
@@ -50,6 +54,9 @@ public struct Verdict: Sendable {
     public var original: Original?
     /// For a similar copy: the stretches of its sound found in the original, and the rest.
     public var audio: AudioComparison?
+    /// For a similar or altered video: the stretches of its picture found in the original, the rest, and the
+    /// regions that differ.
+    public var picture: PictureComparison?
     /// The endpoints (hosts only) whose answers this verdict rests on; empty offline.
     public var endpoints: [String] = []
     /// The chain the records are on (nil offline).
