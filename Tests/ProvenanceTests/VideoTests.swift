@@ -90,6 +90,16 @@ import Testing
         #expect(honest["picture"]?["regions"]?.arrayValue?.isEmpty == true, "\(honest)")
         #expect(text.contains("SIMILAR — ") && text.contains("its picture matches too"), "\(text)")
 
+        // The same copy with one of the original's chunks after it (as a muxer's identical trailing tag matched
+        // the original's last chunk): a few proven bytes do not stop the sound and picture being compared.
+        let original = try Data(contentsOf: cli.dir.appendingPathComponent("town.mp4"))
+        let chunk = Int(manifest["file"]?["details"]?["chunkSize"]?.stringValue ?? "") ?? 0
+        var tailed = try Data(contentsOf: cli.dir.appendingPathComponent("honest.mp4"))
+        tailed.append(original[(5 * chunk)..<(6 * chunk)])
+        try tailed.write(to: cli.dir.appendingPathComponent("tailed.mp4"))
+        let (s1, t1json, _) = try verify("tailed.mp4")
+        #expect(s1 == 1 && t1json["status"]?.stringValue == "similar", "\(t1json)")
+
         // The sound kept under another picture: altered, the picture unmatched where the sound matches.
         let (s2, swapped, t2) = try verify("swapped.mp4")
         #expect(s2 == 1 && swapped["status"]?.stringValue == "altered", "\(swapped)")

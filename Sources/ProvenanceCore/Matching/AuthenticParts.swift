@@ -47,6 +47,11 @@ public struct AuthenticParts: Sendable {
         return Double(parts.reduce(0) { $0 + $1.end - $1.start }) / Double(copySize)
     }
 
+    /// Whether the parts prove too little of the copy to say what it is, so its sound and picture are compared
+    /// too: a re-encoded MP4 whose last 58 bytes (the muxer's trailing tag) are the original's last chunk had one
+    /// part and was called 0.0% authentic with its matching sound and picture never looked at.
+    public var leavesMostUnproven: Bool { copyCoverage < 0.5 }
+
     /// The share of the original's bytes found in the copy (each original byte counted once).
     public var originalCoverage: Double {
         guard originalSize > 0 else { return 0 }

@@ -3,7 +3,8 @@ import Foundation
 /// The first stage of verifying: what this machine finds about each copy, with no chain asked. Each copy is
 /// read once for its content ID (one SHA-256 pass, all cores); a second time, to find which parts are the
 /// original's, only when it differs from an authentic original by a signer the verifier trusts; and its
-/// sound is compared only when not one byte was found and the original has a fingerprint.
+/// sound and picture are compared only when the bytes found prove less than half of it and the original has
+/// fingerprints.
 public struct EvidenceGatherer: Sendable {
     /// Whether copies are searched against this signer's manifests (a second pass costs as much as the first,
     /// so it is spent only where the result can count).
@@ -124,7 +125,7 @@ public struct EvidenceGatherer: Sendable {
         let searched = out
         let sounds = ParallelMap.map(out.count) { i -> Result<AudioComparison, ProvenanceError>? in
             let e = searched[i]
-            guard e.failure == nil, streamed[e.path] == nil, let parts = e.parts, parts.parts.isEmpty,
+            guard e.failure == nil, streamed[e.path] == nil, let parts = e.parts, parts.leavesMostUnproven,
                 let audio = e.manifest.authentic?.audio
             else { return nil }
             return SoundCheck.compare(path: e.path, originals: [audio], decode: decode)
@@ -133,7 +134,7 @@ public struct EvidenceGatherer: Sendable {
         let reader = pictures
         let pictures = ParallelMap.map(out.count) { i -> Result<PictureComparison, ProvenanceError>? in
             let e = searched[i]
-            guard e.failure == nil, streamed[e.path] == nil, let parts = e.parts, parts.parts.isEmpty,
+            guard e.failure == nil, streamed[e.path] == nil, let parts = e.parts, parts.leavesMostUnproven,
                 let m = e.manifest.authentic
             else { return nil }
             return PictureCheck.compare(path: e.path, originals: [m.picture], reader: reader)
@@ -168,17 +169,21 @@ public struct EvidenceGatherer: Sendable {
                 out[i].failure = e
             }
         }
-        // Not one byte of any original: the sound, against every original's fingerprint at once.
+        // Less than half of the copy proven: the sound, against every original's fingerprint at once.
         let decode = decodeAudio
         let fingerprints = fetched.usable.map(\.manifest.audio)
         let matched = out
         let sounds = ParallelMap.map(out.count) { i -> Result<AudioComparison, ProvenanceError>? in
             let e = matched[i]
-            guard e.digest != nil, e.failure == nil, e.original == nil, streamed[e.path] == nil else { return nil }
+            guard e.digest != nil, e.failure == nil, e.original == nil || e.parts?.leavesMostUnproven == true,
+                streamed[e.path] == nil
+            else { return nil }
             return SoundCheck.compare(path: e.path, originals: fingerprints, decode: decode)
         }
         for i in out.indices {
             guard case .success(let c)? = sounds[i], let first = c.matches.first else { continue }
+            // The few bytes found were of another original than the sound: they say nothing of this one.
+            if let p = out[i].parts, p.original != first.original { out[i].parts = nil }
             out[i].use(fetched.usable[first.original])
             out[i].sound = sounds[i]
         }
@@ -196,9 +201,8 @@ public struct EvidenceGatherer: Sendable {
         let all = fetched.usable.map(\.manifest.picture)
         let pictures = ParallelMap.map(out.count) { i -> Result<PictureComparison, ProvenanceError>? in
             let e = evidence[i]
-            guard e.digest != nil, e.failure == nil, streamed[e.path] == nil, e.parts == nil,
-                sounds[i] != nil
-                    || e.original == nil
+            guard e.digest != nil, e.failure == nil, streamed[e.path] == nil, e.parts?.leavesMostUnproven ?? true,
+                sounds[i] != nil || e.original == nil
             else { return nil }
             if let o = e.original {
                 return PictureCheck.compare(path: e.path, originals: [o.manifest.picture], reader: reader)
