@@ -15,7 +15,9 @@ struct HashCommand: Command {
         Opts.followSymlinks.help(
             "Follow symbolic links inside directories (as sign and attest do when asked)."
         ).option,
-        Opts.json.help("One JSON object per line: path, size, sha256, chunkSize, chunkRoot, chunks.").option,
+        Opts.json.help(
+            "One JSON object per line: path, size, sha256, chunkSize, chunkStart (media whose sound starts later), chunkRoot, chunks."
+        ).option,
         Opts.progress.option,
     ]
 

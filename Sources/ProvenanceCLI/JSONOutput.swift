@@ -40,11 +40,15 @@ enum JSONOutput {
     // MARK: hash, sign
 
     static func hashed(_ path: String, _ d: FileDigest) -> JSON {
-        .object([
-            ("path", .string(path)), ("size", .number(String(d.size))), ("sha256", .string(Hex.encode(d.sha256))),
-            ("chunkSize", .int(d.chunkSize)), ("chunkRoot", .string(Hex.encode(d.chunkRoot, prefix: true))),
-            ("chunks", .array(d.chunks.map { .string(Hex.encode($0)) })),
-        ])
+        let start: [(String, JSON)] = d.chunkStart > 0 ? [("chunkStart", .number(String(d.chunkStart)))] : []
+        return .object(
+            [
+                ("path", .string(path)), ("size", .number(String(d.size))), ("sha256", .string(Hex.encode(d.sha256))),
+                ("chunkSize", .int(d.chunkSize)),
+            ] + start + [
+                ("chunkRoot", .string(Hex.encode(d.chunkRoot, prefix: true))),
+                ("chunks", .array(d.chunks.map { .string(Hex.encode($0)) })),
+            ])
     }
 
     static func signed(_ item: BatchSigner.Signed) -> JSON {

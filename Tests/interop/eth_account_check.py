@@ -55,6 +55,65 @@ def window_key(window):
     return h >> 32
 
 
+def mp3_frame(data, p):
+    """(length, holds Xing/Info/VBRI) of an MPEG-1/2/2.5 layer III frame starting at p (a header there and
+    right after it), else None."""
+    def header(q):
+        if q + 4 > len(data) or data[q] != 0xFF or data[q + 1] & 0xE0 != 0xE0 or (data[q + 1] >> 1) & 3 != 1:
+            return None
+        version, b2 = (data[q + 1] >> 3) & 3, data[q + 2]
+        br, sr = b2 >> 4, (b2 >> 2) & 3
+        if version == 1 or br in (0, 15) or sr == 3:
+            return None
+        mpeg1 = version == 3
+        rate = [[44100, 48000, 32000], [22050, 24000, 16000], [11025, 12000, 8000]][0 if mpeg1 else 1 if version == 2 else 2][sr]
+        kbps = ([0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] if mpeg1 else
+                [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160])[br]
+        return (1152 if mpeg1 else 576) // 8 * kbps * 1000 // rate + ((b2 >> 1) & 1)
+    n = header(p)
+    if n is None or header(p + n) is None:
+        return None
+    notes = data[p + 4:p + min(n, 64)]
+    return n, any(t in notes for t in (b"Xing", b"Info", b"VBRI"))
+
+
+def chunk_start(data):
+    """docs/FORMAT.md §2, from its words: an MP4's first mdat body; an MP3's first frame of sound after its
+    ID3v2 tags and a Xing/Info/VBRI frame; 0 otherwise, or past 16 MiB, or at or past the end."""
+    start = 0
+    if len(data) >= 12 and data[4:8] == b"ftyp":
+        p = 0
+        for _ in range(1024):
+            if p > 16 << 20 or p + 8 > len(data):
+                break
+            length, kind, header = int.from_bytes(data[p:p + 4], "big"), data[p + 4:p + 8], 8
+            if length == 1:
+                length, header = int.from_bytes(data[p + 8:p + 16], "big"), 16
+            elif length == 0:
+                length = len(data) - p
+            if kind == b"mdat":
+                start = p + header
+                break
+            if length < header or length > len(data) - p:
+                break
+            p += length
+    elif len(data) >= 12:
+        p = 0
+        for _ in range(8):
+            if p > 16 << 20 or data[p:p + 3] != b"ID3" or p + 10 > len(data):
+                break
+            body = 0
+            for b in data[p + 6:p + 10]:
+                body = body << 7 | (b & 0x7F)
+            p += 10 + body + (10 if data[p + 5] & 0x10 else 0)
+        first = mp3_frame(data, p) if p <= 16 << 20 else None
+        if first:
+            if first[1]:
+                p += first[0]
+            start = p if mp3_frame(data, p) else 0
+    return start if 0 < start < len(data) and start <= 16 << 20 else 0
+
+
 def details_hash(details):
     return keccak(b"".join(keccak(k.encode()) + keccak(v.encode()) for k, v in sorted(details.items(), key=lambda kv: kv[0].encode())))
 
@@ -68,7 +127,11 @@ def verify_manifest(path, manifest_path):
     size, cs = int(details["size"]), int(details["chunkSize"])
     if size != len(data):
         return {"ok": False, "reason": "size differs"}
-    pieces = [data[i:i + cs] for i in range(0, max(size, 1), cs)] or [b""]
+    start = chunk_start(data)
+    if int(details.get("chunkStart", "0")) != start:
+        return {"ok": False, "reason": f"chunkStart is {details.get('chunkStart')}, the file's sound starts at {start}"}
+    head = [data[:start]] if start else []
+    pieces = head + [data[i:i + cs] for i in range(start, max(size, 1), cs)] or [b""]
     chunks = [hashlib.sha256(p).digest() for p in pieces]
     if base64.b64encode(b"".join(chunks)).decode() != m["file"]["chunks"] or "0x" + merkle_root(chunks).hex() != details["chunkRoot"]:
         return {"ok": False, "reason": "chunk digests differ"}

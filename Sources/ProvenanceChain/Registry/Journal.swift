@@ -7,7 +7,8 @@ import ProvenanceCore
 
 /// The attest run's journal: one JSON object per line, appended and fsync'd before the step it
 /// announces, so a run killed at any instant can be resumed by running the same command again.
-///   {"t":"hashed","path","inode","size","mtime","ctime","chunkSize","sha256","chunks","mac"}  a file's digests
+///   {"t":"hashed","path","inode","size","mtime","ctime","chunkSize","sha256","chunks","windows"[,"chunkStart"],"mac"}
+///   a file's digests
 ///   {"t":"signed","digests":[…],"root"}                                     a batch about to be sent
 ///   {"t":"sent","hash","raw"}                                              a transaction, before broadcast
 ///   {"t":"mined","hash","block"}                                           its receipt
@@ -215,6 +216,7 @@ public final class Journal {
             ("chunks", .string(CompactChunks.encode(digests: digest.chunks))),
             ("windows", .string(CompactChunks.encode(windows: digest.windows))),
         ]
+        if digest.chunkStart > 0 { fields.append(("chunkStart", .number(String(digest.chunkStart)))) }
         guard let mac = mac(fields) else { return nil }
         fields.append(("mac", .string(mac)))
         return .object(fields)
@@ -239,8 +241,12 @@ public final class Journal {
             let chunks = record["chunks"]?.stringValue.flatMap(CompactChunks.digests),
             let windows = record["windows"]?.stringValue.flatMap(CompactChunks.windows)
         else { return nil }
-        guard !chunks.isEmpty, chunks.count == windows.count else { return nil }
-        return FileDigest(size: id.size, sha256: sha, chunkSize: expected, chunks: chunks, windows: windows)
+        let start = record["chunkStart"].map { $0.intValue.map { UInt64($0) } } ?? 0
+        guard let start, !chunks.isEmpty, chunks.count == windows.count,
+            UInt64(chunks.count) == ChunkList.count(size: id.size, chunkSize: expected, chunkStart: start)
+        else { return nil }
+        return FileDigest(
+            size: id.size, sha256: sha, chunkSize: expected, chunkStart: start, chunks: chunks, windows: windows)
     }
 
     func recordSigned(root: [UInt8], digests: [[UInt8]]) throws {

@@ -115,7 +115,7 @@ public final class MP3Timeline: @unchecked Sendable {
         pendingStart += UInt64(keep)
     }
 
-    private static func isInfoFrame(_ bytes: UnsafeRawBufferPointer, at p: Int, length: Int) -> Bool {
+    static func isInfoFrame(_ bytes: UnsafeRawBufferPointer, at p: Int, length: Int) -> Bool {
         let end = min(bytes.count, p + min(length, 64))
         guard end - p >= 8 else { return false }
         for q in (p + 4)..<(end - 4) {

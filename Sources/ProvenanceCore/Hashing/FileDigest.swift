@@ -8,6 +8,8 @@ public struct FileDigest: Equatable, Sendable {
     public let size: UInt64
     public let sha256: [UInt8]
     public let chunkSize: Int
+    /// Where the fixed grid starts, after a first chunk of this many bytes (0: from the start; FORMAT §2).
+    public let chunkStart: UInt64
     public let chunks: [[UInt8]]
     /// Each chunk's WindowKey pair (first and last 32 bytes).
     public let windows: [UInt64]
@@ -18,17 +20,24 @@ public struct FileDigest: Equatable, Sendable {
     public var picture: PictureFingerprint?
 
     /// `windows` nil: keys unknown (all zero), for digests made up in tests.
-    public init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]], windows: [UInt64]? = nil) {
+    public init(
+        size: UInt64, sha256: [UInt8], chunkSize: Int, chunkStart: UInt64 = 0, chunks: [[UInt8]],
+        windows: [UInt64]? = nil
+    ) {
         self.init(
-            size: size, sha256: sha256, chunkSize: chunkSize, chunks: chunks, windows: windows,
+            size: size, sha256: sha256, chunkSize: chunkSize, chunkStart: chunkStart, chunks: chunks, windows: windows,
             chunkRoot: chunks.isEmpty ? [] : Merkle.root(chunks))
     }
 
     /// With the chunk root the hasher built as it read (Merkle.Accumulator).
-    init(size: UInt64, sha256: [UInt8], chunkSize: Int, chunks: [[UInt8]], windows: [UInt64]?, chunkRoot: [UInt8]) {
+    init(
+        size: UInt64, sha256: [UInt8], chunkSize: Int, chunkStart: UInt64 = 0, chunks: [[UInt8]], windows: [UInt64]?,
+        chunkRoot: [UInt8]
+    ) {
         self.size = size
         self.sha256 = sha256
         self.chunkSize = chunkSize
+        self.chunkStart = chunkStart
         self.chunks = chunks
         self.windows = windows ?? Array(repeating: 0, count: chunks.count)
         root = chunkRoot

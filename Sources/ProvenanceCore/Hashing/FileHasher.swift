@@ -88,17 +88,20 @@ public enum FileHasher {
         let kind = before.st_mode & S_IFMT
         if kind == S_IFDIR { throw ProvenanceError.input("\(path): is a directory") }
         guard kind == S_IFREG else { throw notRegular(path) }
+        let size = UInt64(before.st_size)
         return try hash(
-            fd: fd, name: path, chunkSize: chunkSize ?? defaultChunkSize(forSize: UInt64(before.st_size)),
-            chunks: chunks, stable: before, progress: progress)
+            fd: fd, name: path, chunkSize: chunkSize ?? defaultChunkSize(forSize: size),
+            chunkStart: chunks ? ChunkStart.of(fd: fd, size: size) : 0, chunks: chunks, stable: before,
+            progress: progress)
     }
 
     private static func hash(
-        fd: Int32, name: String, chunkSize: Int, chunks: Bool, stable before: stat?, progress: ((UInt64) -> Void)?
+        fd: Int32, name: String, chunkSize: Int, chunkStart: UInt64? = nil, chunks: Bool, stable before: stat?,
+        progress: ((UInt64) -> Void)?
     ) throws -> FileDigest {
         let ring = BufferRing(
             fd: fd, withChunks: chunks, regularFileSize: before.map { UInt64($0.st_size) })
-        let chunker = chunks ? ChunkDigester(ring: ring, chunkSize: chunkSize) : nil
+        let chunker = chunks ? ChunkDigester(ring: ring, chunkSize: chunkSize, chunkStart: chunkStart) : nil
         let whole = SHA256Hasher()
         var slot = 0
         var done: UInt64 = 0
@@ -121,14 +124,16 @@ public enum FileHasher {
         }
         if let before { try ensureUnchanged(fd: fd, before: before, bytesRead: ring.total, name: name) }
         return FileDigest(
-            size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, chunks: chunked.chunks,
-            windows: chunked.windows, chunkRoot: chunked.root)
+            size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, chunkStart: chunked.chunkStart,
+            chunks: chunked.chunks, windows: chunked.windows, chunkRoot: chunked.root)
     }
 }
 
-/// Cuts a stream into fixed-size chunks and keeps each chunk's SHA-256 and window key.
+/// Cuts a stream into fixed-size chunks (after a first chunk of `chunkStart` bytes, when that is not 0) and
+/// keeps each chunk's SHA-256 and window key.
 struct ChunkAccumulator {
     let chunkSize: Int
+    let chunkStart: Int
     private let hasher = SHA256Hasher()
     /// The second stream of `addPairs`.
     private let partner = SHA256Hasher()
@@ -141,12 +146,19 @@ struct ChunkAccumulator {
     /// (a 1 GiB file's 16,384 chunks took 8 ms of Keccak-256 after the last byte otherwise).
     private var tree = Merkle.Accumulator()
 
-    init(chunkSize: Int) { self.chunkSize = chunkSize }
+    init(chunkSize: Int, chunkStart: UInt64 = 0) {
+        self.chunkSize = chunkSize
+        self.chunkStart = Int(chunkStart)
+    }
+
+    /// The length of the chunk being filled.
+    private var limit: Int { chunkStart > 0 && chunks.isEmpty ? chunkStart : chunkSize }
 
     struct Result {
         var chunks: [[UInt8]] = []
         var windows: [UInt64] = []
         var root: [UInt8] = []
+        var chunkStart: UInt64 = 0
     }
 
     /// The next bytes. With `whole`, the same bytes also go to that hasher (a file's content ID), the two
@@ -154,7 +166,8 @@ struct ChunkAccumulator {
     mutating func add(_ data: UnsafeRawBufferPointer, alongside whole: SHA256Hasher? = nil) {
         var offset = 0
         while offset < data.count {
-            let take = min(data.count - offset, chunkSize - inChunk)
+            let limit = limit
+            let take = min(data.count - offset, limit - inChunk)
             if inChunk < WindowKey.width {
                 // The first 32 bytes of a chunk may arrive in two reads: the hash continues across them.
                 for b in data[offset..<offset + min(take, WindowKey.width - inChunk)] {
@@ -166,7 +179,7 @@ struct ChunkAccumulator {
             tail.add(piece)
             offset += take
             inChunk += take
-            if inChunk == chunkSize { endChunk() }
+            if inChunk == limit { endChunk() }
         }
     }
 
@@ -175,7 +188,7 @@ struct ChunkAccumulator {
     /// For the chunk thread of one large file, which otherwise ends after the content ID's.
     mutating func addPairs(_ data: UnsafeRawBufferPointer) {
         var offset = 0
-        while inChunk == 0 && data.count - offset >= 2 * chunkSize {
+        while inChunk == 0 && limit == chunkSize && data.count - offset >= 2 * chunkSize {
             let a = UnsafeRawBufferPointer(rebasing: data[offset..<offset + chunkSize])
             let b = UnsafeRawBufferPointer(rebasing: data[offset + chunkSize..<offset + 2 * chunkSize])
             SHA256Hasher.update(hasher, a, partner, b)
@@ -208,7 +221,7 @@ struct ChunkAccumulator {
     /// of nothing.
     mutating func finish() -> Result {
         if inChunk > 0 || chunks.isEmpty { endChunk() }
-        return Result(chunks: chunks, windows: windows, root: tree.root!)
+        return Result(chunks: chunks, windows: windows, root: tree.root!, chunkStart: UInt64(chunkStart))
     }
 }
 
@@ -342,19 +355,22 @@ private final class BufferRing: @unchecked Sendable {
 private final class ChunkDigester: @unchecked Sendable {
     private let ring: BufferRing
     private let chunkSize: Int
+    private let chunkStart: UInt64?
     private var result = ChunkAccumulator.Result()
     private let done = DispatchSemaphore(value: 0)
 
-    init(ring: BufferRing, chunkSize: Int) {
+    /// `chunkStart` nil: a stream's, decided from its first bytes.
+    init(ring: BufferRing, chunkSize: Int, chunkStart: UInt64?) {
         self.ring = ring
         self.chunkSize = chunkSize
+        self.chunkStart = chunkStart
         let thread = Thread { [self] in self.run() }
         thread.stackSize = 1 << 20
         thread.start()
     }
 
     private func run() {
-        var accumulator = ChunkAccumulator(chunkSize: chunkSize)
+        var accumulator = Chunker(chunkSize: chunkSize, chunkStart: chunkStart)
         var slot = 0
         while true {
             ring.filledForChunks.wait()
@@ -379,7 +395,7 @@ private final class ChunkDigester: @unchecked Sendable {
 /// given. Memory is that of the digests, whatever the stream's length.
 public final class StreamHasher {
     private let whole = SHA256Hasher()
-    private var chunker: ChunkAccumulator?
+    private var chunker: Chunker?
     private let chunkSize: Int
     public private(set) var size: UInt64 = 0
 
@@ -387,7 +403,7 @@ public final class StreamHasher {
     public init(chunkSize: Int?) throws {
         if let chunkSize { try FileHasher.checkChunkSize(chunkSize) }
         self.chunkSize = chunkSize ?? 0
-        chunker = chunkSize.map { ChunkAccumulator(chunkSize: $0) }
+        chunker = chunkSize.map { Chunker(chunkSize: $0, chunkStart: nil) }
     }
 
     public func add(_ data: UnsafeRawBufferPointer) {
@@ -398,7 +414,7 @@ public final class StreamHasher {
     public func finish() -> FileDigest {
         let chunked = chunker?.finish() ?? ChunkAccumulator.Result()
         return FileDigest(
-            size: size, sha256: whole.finalize(), chunkSize: chunkSize, chunks: chunked.chunks,
-            windows: chunked.windows, chunkRoot: chunked.root)
+            size: size, sha256: whole.finalize(), chunkSize: chunkSize, chunkStart: chunked.chunkStart,
+            chunks: chunked.chunks, windows: chunked.windows, chunkRoot: chunked.root)
     }
 }

@@ -16,6 +16,7 @@ public struct FileDetails: Equatable, Sendable {
             "size": String(digest.size), "chunkSize": String(digest.chunkSize),
             "chunkRoot": Hex.encode(digest.chunkRoot, prefix: true),
         ]
+        if digest.chunkStart > 0 { members[Self.chunkStartMember] = String(digest.chunkStart) }
         if let audio = digest.audio { members[Self.audioMember] = Hex.encode(audio.commitment, prefix: true) }
         if let picture = digest.picture {
             members[Self.pictureMember] = Hex.encode(picture.commitment, prefix: true)
@@ -23,6 +24,8 @@ public struct FileDetails: Equatable, Sendable {
         self.members = members
     }
 
+    /// Where a media file's chunk grid starts (FORMAT §2), when not at 0.
+    public static let chunkStartMember = "chunkStart"
     /// The member binding a file's audio fingerprint (docs/FORMAT.md §11): `0x` + SHA-256 of it.
     public static let audioMember = "audioFingerprint"
     /// The member binding a video's picture fingerprint (docs/FORMAT.md §12).
@@ -48,6 +51,13 @@ public struct FileDetails: Equatable, Sendable {
         guard let root = members["chunkRoot"], root.hasPrefix("0x"), Hex.decode(root, count: 32) != nil,
             root == root.lowercased()
         else { throw bad("chunkRoot must be 0x and 64 lowercase hex digits") }
+        if let text = members[Self.chunkStartMember] {
+            // Bounded as the signer bounds it: a first chunk is searched for like any, in a buffer four times
+            // the longest chunk's length.
+            guard let start = UInt64(text), String(start) == text, start > 0, start < size,
+                start <= ChunkStart.longest
+            else { throw bad("chunkStart must be a decimal integer above 0, below size and at most 16 MiB") }
+        }
     }
 
     private static func isNameByte(_ b: UInt8) -> Bool {
@@ -56,6 +66,8 @@ public struct FileDetails: Equatable, Sendable {
 
     public var size: UInt64 { UInt64(members["size"]!)! }
     public var chunkSize: Int { Int(members["chunkSize"]!)! }
+    /// 0 when the member is absent: the grid starts at the file's first byte.
+    public var chunkStart: UInt64 { members[Self.chunkStartMember].flatMap { UInt64($0) } ?? 0 }
     public var chunkRoot: [UInt8] { Hex.decode(members["chunkRoot"]!, count: 32)! }
 
     /// keccak256 over (keccak256(name) ‖ keccak256(value)) of every member, in byte order of the names.

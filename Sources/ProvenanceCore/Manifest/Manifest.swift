@@ -91,7 +91,8 @@ public struct Manifest: Sendable {
     /// chunk root here when reading the manifest did not.
     public func checkedChunkList() throws -> ChunkList {
         if !chunksChecked { try Self.checkChunkRoot(chunks, details) }
-        return ChunkList(size: size, chunkSize: chunkSize, digests: chunks, windows: windows)
+        return ChunkList(
+            size: size, chunkSize: chunkSize, chunkStart: details.chunkStart, digests: chunks, windows: windows)
     }
 
     /// When `file.chunks` are checked against the signed `details.chunkRoot`.
@@ -203,15 +204,16 @@ public struct Manifest: Sendable {
         }
         guard let detailsJSON = file["details"] else { throw bad("missing file.details") }
         let details = try FileDetails(json: detailsJSON)
-        let (size, chunkSize) = (details.size, UInt64(details.chunkSize))
+        let (size, chunkSize) = (details.size, details.chunkSize)
         guard let chunks = file["chunks"]?.stringValue.flatMap(CompactChunks.digests) else {
             throw bad("file.chunks must be base64 of 32-byte digests")
         }
         // size comes from the file: 2^64−1 must be an error for this manifest, not an overflow trap.
-        let expectedChunks = max(1, size / chunkSize + (size % chunkSize == 0 ? 0 : 1))
+        let expectedChunks = ChunkList.count(size: size, chunkSize: chunkSize, chunkStart: details.chunkStart)
         guard UInt64(chunks.count) == expectedChunks else {
+            let grid = details.chunkStart > 0 ? " after a first of \(details.chunkStart)" : ""
             throw bad(
-                "file.chunks has \(chunks.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks has \(expectedChunks)"
+                "file.chunks has \(chunks.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks\(grid) has \(expectedChunks)"
             )
         }
         guard let windows = file["windows"]?.stringValue.flatMap(CompactChunks.windows), windows.count == chunks.count

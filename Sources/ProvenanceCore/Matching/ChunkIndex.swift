@@ -2,21 +2,38 @@
 public struct ChunkList: Sendable {
     public let size: UInt64
     public let chunkSize: Int
+    /// Where the fixed grid starts (FORMAT §2): chunk 0 is the bytes before it; 0 for a grid from the start.
+    public let chunkStart: UInt64
     public let digests: [[UInt8]]
     /// WindowKey pairs: head key (high 32 bits) and tail key (low 32 bits).
     public let windows: [UInt64]
 
-    public init(size: UInt64, chunkSize: Int, digests: [[UInt8]], windows: [UInt64]) {
+    public init(size: UInt64, chunkSize: Int, chunkStart: UInt64 = 0, digests: [[UInt8]], windows: [UInt64]) {
         precondition(digests.count == windows.count, "one window key per chunk")
         self.size = size
         self.chunkSize = chunkSize
+        self.chunkStart = chunkStart
         self.digests = digests
         self.windows = windows
     }
 
-    public func offset(of chunk: Int) -> UInt64 { UInt64(chunk) * UInt64(chunkSize) }
+    public func offset(of chunk: Int) -> UInt64 {
+        guard chunkStart > 0 else { return UInt64(chunk) * UInt64(chunkSize) }
+        return chunk == 0 ? 0 : chunkStart + UInt64(chunk - 1) * UInt64(chunkSize)
+    }
 
-    public func length(of chunk: Int) -> Int { Int(min(UInt64(chunkSize), size - offset(of: chunk))) }
+    public func length(of chunk: Int) -> Int {
+        if chunk == 0 && chunkStart > 0 { return Int(chunkStart) }
+        return Int(min(UInt64(chunkSize), size - offset(of: chunk)))
+    }
+
+    /// How many chunks a file of `size` bytes has (at least one: an empty file's).
+    public static func count(size: UInt64, chunkSize: Int, chunkStart: UInt64 = 0) -> UInt64 {
+        let c = UInt64(chunkSize)
+        guard chunkStart > 0, chunkStart < size else { return max(1, size / c + (size % c == 0 ? 0 : 1)) }
+        let rest = size - chunkStart
+        return 1 + rest / c + (rest % c == 0 ? 0 : 1)
+    }
 }
 
 /// The chunks of one or more originals (a manifest, or every episode of a feed) by window key, so a
