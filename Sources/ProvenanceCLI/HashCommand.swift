@@ -16,7 +16,7 @@ struct HashCommand: Command {
             "Follow symbolic links inside directories (as sign and attest do when asked)."
         ).option,
         Opts.json.help(
-            "One JSON object per line: path, size, sha256, chunkSize, chunkStart (media whose sound starts later), chunkRoot, chunks."
+            "One JSON object per line: path, size, sha256, chunkSize, chunkStart and chunkEnd (media: where the sound starts and ends), chunkRoot, chunks."
         ).option,
         Opts.progress.option,
     ]

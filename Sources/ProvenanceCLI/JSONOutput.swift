@@ -40,7 +40,9 @@ enum JSONOutput {
     // MARK: hash, sign
 
     static func hashed(_ path: String, _ d: FileDigest) -> JSON {
-        let start: [(String, JSON)] = d.chunkStart > 0 ? [("chunkStart", .number(String(d.chunkStart)))] : []
+        let start: [(String, JSON)] =
+            (d.chunkStart > 0 ? [("chunkStart", .number(String(d.chunkStart)))] : [])
+            + (d.chunkEnd > 0 ? [("chunkEnd", .number(String(d.chunkEnd)))] : [])
         return .object(
             [
                 ("path", .string(path)), ("size", .number(String(d.size))), ("sha256", .string(Hex.encode(d.sha256))),

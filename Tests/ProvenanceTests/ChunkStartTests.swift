@@ -19,7 +19,9 @@ import Testing
             + (footer ? Array("3DI".utf8) + [UInt8](repeating: 0, count: 7) : [])
     }
 
-    static func start(_ bytes: [UInt8]) -> UInt64 {
+    static func start(_ bytes: [UInt8]) -> UInt64 { grid(bytes).start }
+
+    static func grid(_ bytes: [UInt8]) -> ChunkStart.Grid {
         ChunkStart.of(size: UInt64(bytes.count)) { offset, count in
             guard offset < UInt64(bytes.count) else { return [] }
             return Array(bytes[Int(offset)..<min(bytes.count, Int(offset) + count)])
@@ -43,7 +45,13 @@ import Testing
         #expect(Self.start(Self.id3(body: 17 << 20) + sound) == 0)
 
         let (m4a, mdat) = MediaTimelineTests.m4a(sizes: [100, 200, 300])
-        #expect(Self.start(m4a) == UInt64(mdat))
+        // The grid ends where mdat does: its sample tables (moov) follow.
+        #expect(Self.grid(m4a) == ChunkStart.Grid(start: UInt64(mdat), end: UInt64(mdat + 600)))
+        // mdat last (or running to the end): no end.
+        let last = Array(m4a[0..<(mdat - 8)]) + MediaTimelineTests.box("mdat", [UInt8](repeating: 1, count: 600))
+        #expect(Self.grid(last) == ChunkStart.Grid(start: UInt64(mdat)))
+        let open = Array(m4a[0..<(mdat - 8)]) + [0, 0, 0, 0] + Array("mdat".utf8) + m4a[mdat...]
+        #expect(Self.grid(open) == ChunkStart.Grid(start: UInt64(mdat)))
         // A box claiming more than the file ends the walk.
         let broken = Array(m4a[0..<16]) + MediaTimelineTests.be32(0x7FFF_FFFF) + Array("free".utf8) + m4a[16...]
         #expect(Self.start(broken) == 0)
@@ -62,10 +70,8 @@ import Testing
             let path = dir.appendingPathComponent(name).path
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             let file = try FileHasher.hash(path: path, chunkSize: 4096)
-            #expect(file.chunkStart == Self.start(bytes), "\(name)")
-            #expect(
-                file.chunks.count == Int(ChunkList.count(size: file.size, chunkSize: 4096, chunkStart: file.chunkStart))
-            )
+            #expect(file.grid == Self.grid(bytes), "\(name)")
+            #expect(file.chunks.count == Int(ChunkList.count(size: file.size, chunkSize: 4096, grid: file.grid)))
             let parallel = try #require(try? ParallelHasher.hash([.init(path: path, chunkSize: 4096)])[0].get())
             #expect(parallel == file, "\(name)")
             for piece in [1, 5, 4096, 1 << 20] {
@@ -80,8 +86,7 @@ import Testing
             }
             // Each chunk digest is the SHA-256 of the bytes the list says it covers.
             let list = ChunkList(
-                size: file.size, chunkSize: 4096, chunkStart: file.chunkStart, digests: file.chunks,
-                windows: file.windows)
+                size: file.size, chunkSize: 4096, grid: file.grid, digests: file.chunks, windows: file.windows)
             for c in file.chunks.indices {
                 let from = Int(list.offset(of: c))
                 #expect(
@@ -108,8 +113,21 @@ extension ChunkStartTests {
                 try FileDetails(members: base.merging(["chunkStart": bad]) { $1 })
             }
         }
-        #expect(ChunkList.count(size: 100_000, chunkSize: 8192, chunkStart: 417) == 1 + 13)
-        #expect(ChunkList.count(size: 8609, chunkSize: 8192, chunkStart: 417) == 2)
-        #expect(ChunkList.count(size: 8610, chunkSize: 8192, chunkStart: 417) == 3)
+        let g = { (start: UInt64, end: UInt64) in ChunkStart.Grid(start: start, end: end) }
+        #expect(ChunkList.count(size: 100_000, chunkSize: 8192, grid: g(417, 0)) == 1 + 13)
+        #expect(ChunkList.count(size: 8609, chunkSize: 8192, grid: g(417, 0)) == 2)
+        #expect(ChunkList.count(size: 8610, chunkSize: 8192, grid: g(417, 0)) == 3)
+        #expect(ChunkList.count(size: 100_000, chunkSize: 8192, grid: g(417, 99_000)) == 1 + 13 + 1)
+        #expect(ChunkList.count(size: 100_000, chunkSize: 8192, grid: g(0, 8192)) == 2)
+        let list = ChunkList(
+            size: 100_000, chunkSize: 8192, grid: g(417, 90_000), digests: Array(repeating: [], count: 13),
+            windows: Array(repeating: 0, count: 13))
+        #expect(list.offset(of: 12) == 90_000 && list.length(of: 12) == 10_000)
+        #expect(list.offset(of: 11) == 417 + 10 * 8192 && list.length(of: 11) == 90_000 - (417 + 10 * 8192))
+        #expect(throws: ProvenanceError.self) { try FileDetails(members: base.merging(["chunkEnd": "100000"]) { $1 }) }
+        #expect(throws: ProvenanceError.self) {
+            try FileDetails(members: base.merging(["chunkStart": "500", "chunkEnd": "500"]) { $1 })
+        }
+        #expect(try FileDetails(members: base.merging(["chunkEnd": "99000"]) { $1 }).grid == g(0, 99_000))
     }
 }

@@ -77,10 +77,11 @@ def mp3_frame(data, p):
     return n, any(t in notes for t in (b"Xing", b"Info", b"VBRI"))
 
 
-def chunk_start(data):
-    """docs/FORMAT.md §2, from its words: an MP4's first mdat body; an MP3's first frame of sound after its
-    ID3v2 tags and a Xing/Info/VBRI frame; 0 otherwise, or past 16 MiB, or at or past the end."""
-    start = 0
+def chunk_grid(data):
+    """docs/FORMAT.md §2, from its words: an MP4's first mdat body (and its end, when it says it and boxes
+    follow); an MP3's first frame of sound after its ID3v2 tags and a Xing/Info/VBRI frame; 0 otherwise, or
+    past 16 MiB, or at or past the end."""
+    start, end = 0, 0
     if len(data) >= 12 and data[4:8] == b"ftyp":
         p = 0
         for _ in range(1024):
@@ -93,6 +94,8 @@ def chunk_start(data):
                 length = len(data) - p
             if kind == b"mdat":
                 start = p + header
+                if int.from_bytes(data[p:p + 4], "big") != 0 and header <= length < len(data) - p:
+                    end = p + length
                 break
             if length < header or length > len(data) - p:
                 break
@@ -111,7 +114,8 @@ def chunk_start(data):
             if first[1]:
                 p += first[0]
             start = p if mp3_frame(data, p) else 0
-    return start if 0 < start < len(data) and start <= 16 << 20 else 0
+    start = start if 0 < start < len(data) and start <= 16 << 20 else 0
+    return start, end if start < end < len(data) else 0
 
 
 def details_hash(details):
@@ -127,11 +131,13 @@ def verify_manifest(path, manifest_path):
     size, cs = int(details["size"]), int(details["chunkSize"])
     if size != len(data):
         return {"ok": False, "reason": "size differs"}
-    start = chunk_start(data)
-    if int(details.get("chunkStart", "0")) != start:
-        return {"ok": False, "reason": f"chunkStart is {details.get('chunkStart')}, the file's sound starts at {start}"}
+    start, end = chunk_grid(data)
+    if (int(details.get("chunkStart", "0")), int(details.get("chunkEnd", "0"))) != (start, end):
+        return {"ok": False, "reason": f"chunkStart/End are {details.get('chunkStart')}/{details.get('chunkEnd')}, "
+                                       f"the file's sound is at {start}/{end}"}
     head = [data[:start]] if start else []
-    pieces = head + [data[i:i + cs] for i in range(start, max(size, 1), cs)] or [b""]
+    tail = [data[end:]] if end else []
+    pieces = head + [data[i:min(i + cs, end or size)] for i in range(start, max(end or size, 1), cs)] + tail or [b""]
     chunks = [hashlib.sha256(p).digest() for p in pieces]
     if base64.b64encode(b"".join(chunks)).decode() != m["file"]["chunks"] or "0x" + merkle_root(chunks).hex() != details["chunkRoot"]:
         return {"ok": False, "reason": "chunk digests differ"}

@@ -7,7 +7,7 @@ import ProvenanceCore
 
 /// The attest run's journal: one JSON object per line, appended and fsync'd before the step it
 /// announces, so a run killed at any instant can be resumed by running the same command again.
-///   {"t":"hashed","path","inode","size","mtime","ctime","chunkSize","sha256","chunks","windows"[,"chunkStart"],"mac"}
+///   {"t":"hashed","path","inode","size","mtime","ctime","chunkSize","sha256","chunks","windows"[,"chunkStart","chunkEnd"],"mac"}
 ///   a file's digests
 ///   {"t":"signed","digests":[…],"root"}                                     a batch about to be sent
 ///   {"t":"sent","hash","raw"}                                              a transaction, before broadcast
@@ -217,6 +217,7 @@ public final class Journal {
             ("windows", .string(CompactChunks.encode(windows: digest.windows))),
         ]
         if digest.chunkStart > 0 { fields.append(("chunkStart", .number(String(digest.chunkStart)))) }
+        if digest.chunkEnd > 0 { fields.append(("chunkEnd", .number(String(digest.chunkEnd)))) }
         guard let mac = mac(fields) else { return nil }
         fields.append(("mac", .string(mac)))
         return .object(fields)
@@ -242,11 +243,13 @@ public final class Journal {
             let windows = record["windows"]?.stringValue.flatMap(CompactChunks.windows)
         else { return nil }
         let start = record["chunkStart"].map { $0.intValue.map { UInt64($0) } } ?? 0
-        guard let start, !chunks.isEmpty, chunks.count == windows.count,
-            UInt64(chunks.count) == ChunkList.count(size: id.size, chunkSize: expected, chunkStart: start)
-        else { return nil }
-        return FileDigest(
-            size: id.size, sha256: sha, chunkSize: expected, chunkStart: start, chunks: chunks, windows: windows)
+        let end = record["chunkEnd"].map { $0.intValue.map { UInt64($0) } } ?? 0
+        guard let start, let end, !chunks.isEmpty, chunks.count == windows.count else { return nil }
+        let grid = ChunkStart.Grid(start: start, end: end)
+        guard UInt64(chunks.count) == ChunkList.count(size: id.size, chunkSize: expected, grid: grid) else {
+            return nil
+        }
+        return FileDigest(size: id.size, sha256: sha, chunkSize: expected, grid: grid, chunks: chunks, windows: windows)
     }
 
     func recordSigned(root: [UInt8], digests: [[UInt8]]) throws {

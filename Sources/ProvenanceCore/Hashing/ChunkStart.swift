@@ -14,19 +14,35 @@ public enum ChunkStart {
     /// at most that much before its grid is known.
     public static let longest: UInt64 = 16 << 20
 
-    /// The offset where the first chunk ends and the fixed grid begins; 0 (a grid from the start) for a file
-    /// that is neither an MP3 with something before its first frame of sound, nor an MP4 with `mdat`.
-    public static func of(size: UInt64, read: Read) -> UInt64 {
+    /// Where the sound starts and ends: the fixed grid runs from `start` (chunk 0 is the bytes before it, when
+    /// it is not 0) to `end` (the bytes after it are the last chunk, when it is not 0: an MP4's boxes after
+    /// `mdat`, its sample tables, which a server rewrites around a post-roll).
+    public struct Grid: Equatable, Sendable {
+        public var start: UInt64
+        public var end: UInt64
+        public init(start: UInt64 = 0, end: UInt64 = 0) {
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// The grid of a file: both 0 (a grid from the start to the end) for a file that is neither an MP3 with
+    /// something before its first frame of sound, nor an MP4 with `mdat`.
+    public static func of(size: UInt64, read: Read) -> Grid {
         let head = read(0, 12)
-        guard head.count >= 12 else { return 0 }
-        let start = head[4..<8].elementsEqual("ftyp".utf8) ? mp4(size: size, read: read) : mp3(size: size, read: read)
-        return start > 0 && start < size && start <= longest ? start : 0
+        guard head.count >= 12 else { return Grid() }
+        var grid =
+            head[4..<8].elementsEqual("ftyp".utf8)
+            ? mp4(size: size, read: read) : Grid(start: mp3(size: size, read: read))
+        if !(grid.start < size && grid.start <= longest) { grid.start = 0 }
+        if !(grid.end > grid.start && grid.end < size) { grid.end = 0 }
+        return grid
     }
 
     /// Of a stream's first bytes: nil while more of them are needed to decide (`final`: there are no more).
-    static func of(head: [UInt8], final: Bool) -> UInt64? {
+    static func of(head: [UInt8], final: Bool) -> Grid? {
         var short = false
-        let start = of(size: final ? UInt64(head.count) : .max) { offset, count in
+        let grid = of(size: final ? UInt64(head.count) : .max) { offset, count in
             guard offset < UInt64(head.count) else {
                 short = short || !final
                 return []
@@ -36,11 +52,11 @@ public enum ChunkStart {
             return Array(head[Int(offset)..<Int(end)])
         }
         // Not final, the start must lie inside what was seen, as inside a file's size.
-        return short || (!final && start >= UInt64(head.count)) ? nil : start
+        return short || (!final && grid.start >= UInt64(head.count)) ? nil : grid
     }
 
     /// Of an open regular file, by `pread` (the file position is left alone).
-    public static func of(fd: Int32, size: UInt64) -> UInt64 {
+    public static func of(fd: Int32, size: UInt64) -> Grid {
         of(size: size) { offset, count in
             var bytes = [UInt8](repeating: 0, count: count)
             let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
@@ -75,24 +91,28 @@ public enum ChunkStart {
     }
 
     /// The first `mdat` box's body, walking top-level boxes from `ftyp` (at most 1,024 of them).
-    static func mp4(size: UInt64, read: Read) -> UInt64 {
+    static func mp4(size: UInt64, read: Read) -> Grid {
         var p: UInt64 = 0
         for _ in 0..<1024 where p <= longest {
             let h = read(p, 16)
-            guard h.count >= 8 else { return 0 }
+            guard h.count >= 8 else { return Grid() }
             let small = h[0..<4].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             var (length, header) = (small, UInt64(8))
             if small == 1 {
-                guard h.count == 16 else { return 0 }
+                guard h.count == 16 else { return Grid() }
                 (length, header) = (h[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, 16)
             } else if small == 0 {
                 length = size - p
             }
-            if h[4..<8].elementsEqual("mdat".utf8) { return p + header }
-            guard length >= header, length <= size - p else { return 0 }
+            if h[4..<8].elementsEqual("mdat".utf8) {
+                // Its end, when the box says it and something follows.
+                let end = small != 0 && length >= header && length < size - p ? p + length : 0
+                return Grid(start: p + header, end: end)
+            }
+            guard length >= header, length <= size - p else { return Grid() }
             p += length
         }
-        return 0
+        return Grid()
     }
 }
 
@@ -103,21 +123,18 @@ struct Chunker {
     private var accumulator: ChunkAccumulator?
     private var head: [UInt8] = []
 
-    /// `chunkStart` nil: decided from the bytes.
-    init(chunkSize: Int, chunkStart: UInt64?) {
+    /// `grid` nil: decided from the bytes.
+    init(chunkSize: Int, grid: ChunkStart.Grid?) {
         self.chunkSize = chunkSize
-        if let chunkStart { accumulator = ChunkAccumulator(chunkSize: chunkSize, chunkStart: chunkStart) }
+        if let grid { accumulator = ChunkAccumulator(chunkSize: chunkSize, grid: grid) }
     }
-
-    /// The grid's start, once known.
-    var chunkStart: UInt64? { accumulator.map { UInt64($0.chunkStart) } }
 
     /// The next bytes; with `whole`, they go to that hasher too, at once, whether the grid is known or not.
     mutating func add(_ data: UnsafeRawBufferPointer, alongside whole: SHA256Hasher? = nil) {
         if accumulator != nil { return accumulator!.add(data, alongside: whole) }
         whole?.update(data)
         head += data
-        if let start = ChunkStart.of(head: head, final: false) { begin(start) }
+        if let grid = ChunkStart.of(head: head, final: false) { begin(grid) }
     }
 
     mutating func addPairs(_ data: UnsafeRawBufferPointer) {
@@ -125,12 +142,12 @@ struct Chunker {
     }
 
     mutating func finish() -> ChunkAccumulator.Result {
-        if accumulator == nil { begin(ChunkStart.of(head: head, final: true) ?? 0) }
+        if accumulator == nil { begin(ChunkStart.of(head: head, final: true) ?? ChunkStart.Grid()) }
         return accumulator!.finish()
     }
 
-    private mutating func begin(_ start: UInt64) {
-        var a = ChunkAccumulator(chunkSize: chunkSize, chunkStart: start)
+    private mutating func begin(_ grid: ChunkStart.Grid) {
+        var a = ChunkAccumulator(chunkSize: chunkSize, grid: grid)
         head.withUnsafeBytes { a.add($0) }
         head = []
         accumulator = a

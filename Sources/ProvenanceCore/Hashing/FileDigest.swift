@@ -8,8 +8,10 @@ public struct FileDigest: Equatable, Sendable {
     public let size: UInt64
     public let sha256: [UInt8]
     public let chunkSize: Int
-    /// Where the fixed grid starts, after a first chunk of this many bytes (0: from the start; FORMAT §2).
-    public let chunkStart: UInt64
+    /// Where the fixed grid starts and ends (0: from the start, to the end; FORMAT §2).
+    public let grid: ChunkStart.Grid
+    public var chunkStart: UInt64 { grid.start }
+    public var chunkEnd: UInt64 { grid.end }
     public let chunks: [[UInt8]]
     /// Each chunk's WindowKey pair (first and last 32 bytes).
     public let windows: [UInt64]
@@ -21,23 +23,23 @@ public struct FileDigest: Equatable, Sendable {
 
     /// `windows` nil: keys unknown (all zero), for digests made up in tests.
     public init(
-        size: UInt64, sha256: [UInt8], chunkSize: Int, chunkStart: UInt64 = 0, chunks: [[UInt8]],
+        size: UInt64, sha256: [UInt8], chunkSize: Int, grid: ChunkStart.Grid = ChunkStart.Grid(), chunks: [[UInt8]],
         windows: [UInt64]? = nil
     ) {
         self.init(
-            size: size, sha256: sha256, chunkSize: chunkSize, chunkStart: chunkStart, chunks: chunks, windows: windows,
+            size: size, sha256: sha256, chunkSize: chunkSize, grid: grid, chunks: chunks, windows: windows,
             chunkRoot: chunks.isEmpty ? [] : Merkle.root(chunks))
     }
 
     /// With the chunk root the hasher built as it read (Merkle.Accumulator).
     init(
-        size: UInt64, sha256: [UInt8], chunkSize: Int, chunkStart: UInt64 = 0, chunks: [[UInt8]], windows: [UInt64]?,
-        chunkRoot: [UInt8]
+        size: UInt64, sha256: [UInt8], chunkSize: Int, grid: ChunkStart.Grid = ChunkStart.Grid(), chunks: [[UInt8]],
+        windows: [UInt64]?, chunkRoot: [UInt8]
     ) {
         self.size = size
         self.sha256 = sha256
         self.chunkSize = chunkSize
-        self.chunkStart = chunkStart
+        self.grid = grid
         self.chunks = chunks
         self.windows = windows ?? Array(repeating: 0, count: chunks.count)
         root = chunkRoot

@@ -91,17 +91,17 @@ public enum FileHasher {
         let size = UInt64(before.st_size)
         return try hash(
             fd: fd, name: path, chunkSize: chunkSize ?? defaultChunkSize(forSize: size),
-            chunkStart: chunks ? ChunkStart.of(fd: fd, size: size) : 0, chunks: chunks, stable: before,
+            grid: chunks ? ChunkStart.of(fd: fd, size: size) : ChunkStart.Grid(), chunks: chunks, stable: before,
             progress: progress)
     }
 
     private static func hash(
-        fd: Int32, name: String, chunkSize: Int, chunkStart: UInt64? = nil, chunks: Bool, stable before: stat?,
+        fd: Int32, name: String, chunkSize: Int, grid: ChunkStart.Grid? = nil, chunks: Bool, stable before: stat?,
         progress: ((UInt64) -> Void)?
     ) throws -> FileDigest {
         let ring = BufferRing(
             fd: fd, withChunks: chunks, regularFileSize: before.map { UInt64($0.st_size) })
-        let chunker = chunks ? ChunkDigester(ring: ring, chunkSize: chunkSize, chunkStart: chunkStart) : nil
+        let chunker = chunks ? ChunkDigester(ring: ring, chunkSize: chunkSize, grid: grid) : nil
         let whole = SHA256Hasher()
         var slot = 0
         var done: UInt64 = 0
@@ -124,16 +124,18 @@ public enum FileHasher {
         }
         if let before { try ensureUnchanged(fd: fd, before: before, bytesRead: ring.total, name: name) }
         return FileDigest(
-            size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, chunkStart: chunked.chunkStart,
+            size: ring.total, sha256: whole.finalize(), chunkSize: chunkSize, grid: chunked.grid,
             chunks: chunked.chunks, windows: chunked.windows, chunkRoot: chunked.root)
     }
 }
 
-/// Cuts a stream into fixed-size chunks (after a first chunk of `chunkStart` bytes, when that is not 0) and
-/// keeps each chunk's SHA-256 and window key.
+/// Cuts a stream into fixed-size chunks (after a first chunk of `grid.start` bytes, and up to a last chunk
+/// from `grid.end`, where those are not 0) and keeps each chunk's SHA-256 and window key.
 struct ChunkAccumulator {
     let chunkSize: Int
-    let chunkStart: Int
+    let grid: ChunkStart.Grid
+    /// Where the chunk being filled starts.
+    private var begin: UInt64 = 0
     private let hasher = SHA256Hasher()
     /// The second stream of `addPairs`.
     private let partner = SHA256Hasher()
@@ -146,19 +148,23 @@ struct ChunkAccumulator {
     /// (a 1 GiB file's 16,384 chunks took 8 ms of Keccak-256 after the last byte otherwise).
     private var tree = Merkle.Accumulator()
 
-    init(chunkSize: Int, chunkStart: UInt64 = 0) {
+    init(chunkSize: Int, grid: ChunkStart.Grid = ChunkStart.Grid()) {
         self.chunkSize = chunkSize
-        self.chunkStart = Int(chunkStart)
+        self.grid = grid
     }
 
     /// The length of the chunk being filled.
-    private var limit: Int { chunkStart > 0 && chunks.isEmpty ? chunkStart : chunkSize }
+    private var limit: Int {
+        if grid.start > 0 && chunks.isEmpty { return Int(grid.start) }
+        guard grid.end > 0 else { return chunkSize }
+        return begin >= grid.end ? Int.max : Int(min(UInt64(chunkSize), grid.end - begin))
+    }
 
     struct Result {
         var chunks: [[UInt8]] = []
         var windows: [UInt64] = []
         var root: [UInt8] = []
-        var chunkStart: UInt64 = 0
+        var grid = ChunkStart.Grid()
     }
 
     /// The next bytes. With `whole`, the same bytes also go to that hasher (a file's content ID), the two
@@ -188,7 +194,9 @@ struct ChunkAccumulator {
     /// For the chunk thread of one large file, which otherwise ends after the content ID's.
     mutating func addPairs(_ data: UnsafeRawBufferPointer) {
         var offset = 0
-        while inChunk == 0 && limit == chunkSize && data.count - offset >= 2 * chunkSize {
+        while inChunk == 0 && limit == chunkSize && data.count - offset >= 2 * chunkSize
+            && (grid.end == 0 || begin + 2 * UInt64(chunkSize) <= grid.end)
+        {
             let a = UnsafeRawBufferPointer(rebasing: data[offset..<offset + chunkSize])
             let b = UnsafeRawBufferPointer(rebasing: data[offset + chunkSize..<offset + 2 * chunkSize])
             SHA256Hasher.update(hasher, a, partner, b)
@@ -201,6 +209,7 @@ struct ChunkAccumulator {
 
     /// A chunk hashed in one piece: its keys from its first and last 32 bytes.
     private mutating func endWholeChunk(_ digest: [UInt8], _ bytes: UnsafeRawBufferPointer) {
+        begin += UInt64(bytes.count)
         chunks.append(digest)
         tree.add(digest)
         let tail = UnsafeRawBufferPointer(rebasing: bytes[(bytes.count - WindowKey.width)...])
@@ -208,6 +217,7 @@ struct ChunkAccumulator {
     }
 
     private mutating func endChunk() {
+        begin += UInt64(inChunk)
         let digest = hasher.finalize()
         chunks.append(digest)
         tree.add(digest)
@@ -221,7 +231,10 @@ struct ChunkAccumulator {
     /// of nothing.
     mutating func finish() -> Result {
         if inChunk > 0 || chunks.isEmpty { endChunk() }
-        return Result(chunks: chunks, windows: windows, root: tree.root!, chunkStart: UInt64(chunkStart))
+        // A stream that ended at or before the grid's end it announced has the chunks of no end.
+        let end = grid.end < begin ? grid.end : 0
+        return Result(
+            chunks: chunks, windows: windows, root: tree.root!, grid: ChunkStart.Grid(start: grid.start, end: end))
     }
 }
 
@@ -355,22 +368,22 @@ private final class BufferRing: @unchecked Sendable {
 private final class ChunkDigester: @unchecked Sendable {
     private let ring: BufferRing
     private let chunkSize: Int
-    private let chunkStart: UInt64?
+    private let grid: ChunkStart.Grid?
     private var result = ChunkAccumulator.Result()
     private let done = DispatchSemaphore(value: 0)
 
-    /// `chunkStart` nil: a stream's, decided from its first bytes.
-    init(ring: BufferRing, chunkSize: Int, chunkStart: UInt64?) {
+    /// `grid` nil: a stream's, decided from its first bytes.
+    init(ring: BufferRing, chunkSize: Int, grid: ChunkStart.Grid?) {
         self.ring = ring
         self.chunkSize = chunkSize
-        self.chunkStart = chunkStart
+        self.grid = grid
         let thread = Thread { [self] in self.run() }
         thread.stackSize = 1 << 20
         thread.start()
     }
 
     private func run() {
-        var accumulator = Chunker(chunkSize: chunkSize, chunkStart: chunkStart)
+        var accumulator = Chunker(chunkSize: chunkSize, grid: grid)
         var slot = 0
         while true {
             ring.filledForChunks.wait()
@@ -403,7 +416,7 @@ public final class StreamHasher {
     public init(chunkSize: Int?) throws {
         if let chunkSize { try FileHasher.checkChunkSize(chunkSize) }
         self.chunkSize = chunkSize ?? 0
-        chunker = chunkSize.map { Chunker(chunkSize: $0, chunkStart: nil) }
+        chunker = chunkSize.map { Chunker(chunkSize: $0, grid: nil) }
     }
 
     public func add(_ data: UnsafeRawBufferPointer) {
@@ -414,7 +427,7 @@ public final class StreamHasher {
     public func finish() -> FileDigest {
         let chunked = chunker?.finish() ?? ChunkAccumulator.Result()
         return FileDigest(
-            size: size, sha256: whole.finalize(), chunkSize: chunkSize, chunkStart: chunked.chunkStart,
+            size: size, sha256: whole.finalize(), chunkSize: chunkSize, grid: chunked.grid,
             chunks: chunked.chunks, windows: chunked.windows, chunkRoot: chunked.root)
     }
 }

@@ -116,11 +116,11 @@ public enum ParallelHasher {
         if kind == S_IFDIR { return .failure(.input("\(path): is a directory")) }
         guard kind == S_IFREG else { return .failure(.input("\(path): replaced while being opened")) }
         let chunkSize = item.chunkSize ?? FileHasher.defaultChunkSize(forSize: UInt64(before.st_size))
-        let chunkStart = item.chunks ? ChunkStart.of(fd: fd, size: UInt64(before.st_size)) : 0
-        let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize) && chunkStart == 0
+        let grid = item.chunks ? ChunkStart.of(fd: fd, size: UInt64(before.st_size)) : ChunkStart.Grid()
+        let oneChunk = UInt64(before.st_size) <= UInt64(chunkSize) && grid == ChunkStart.Grid()
         let chunking = item.chunks && !oneChunk
         let whole = SHA256Hasher()
-        var chunker = ChunkAccumulator(chunkSize: chunkSize, chunkStart: chunkStart)
+        var chunker = ChunkAccumulator(chunkSize: chunkSize, grid: grid)
         var total: UInt64 = 0
         var firstBytes: [UInt8] = []  // a one-chunk file's keys: its first and last 32 bytes
         var tail = WindowKey.Tail()
@@ -154,8 +154,8 @@ public enum ParallelHasher {
                 : chunker.finish()
         return .success(
             FileDigest(
-                size: total, sha256: digest, chunkSize: chunkSize, chunkStart: chunkStart, chunks: chunked.chunks,
-                windows: chunked.windows, chunkRoot: chunked.root))
+                size: total, sha256: digest, chunkSize: chunkSize, grid: oneChunk ? grid : chunked.grid,
+                chunks: chunked.chunks, windows: chunked.windows, chunkRoot: chunked.root))
     }
 }
 

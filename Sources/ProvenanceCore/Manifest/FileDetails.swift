@@ -17,6 +17,7 @@ public struct FileDetails: Equatable, Sendable {
             "chunkRoot": Hex.encode(digest.chunkRoot, prefix: true),
         ]
         if digest.chunkStart > 0 { members[Self.chunkStartMember] = String(digest.chunkStart) }
+        if digest.chunkEnd > 0 { members[Self.chunkEndMember] = String(digest.chunkEnd) }
         if let audio = digest.audio { members[Self.audioMember] = Hex.encode(audio.commitment, prefix: true) }
         if let picture = digest.picture {
             members[Self.pictureMember] = Hex.encode(picture.commitment, prefix: true)
@@ -26,6 +27,8 @@ public struct FileDetails: Equatable, Sendable {
 
     /// Where a media file's chunk grid starts (FORMAT §2), when not at 0.
     public static let chunkStartMember = "chunkStart"
+    /// Where it ends (FORMAT §2), when not at the file's end.
+    public static let chunkEndMember = "chunkEnd"
     /// The member binding a file's audio fingerprint (docs/FORMAT.md §11): `0x` + SHA-256 of it.
     public static let audioMember = "audioFingerprint"
     /// The member binding a video's picture fingerprint (docs/FORMAT.md §12).
@@ -58,6 +61,14 @@ public struct FileDetails: Equatable, Sendable {
                 start <= ChunkStart.longest
             else { throw bad("chunkStart must be a decimal integer above 0, below size and at most 16 MiB") }
         }
+        if let text = members[Self.chunkEndMember] {
+            guard let end = UInt64(text), String(end) == text, end > chunkStart, end < size,
+                size - end <= ChunkStart.longest
+            else {
+                throw bad(
+                    "chunkEnd must be a decimal integer above chunkStart, below size and at most 16 MiB before it")
+            }
+        }
     }
 
     private static func isNameByte(_ b: UInt8) -> Bool {
@@ -68,6 +79,9 @@ public struct FileDetails: Equatable, Sendable {
     public var chunkSize: Int { Int(members["chunkSize"]!)! }
     /// 0 when the member is absent: the grid starts at the file's first byte.
     public var chunkStart: UInt64 { members[Self.chunkStartMember].flatMap { UInt64($0) } ?? 0 }
+    /// 0 when the member is absent: the grid runs to the file's end.
+    public var chunkEnd: UInt64 { members[Self.chunkEndMember].flatMap { UInt64($0) } ?? 0 }
+    public var grid: ChunkStart.Grid { ChunkStart.Grid(start: chunkStart, end: chunkEnd) }
     public var chunkRoot: [UInt8] { Hex.decode(members["chunkRoot"]!, count: 32)! }
 
     /// keccak256 over (keccak256(name) ‖ keccak256(value)) of every member, in byte order of the names.

@@ -92,7 +92,7 @@ public struct Manifest: Sendable {
     public func checkedChunkList() throws -> ChunkList {
         if !chunksChecked { try Self.checkChunkRoot(chunks, details) }
         return ChunkList(
-            size: size, chunkSize: chunkSize, chunkStart: details.chunkStart, digests: chunks, windows: windows)
+            size: size, chunkSize: chunkSize, grid: details.grid, digests: chunks, windows: windows)
     }
 
     /// When `file.chunks` are checked against the signed `details.chunkRoot`.
@@ -209,9 +209,9 @@ public struct Manifest: Sendable {
             throw bad("file.chunks must be base64 of 32-byte digests")
         }
         // size comes from the file: 2^64−1 must be an error for this manifest, not an overflow trap.
-        let expectedChunks = ChunkList.count(size: size, chunkSize: chunkSize, chunkStart: details.chunkStart)
+        let expectedChunks = ChunkList.count(size: size, chunkSize: chunkSize, grid: details.grid)
         guard UInt64(chunks.count) == expectedChunks else {
-            let grid = details.chunkStart > 0 ? " after a first of \(details.chunkStart)" : ""
+            let grid = details.grid == ChunkStart.Grid() ? "" : " from \(details.chunkStart) to \(details.chunkEnd)"
             throw bad(
                 "file.chunks has \(chunks.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks\(grid) has \(expectedChunks)"
             )

@@ -59,6 +59,8 @@ public final class AuthenticPartsFinder {
     private var runDigests: [Int: [UInt8]] = [:]
     /// Head keys whose candidates failed their SHA-256 once: they seed no match again (see above).
     private var weakKeys = Set<UInt32>()
+    /// Insertions whose place was not found at an MP3 frame start: tried at an MP4's samples after the search.
+    private(set) var splices: [Splice] = []
     /// The copy offset where extending the last part forward was last tried (each end is tried once).
     private var triedForward: UInt64?
     /// Bytes kept behind the search position for extending a match backward.
@@ -139,6 +141,8 @@ public final class AuthenticPartsFinder {
 
     /// The SHA-256 spent on candidates that failed is over its budget (twice the bytes read, plus 4 MiB).
     private var overBudget: Bool { wastedBytes > 2 * bytesSeen + (4 << 20) }
+    /// What is left of the budget.
+    var budgetLeft: UInt64 { overBudget ? 0 : 2 * bytesSeen + (4 << 20) - wastedBytes }
 
     /// Whether the chunk `c` of original `o` is the `length` bytes at `p` (the tail key first).
     private func holds(_ o: Int, _ c: Int, at p: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
@@ -185,47 +189,29 @@ public final class AuthenticPartsFinder {
         let missing = Int(ob - oa)
         let inserted = b - a - missing
         guard inserted > 0 else { return }
-        var joined = [UInt8](repeating: 0, count: missing)
+        let window = UnsafeRawBufferPointer(rebasing: bytes[a..<b])
+        let splice = Splice(
+            copyStart: last.end, copyEnd: base + UInt64(b), original: o, chunks: (chunk.chunk + 1)..<c,
+            originalStart: oa, originalEnd: ob)
         for z in a...(a + missing)
         where MP3Frame.startsFrameOrTag(at: z, in: bytes) && MP3Frame.starts(at: z + inserted, in: bytes) {
             guard !overBudget else { return }
-            joined.withUnsafeMutableBytes { out in
-                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[a..<z]))
-                UnsafeMutableRawBufferPointer(rebasing: out[(z - a)...]).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: bytes[(z + inserted)..<b]))
-            }
-            let rebuilt = joined.withUnsafeBytes { j in
-                (chunk.chunk + 1..<c).allSatisfy { k in
-                    let from = Int(list.offset(of: k) - oa)
-                    hasher.update(UnsafeRawBufferPointer(rebasing: j[from..<from + list.length(of: k)]))
-                    return hasher.finalize() == list.digests[k]
-                }
-            }
-            guard rebuilt else {
+            guard splice.rebuilds(window, splitAt: z - a, list: list, hasher: hasher) else {
                 wastedBytes += UInt64(missing)
                 continue
             }
-            append(
-                AuthenticPart(
-                    start: last.end, end: base + UInt64(z), original: o, originalStart: oa,
-                    originalEnd: oa + UInt64(z - a)))
-            append(
-                AuthenticPart(
-                    start: base + UInt64(z + inserted), end: base + UInt64(b), original: o,
-                    originalStart: oa + UInt64(z - a), originalEnd: ob))
+            for part in splice.parts(splitAt: z - a) { append(part) }
             return
         }
+        // Not at an MP3 frame: an MP4's samples are known once its sample tables are read (often at the end).
+        if splices.count < Splice.maxRepaired { splices.append(splice) }
     }
 
     /// Adds a part, merged into the last one when it continues it in both copy and original.
     private func append(_ part: AuthenticPart) {
         guard part.end > part.start else { return }
-        if let last = parts.last, last.end == part.start, last.original == part.original,
-            last.originalEnd == part.originalStart
-        {
-            parts[parts.count - 1] = AuthenticPart(
-                start: last.start, end: part.end, original: part.original, originalStart: last.originalStart,
-                originalEnd: part.originalEnd)
+        if let last = parts.last, let joined = last.joined(part) {
+            parts[parts.count - 1] = joined
         } else {
             parts.append(part)
         }
@@ -471,7 +457,17 @@ public final class AuthenticPartsFinder {
             timeline.add(data)
         }
         timeline.finish(size: finder.bytesSeen)
-        return (finder.finish(), finder.bytesSeen, finder.skippedCandidates, timeline)
+        var parts = finder.finish()
+        if timeline.mp4.isMP4 {
+            parts = Splice.repair(
+                parts, finder.splices, at: timeline.mp4.offsets, index: index, budget: finder.budgetLeft,
+                read: { offset, count in
+                    var bytes = [UInt8](repeating: 0, count: count)
+                    let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+                    return n == count ? bytes : nil
+                })
+        }
+        return (parts, finder.bytesSeen, finder.skippedCandidates, timeline)
     }
 }
 

@@ -2,37 +2,52 @@
 public struct ChunkList: Sendable {
     public let size: UInt64
     public let chunkSize: Int
-    /// Where the fixed grid starts (FORMAT §2): chunk 0 is the bytes before it; 0 for a grid from the start.
-    public let chunkStart: UInt64
+    /// Where the fixed grid starts and ends (FORMAT §2): chunk 0 is the bytes before `grid.start`, the last
+    /// chunk those from `grid.end`, where those are not 0.
+    public let grid: ChunkStart.Grid
     public let digests: [[UInt8]]
     /// WindowKey pairs: head key (high 32 bits) and tail key (low 32 bits).
     public let windows: [UInt64]
+    /// Chunks before the grid (0 or 1), and on it.
+    private let headChunks: Int
+    private let gridChunks: Int
 
-    public init(size: UInt64, chunkSize: Int, chunkStart: UInt64 = 0, digests: [[UInt8]], windows: [UInt64]) {
+    public init(
+        size: UInt64, chunkSize: Int, grid: ChunkStart.Grid = ChunkStart.Grid(), digests: [[UInt8]], windows: [UInt64]
+    ) {
         precondition(digests.count == windows.count, "one window key per chunk")
         self.size = size
         self.chunkSize = chunkSize
-        self.chunkStart = chunkStart
+        self.grid = grid
         self.digests = digests
         self.windows = windows
+        headChunks = grid.start > 0 ? 1 : 0
+        let end = grid.end > 0 ? grid.end : size
+        let c = UInt64(chunkSize)
+        gridChunks = Int(end > grid.start ? (end - grid.start + c - 1) / c : 0)
     }
 
     public func offset(of chunk: Int) -> UInt64 {
-        guard chunkStart > 0 else { return UInt64(chunk) * UInt64(chunkSize) }
-        return chunk == 0 ? 0 : chunkStart + UInt64(chunk - 1) * UInt64(chunkSize)
+        if chunk < headChunks { return 0 }
+        let k = chunk - headChunks
+        if k >= gridChunks && grid.end > 0 { return grid.end }
+        return grid.start + UInt64(k) * UInt64(chunkSize)
     }
 
     public func length(of chunk: Int) -> Int {
-        if chunk == 0 && chunkStart > 0 { return Int(chunkStart) }
-        return Int(min(UInt64(chunkSize), size - offset(of: chunk)))
+        if chunk < headChunks { return Int(grid.start) }
+        // The last chunk after the grid's end is one, whatever its length (at most 16 MiB, §2).
+        if chunk - headChunks >= gridChunks && grid.end > 0 { return Int(size - grid.end) }
+        return Int(min(UInt64(chunkSize), (grid.end > 0 ? grid.end : size) - offset(of: chunk)))
     }
 
     /// How many chunks a file of `size` bytes has (at least one: an empty file's).
-    public static func count(size: UInt64, chunkSize: Int, chunkStart: UInt64 = 0) -> UInt64 {
+    public static func count(size: UInt64, chunkSize: Int, grid: ChunkStart.Grid = ChunkStart.Grid()) -> UInt64 {
         let c = UInt64(chunkSize)
-        guard chunkStart > 0, chunkStart < size else { return max(1, size / c + (size % c == 0 ? 0 : 1)) }
-        let rest = size - chunkStart
-        return 1 + rest / c + (rest % c == 0 ? 0 : 1)
+        let end = grid.end > 0 ? grid.end : size
+        guard grid.start < end, end <= size else { return max(1, size / c + (size % c == 0 ? 0 : 1)) }
+        let onGrid = (end - grid.start) / c + ((end - grid.start) % c == 0 ? 0 : 1)
+        return (grid.start > 0 ? 1 : 0) + max(1, onGrid) + (grid.end > 0 ? 1 : 0)
     }
 }
 
@@ -67,9 +82,11 @@ public final class ChunkIndex: @unchecked Sendable {
         var longest = WindowKey.width
         for (o, list) in originals.enumerated() {
             for c in list.digests.indices {
-                // A chunk shorter than the window cannot be rolled onto; the whole-file digest covers it.
+                // A chunk shorter than the window cannot be rolled onto; the whole-file digest covers it. One
+                // longer than the chunk size (before or after a media file's grid, §2: its tags or sample tables)
+                // is not searched for: a server rewrites it, and the search's buffer is four of the longest.
                 let length = list.length(of: c)
-                guard length >= WindowKey.width else { continue }
+                guard length >= WindowKey.width, length <= list.chunkSize else { continue }
                 longest = max(longest, length)
                 all.append((UInt32(list.windows[c] >> 32), Entry(original: Int32(o), chunk: Int32(c))))
             }
