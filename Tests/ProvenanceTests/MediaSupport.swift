@@ -91,6 +91,15 @@ enum Media {
             in: dir)
     }
 
+    /// An MP4's sound duration, from its sample tables (MP4Timeline, the tool's own reading).
+    static func probeDuration(_ dir: URL, _ name: String) throws -> Double {
+        let t = MediaTimeline()
+        let bytes = try Media.bytes(dir, name)
+        bytes.withUnsafeBytes { t.add($0) }
+        t.finish(size: UInt64(bytes.count))
+        return t.mp4.times.last ?? 0
+    }
+
     /// An MP3's duration, from its frames (MP3Timeline, the tool's own reading).
     static func duration(_ dir: URL, _ name: String) throws -> Double {
         let t = MP3Timeline()
