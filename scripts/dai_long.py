@@ -68,9 +68,12 @@ def main():
     dai_study.stitch("mp3", "long.mp3", ["long-ad%d.mp3" % k for k in range(3)], cuts, "long-dai.mp3")
     site = os.path.abspath("site")
     os.makedirs(site, exist_ok=True)
+    # Linked afresh: `sign --force` replaces the manifest (a new file), and a link left by an earlier run would
+    # serve the old one.
     for name in ("long.mp3", "long.mp3.provenance.json"):
-        if not os.path.exists(os.path.join(site, name)):
-            os.link(name, os.path.join(site, name))
+        if os.path.exists(os.path.join(site, name)):
+            os.unlink(os.path.join(site, name))
+        os.link(name, os.path.join(site, name))
     server = subprocess.Popen([sys.executable, os.path.join(REPO, "devnet/media_server.py"), site, "--port", "0"],
                               stdout=subprocess.PIPE, text=True)
     try:
