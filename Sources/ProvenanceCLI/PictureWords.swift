@@ -56,7 +56,8 @@ extension VerdictText {
     static func pictureSentence(_ r: Reason, _ names: Names) -> String? {
         switch r {
         case .pictureMatches(let s):
-            return "no byte is the original's, but its picture matches the original signed by \(names.describe(s))"
+            return
+                "its bytes are not the original's, but its picture matches the original signed by \(names.describe(s))"
         case .pictureDiffers: return "its picture does not match the original's"
         case .pictureNotCompared(let message): return "the picture was not checked: \(message)"
         case .soundUnmatched(let start, let end):

@@ -99,7 +99,7 @@ extension VerdictText {
     private static func soundSentence(_ r: Reason, _ names: Names) -> String? {
         switch r {
         case .soundMatches(let s):
-            return "no byte is the original's, but its sound matches the original signed by \(names.describe(s))"
+            return "its bytes are not the original's, but its sound matches the original signed by \(names.describe(s))"
         case .soundDiffers: return "its sound does not match the original's either"
         case .soundNotCompared(let message): return "the sound was not compared: \(message)"
         case .soundOriginalUntrusted:
@@ -234,8 +234,14 @@ extension VerdictText {
     /// unbroken across it, in place of the original's stretch it stands for otherwise.
     private static func timedRanges(_ parts: AuthenticParts, _ times: [TimedPart]) -> String {
         var out: [String] = []
+        // Ranges too short to time (a tag, a header, or under 0.05 s by the copy's own, unproven, sample tables)
+        // are counted, never dropped: a crafted moov made 22 ranges vanish behind "every part".
+        var short: (count: Int, bytes: UInt64) = (0, 0)
         for r in parts.unmatched {
-            guard let a = parts.copyTime(r.start), let b = parts.copyTime(r.end), b - a >= 0.05 else { continue }
+            guard let a = parts.copyTime(r.start), let b = parts.copyTime(r.end), b - a >= 0.05 else {
+                short = (short.count + 1, short.bytes + r.end - r.start)
+                continue
+            }
             let after = parts.parts.firstIndex { $0.start >= r.end }
             let before = parts.parts.lastIndex { $0.end <= r.start }
             var what = "\(fine(a))–\(fine(b)) of this copy"
@@ -263,6 +269,12 @@ extension VerdictText {
                 what += " is not shown to be the publisher's"
             }
             out.append(what)
+        }
+        if short.count > 0 {
+            out.append(
+                "\(short.count == 1 ? "1 range" : "\(short.count) ranges") too short to time (\(short.bytes) bytes: "
+                    + "tags, headers or under 0.05 s) \(short.count == 1 ? "is" : "are") not shown to be the publisher's"
+            )
         }
         return out.isEmpty ? "; every part of this copy is the publisher's" : "; " + out.joined(separator: "; ")
     }

@@ -118,11 +118,14 @@ extension ChunkStartTests {
         #expect(ChunkList.count(size: 8609, chunkSize: 8192, grid: g(417, 0)) == 2)
         #expect(ChunkList.count(size: 8610, chunkSize: 8192, grid: g(417, 0)) == 3)
         #expect(ChunkList.count(size: 100_000, chunkSize: 8192, grid: g(417, 99_000)) == 1 + 13 + 1)
-        #expect(ChunkList.count(size: 100_000, chunkSize: 8192, grid: g(0, 8192)) == 2)
+        #expect(ChunkList.count(size: 100_000, chunkSize: 8192, grid: g(0, 8192)) == 1 + 12)
         let list = ChunkList(
-            size: 100_000, chunkSize: 8192, grid: g(417, 90_000), digests: Array(repeating: [], count: 13),
-            windows: Array(repeating: 0, count: 13))
-        #expect(list.offset(of: 12) == 90_000 && list.length(of: 12) == 10_000)
+            size: 100_000, chunkSize: 8192, grid: g(417, 90_000), digests: Array(repeating: [], count: 14),
+            windows: Array(repeating: 0, count: 14))
+        #expect(ChunkList.count(size: 100_000, chunkSize: 8192, grid: g(417, 90_000)) == 14)
+        // After the sound's end the fixed grid goes on (a fragmented MP4's later fragments are searched too).
+        #expect(list.offset(of: 12) == 90_000 && list.length(of: 12) == 8192)
+        #expect(list.offset(of: 13) == 98_192 && list.length(of: 13) == 1808)
         #expect(list.offset(of: 11) == 417 + 10 * 8192 && list.length(of: 11) == 90_000 - (417 + 10 * 8192))
         #expect(throws: ProvenanceError.self) { try FileDetails(members: base.merging(["chunkEnd": "100000"]) { $1 }) }
         #expect(throws: ProvenanceError.self) {

@@ -136,8 +136,8 @@ def verify_manifest(path, manifest_path):
         return {"ok": False, "reason": f"chunkStart/End are {details.get('chunkStart')}/{details.get('chunkEnd')}, "
                                        f"the file's sound is at {start}/{end}"}
     head = [data[:start]] if start else []
-    tail = [data[end:]] if end else []
-    pieces = head + [data[i:min(i + cs, end or size)] for i in range(start, max(end or size, 1), cs)] + tail or [b""]
+    after = [data[i:i + cs] for i in range(end, size, cs)] if end else []
+    pieces = head + [data[i:min(i + cs, end or size)] for i in range(start, max(end or size, 1), cs)] + after
     chunks = [hashlib.sha256(p).digest() for p in pieces]
     if base64.b64encode(b"".join(chunks)).decode() != m["file"]["chunks"] or "0x" + merkle_root(chunks).hex() != details["chunkRoot"]:
         return {"ok": False, "reason": "chunk digests differ"}

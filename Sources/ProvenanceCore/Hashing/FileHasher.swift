@@ -130,7 +130,7 @@ public enum FileHasher {
 }
 
 /// Cuts a stream into fixed-size chunks (after a first chunk of `grid.start` bytes, and up to a last chunk
-/// from `grid.end`, where those are not 0) and keeps each chunk's SHA-256 and window key.
+/// to `grid.end` and again from it, where those are not 0) and keeps each chunk's SHA-256 and window key.
 struct ChunkAccumulator {
     let chunkSize: Int
     let grid: ChunkStart.Grid
@@ -156,8 +156,8 @@ struct ChunkAccumulator {
     /// The length of the chunk being filled.
     private var limit: Int {
         if grid.start > 0 && chunks.isEmpty { return Int(grid.start) }
-        guard grid.end > 0 else { return chunkSize }
-        return begin >= grid.end ? Int.max : Int(min(UInt64(chunkSize), grid.end - begin))
+        guard grid.end > 0, begin < grid.end else { return chunkSize }
+        return Int(min(UInt64(chunkSize), grid.end - begin))
     }
 
     struct Result {
@@ -195,7 +195,7 @@ struct ChunkAccumulator {
     mutating func addPairs(_ data: UnsafeRawBufferPointer) {
         var offset = 0
         while inChunk == 0 && limit == chunkSize && data.count - offset >= 2 * chunkSize
-            && (grid.end == 0 || begin + 2 * UInt64(chunkSize) <= grid.end)
+            && (grid.end == 0 || begin >= grid.end || begin + 2 * UInt64(chunkSize) <= grid.end)
         {
             let a = UnsafeRawBufferPointer(rebasing: data[offset..<offset + chunkSize])
             let b = UnsafeRawBufferPointer(rebasing: data[offset + chunkSize..<offset + 2 * chunkSize])

@@ -211,7 +211,9 @@ public struct Manifest: Sendable {
         // size comes from the file: 2^64−1 must be an error for this manifest, not an overflow trap.
         let expectedChunks = ChunkList.count(size: size, chunkSize: chunkSize, grid: details.grid)
         guard UInt64(chunks.count) == expectedChunks else {
-            let grid = details.grid == ChunkStart.Grid() ? "" : " from \(details.chunkStart) to \(details.chunkEnd)"
+            let grid =
+                (details.chunkStart > 0 ? " from byte \(details.chunkStart)" : "")
+                + (details.chunkEnd > 0 ? " to byte \(details.chunkEnd) and after it" : "")
             throw bad(
                 "file.chunks has \(chunks.count) entries; a \(size)-byte file in \(chunkSize)-byte chunks\(grid) has \(expectedChunks)"
             )

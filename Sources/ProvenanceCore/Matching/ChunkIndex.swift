@@ -2,8 +2,8 @@
 public struct ChunkList: Sendable {
     public let size: UInt64
     public let chunkSize: Int
-    /// Where the fixed grid starts and ends (FORMAT §2): chunk 0 is the bytes before `grid.start`, the last
-    /// chunk those from `grid.end`, where those are not 0.
+    /// Where the sound starts and ends (FORMAT §2): chunk 0 is the bytes before `grid.start` when that is not
+    /// 0; fixed chunks run from it to `grid.end`, and again from `grid.end` to the end when that is not 0.
     public let grid: ChunkStart.Grid
     public let digests: [[UInt8]]
     /// WindowKey pairs: head key (high 32 bits) and tail key (low 32 bits).
@@ -30,15 +30,14 @@ public struct ChunkList: Sendable {
     public func offset(of chunk: Int) -> UInt64 {
         if chunk < headChunks { return 0 }
         let k = chunk - headChunks
-        if k >= gridChunks && grid.end > 0 { return grid.end }
+        if k >= gridChunks && grid.end > 0 { return grid.end + UInt64(k - gridChunks) * UInt64(chunkSize) }
         return grid.start + UInt64(k) * UInt64(chunkSize)
     }
 
     public func length(of chunk: Int) -> Int {
         if chunk < headChunks { return Int(grid.start) }
-        // The last chunk after the grid's end is one, whatever its length (at most 16 MiB, §2).
-        if chunk - headChunks >= gridChunks && grid.end > 0 { return Int(size - grid.end) }
-        return Int(min(UInt64(chunkSize), (grid.end > 0 ? grid.end : size) - offset(of: chunk)))
+        let after = chunk - headChunks >= gridChunks && grid.end > 0
+        return Int(min(UInt64(chunkSize), (after || grid.end == 0 ? size : grid.end) - offset(of: chunk)))
     }
 
     /// How many chunks a file of `size` bytes has (at least one: an empty file's).
@@ -47,7 +46,8 @@ public struct ChunkList: Sendable {
         let end = grid.end > 0 ? grid.end : size
         guard grid.start < end, end <= size else { return max(1, size / c + (size % c == 0 ? 0 : 1)) }
         let onGrid = (end - grid.start) / c + ((end - grid.start) % c == 0 ? 0 : 1)
-        return (grid.start > 0 ? 1 : 0) + max(1, onGrid) + (grid.end > 0 ? 1 : 0)
+        let after = grid.end > 0 ? (size - end) / c + ((size - end) % c == 0 ? 0 : 1) : 0
+        return (grid.start > 0 ? 1 : 0) + max(1, onGrid) + after
     }
 }
 
@@ -83,8 +83,8 @@ public final class ChunkIndex: @unchecked Sendable {
         for (o, list) in originals.enumerated() {
             for c in list.digests.indices {
                 // A chunk shorter than the window cannot be rolled onto; the whole-file digest covers it. One
-                // longer than the chunk size (before or after a media file's grid, §2: its tags or sample tables)
-                // is not searched for: a server rewrites it, and the search's buffer is four of the longest.
+                // longer than the chunk size (before a media file's grid, §2: its tags) is not searched for: a server
+                // rewrites it, and the search's buffer is four times the longest.
                 let length = list.length(of: c)
                 guard length >= WindowKey.width, length <= list.chunkSize else { continue }
                 longest = max(longest, length)
