@@ -87,30 +87,71 @@ public struct PCMAudio: Sendable {
     }
 
     /// The same sound at another rate: a windowed-sinc low-pass at 0.45 of the lower rate, then
-    /// interpolation (16 taps each side).
+    /// interpolation (16 zero crossings each side). The kernel is tabulated at 2,048 phases per input sample and
+    /// output samples are computed in runs on all cores: evaluated tap by tap (a sine and a cosine for each of
+    /// 256 taps an output sample), a 10-minute 44.1 kHz stereo WAV took 19.4 s to fingerprint.
     public func resampled(to rate: Int) -> PCMAudio {
         guard rate != sampleRate, !samples.isEmpty else { return self }
         let ratio = Double(sampleRate) / Double(rate)
-        let cutoff = 0.9 * min(1.0, Double(rate) / Double(sampleRate)) / 2  // cycles per input sample
-        let taps = Int((16 * max(1.0, ratio)).rounded(.up))
+        let kernel = ResamplingKernel(ratio: ratio, rate: rate, sampleRate: sampleRate)
         let count = Int(Double(samples.count) / ratio)
-        var out = [Float](repeating: 0, count: count)
-        samples.withUnsafeBufferPointer { x in
-            for k in 0..<count {
-                let t = Double(k) * ratio
-                let center = Int(t)
-                var acc = 0.0
-                var norm = 0.0
-                for j in max(0, center - taps + 1)...min(x.count - 1, center + taps) {
-                    let d = Double(j) - t
-                    let w = 0.5 + 0.5 * cos(Double.pi * d / Double(taps + 1))
-                    let s = d == 0 ? 2 * cutoff : sin(2 * Double.pi * cutoff * d) / (Double.pi * d)
-                    acc += Double(x[j]) * s * w
-                    norm += s * w
-                }
-                out[k] = Float(norm != 0 ? acc / norm : 0)
+        let run = 1 << 16
+        let input = samples
+        let pieces = ParallelMap.map((count + run - 1) / run) { r -> [Float] in
+            input.withUnsafeBufferPointer { x in
+                (r * run..<min(count, (r + 1) * run)).map { kernel.sample(at: Double($0) * ratio, of: x) }
             }
         }
-        return PCMAudio(samples: out, sampleRate: rate)
+        return PCMAudio(samples: Array(pieces.joined()), sampleRate: rate)
+    }
+}
+
+/// The resampler's low-pass, tabulated: `taps` zero crossings of the sinc each side of an output sample's time,
+/// Hann-windowed, at `phases` fractions of an input sample between table rows.
+struct ResamplingKernel: Sendable {
+    let taps: Int
+    static let phases = 2048
+    /// Row p holds the weights of input samples center − taps + 1 … center + taps for a time p/phases past
+    /// center; `sums` their totals (the weights are normalised, as at the edges, by what was used).
+    private let table: [Float]
+    private let sums: [Float]
+
+    init(ratio: Double, rate: Int, sampleRate: Int) {
+        let cutoff = 0.9 * min(1.0, Double(rate) / Double(sampleRate)) / 2  // cycles per input sample
+        let taps = Int((16 * max(1.0, ratio)).rounded(.up))
+        self.taps = taps
+        var table = [Float](repeating: 0, count: (Self.phases + 1) * 2 * taps)
+        var sums = [Float](repeating: 0, count: Self.phases + 1)
+        for p in 0...Self.phases {
+            var sum = 0.0
+            for m in 0..<(2 * taps) {
+                let d = Double(m - taps + 1) - Double(p) / Double(Self.phases)
+                let w = 0.5 + 0.5 * cos(Double.pi * d / Double(taps + 1))
+                let s = d == 0 ? 2 * cutoff : sin(2 * Double.pi * cutoff * d) / (Double.pi * d)
+                table[p * 2 * taps + m] = Float(s * w)
+                sum += s * w
+            }
+            sums[p] = Float(sum)
+        }
+        self.table = table
+        self.sums = sums
+    }
+
+    /// The output sample at input time `t`.
+    func sample(at t: Double, of x: UnsafeBufferPointer<Float>) -> Float {
+        let center = Int(t)
+        let p = Int(((t - Double(center)) * Double(Self.phases)).rounded())
+        let first = center - taps + 1
+        let (lo, hi) = (max(0, first), min(x.count - 1, center + taps))
+        guard lo <= hi else { return 0 }
+        return table.withUnsafeBufferPointer { k in
+            let row = p * 2 * taps - first
+            var acc: Float = 0
+            for j in lo...hi { acc += x[j] * k[row + j] }
+            if lo == first && hi == center + taps { return sums[p] != 0 ? acc / sums[p] : 0 }
+            var norm: Float = 0
+            for j in lo...hi { norm += k[row + j] }
+            return norm != 0 ? acc / norm : 0
+        }
     }
 }
