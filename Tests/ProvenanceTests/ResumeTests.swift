@@ -113,6 +113,30 @@ import Testing
     /// A long run goes a window of files at a time (hashed, looked up, signed, sent and written before the
     /// next is read), killed in the second window it resumes there, and its summary still lists every file;
     /// a journal line cut short by the kill does not swallow the next record.
+    /// Fingerprints are journaled with the digests: a resumed attest decodes nothing again. Resumed with no
+    /// ffmpeg on PATH, the episode's manifest still carries the fingerprint the first run computed.
+    @Test func fingerprintsAreJournaled() throws {
+        var cli = CLI(dir: try makeTempDir())
+        defer { try? FileManager.default.removeItem(at: cli.dir) }
+        try cli.write("dev.key", devKeyHex + "\n")
+        cli.environment["ETH_RPC_URL"] = devnet.url
+        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        try FileManager.default.createDirectory(atPath: cli.path("show"), withIntermediateDirectories: true)
+        try Media.run(
+            "ffmpeg",
+            [
+                "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330:duration=75", "-b:a", "128k",
+                "show/ep.mp3",
+            ], in: cli.dir)
+        let stopped = try cli.run(
+            ["attest", "--private-key-file", "dev.key", "show"], env: ["PROVENANCE_TEST_INTERRUPT_AT": "after-hash"])
+        #expect(stopped.status == 130, "\(stopped.err)")
+        let resumed = try cli.run(["attest", "--private-key-file", "dev.key", "show"], env: ["PATH": "/nonexistent"])
+        #expect(resumed.status == 0 && !resumed.err.contains("fingerprint skipped"), "\(resumed.err)")
+        let manifest = try Manifest.read(path: cli.path("show/ep.mp3.provenance.json"))
+        #expect(manifest.audio != nil && manifest.details.members["audioFingerprint"] != nil)
+    }
+
     @Test func archiveInWindows() throws {
         var cli = CLI(dir: try makeTempDir())
         defer { try? FileManager.default.removeItem(at: cli.dir) }

@@ -246,6 +246,7 @@ public final class Attester {
             if let d = journal?.cachedDigest(path: path, chunkSize: chunkSize) { cached[path] = d }
         }
         let toHash = candidates.filter { cached[$0] == nil }
+        cached = refingerprinted(cached)
         let totalBytes = toHash.reduce(UInt64(0)) { sum, p in
             FSPath.status(p).map { sum &+ UInt64($0.st_size) } ?? sum
         }
@@ -260,6 +261,14 @@ public final class Attester {
         }
         var fresh: [String: Result<FileDigest, ProvenanceError>] = [:]
         for (path, result) in zip(toHash, results) { fresh[path] = result }
+        // Fingerprinted before they are journaled, so a resumed run decodes nothing again.
+        let hashed = toHash.compactMap { p -> (String, FileDigest)? in
+            if case .success(let d)? = fresh[p] { return (p, d) }
+            return nil
+        }
+        for (path, d) in zip(hashed.map(\.0), fingerprinted(hashed.map(\.0), hashed.map(\.1))) {
+            fresh[path] = .success(d)
+        }
         if !dryRun, let journal {
             let records = toHash.compactMap { path -> JSON? in
                 guard case .success(let d)? = fresh[path] else { return nil }
@@ -281,14 +290,31 @@ public final class Attester {
             }
         }
         progress(.hashed(files: paths.count, bytes: digests.reduce(0) { $0 &+ $1.size }, ofFiles: candidates.count))
-        // Fingerprints are not journaled: they are computed again on a resumed run (the same decoder gives
-        // the same fingerprint, so the details and the record agree).
-        if let fingerprinter {
-            let (withAudio, notes) = fingerprinter.apply(paths: paths, digests: digests)
-            notes.forEach(onFingerprintNote)
-            return (paths, withAudio)
-        }
         return (paths, digests)
+    }
+
+    /// Journaled digests as this run signs them: without fingerprints under --no-fingerprint; with them, media
+    /// a journal of an earlier version held without one fingerprinted now.
+    private func refingerprinted(_ cached: [String: FileDigest]) -> [String: FileDigest] {
+        var out = cached
+        guard fingerprinter != nil else {
+            for path in cached.keys {
+                out[path]!.audio = nil
+                out[path]!.picture = nil
+            }
+            return out
+        }
+        let missing = cached.keys.sorted().filter { cached[$0]!.audio == nil && Fingerprinter.isMedia($0) }
+        for (path, d) in zip(missing, fingerprinted(missing, missing.map { cached[$0]! })) { out[path] = d }
+        return out
+    }
+
+    /// The digests with fingerprints, when this run makes them (none with --no-fingerprint).
+    private func fingerprinted(_ paths: [String], _ digests: [FileDigest]) -> [FileDigest] {
+        guard let fingerprinter else { return digests }
+        let (withAudio, notes) = fingerprinter.apply(paths: paths, digests: digests)
+        notes.forEach(onFingerprintNote)
+        return withAudio
     }
 
     private static func existingManifest(for path: String) -> AttestPlanner.ExistingManifest {

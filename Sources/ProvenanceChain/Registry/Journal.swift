@@ -7,7 +7,7 @@ import ProvenanceCore
 
 /// The attest run's journal: one JSON object per line, appended and fsync'd before the step it
 /// announces, so a run killed at any instant can be resumed by running the same command again.
-///   {"t":"hashed","path","inode","size","mtime","ctime","chunkSize","sha256","chunks","windows"[,"chunkStart","chunkEnd"],"mac"}
+///   {"t":"hashed","path","inode","size","mtime","ctime","chunkSize","sha256","chunks","windows"[,"chunkStart","chunkEnd","audio","picture"],"mac"}
 ///   a file's digests
 ///   {"t":"signed","digests":[…],"root"}                                     a batch about to be sent
 ///   {"t":"sent","hash","raw"}                                              a transaction, before broadcast
@@ -218,6 +218,11 @@ public final class Journal {
         ]
         if digest.chunkStart > 0 { fields.append(("chunkStart", .number(String(digest.chunkStart)))) }
         if digest.chunkEnd > 0 { fields.append(("chunkEnd", .number(String(digest.chunkEnd)))) }
+        // Fingerprints too: decoding is most of a media file's hashing time (a resumed run did it all again).
+        if let audio = digest.audio { fields.append(("audio", .string(Data(audio.bytes).base64EncodedString()))) }
+        if let picture = digest.picture {
+            fields.append(("picture", .string(Data(picture.bytes).base64EncodedString())))
+        }
         guard let mac = mac(fields) else { return nil }
         fields.append(("mac", .string(mac)))
         return .object(fields)
@@ -249,7 +254,17 @@ public final class Journal {
         guard UInt64(chunks.count) == ChunkList.count(size: id.size, chunkSize: expected, grid: grid) else {
             return nil
         }
-        return FileDigest(size: id.size, sha256: sha, chunkSize: expected, grid: grid, chunks: chunks, windows: windows)
+        var digest = FileDigest(
+            size: id.size, sha256: sha, chunkSize: expected, grid: grid, chunks: chunks, windows: windows)
+        if let text = record["audio"]?.stringValue {
+            guard let f = CompactChunks.canonical(text).flatMap(AudioFingerprint.init(bytes:)) else { return nil }
+            digest.audio = f
+        }
+        if let text = record["picture"]?.stringValue {
+            guard let f = CompactChunks.canonical(text).flatMap(PictureFingerprint.init(bytes:)) else { return nil }
+            digest.picture = f
+        }
+        return digest
     }
 
     func recordSigned(root: [UInt8], digests: [[UInt8]]) throws {
