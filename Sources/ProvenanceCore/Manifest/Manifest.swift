@@ -221,21 +221,12 @@ public struct Manifest: Sendable {
         guard let windows = file["windows"]?.stringValue.flatMap(CompactChunks.windows), windows.count == chunks.count
         else { throw bad("file.windows must be base64 of one 8-byte key pair per chunk") }
         if chunkCheck == .onRead { try Self.checkChunkRoot(chunks, details) }
-        var audio: AudioFingerprint?
-        if let audioJSON = file["audio"] {
-            guard audioJSON["algorithm"]?.stringValue == AudioFingerprint.algorithm,
-                let bytes = audioJSON["fingerprint"]?.stringValue.flatMap(CompactChunks.canonical),
-                let fingerprint = AudioFingerprint(bytes: bytes)
-            else {
-                throw bad("file.audio must hold algorithm \"\(AudioFingerprint.algorithm)\" and a base64 fingerprint")
-            }
-            audio = fingerprint
-        }
-        // The fingerprint is signed through the details: one without the other is not this format.
-        guard details.members[FileDetails.audioMember] == audio.map({ Hex.encode($0.commitment, prefix: true) }) else {
-            throw bad("file.audio does not match file.details.\(FileDetails.audioMember)")
-        }
-        let picture = try Self.picture(file, details)
+        let audio = try Self.fingerprint(
+            file, details, key: "audio", member: FileDetails.audioMember, algorithm: AudioFingerprint.algorithm,
+            decode: AudioFingerprint.init(bytes:), commitment: \.commitment)
+        let picture = try Self.fingerprint(
+            file, details, key: "picture", member: FileDetails.pictureMember, algorithm: PictureFingerprint.algorithm,
+            decode: PictureFingerprint.init(bytes:), commitment: \.commitment)
         guard let signerText = json["signer"]?.stringValue else { throw bad("missing signer") }
         let signer = try Address(signerText)
         guard let batch = json["batch"], let index = batch["index"]?.intValue, let count = batch["count"]?.intValue,
@@ -269,22 +260,23 @@ public struct Manifest: Sendable {
         self.picture = picture
     }
 
-    /// `file.picture`, which must be what `file.details.pictureFingerprint` binds (both or neither).
-    private static func picture(_ file: JSON, _ details: FileDetails) throws -> PictureFingerprint? {
+    /// `file.audio` or `file.picture`, which must be what its details member binds (both or neither): the
+    /// fingerprint is signed through the details, and one without the other is not this format.
+    private static func fingerprint<F>(
+        _ file: JSON, _ details: FileDetails, key: String, member: String, algorithm: String,
+        decode: ([UInt8]) -> F?, commitment: (F) -> [UInt8]
+    ) throws -> F? {
         func bad(_ why: String) -> ProvenanceError { .input("malformed manifest: \(why)") }
-        var picture: PictureFingerprint?
-        if let json = file["picture"] {
-            guard json["algorithm"]?.stringValue == PictureFingerprint.algorithm,
-                let bytes = json["fingerprint"]?.stringValue.flatMap(CompactChunks.canonical),
-                let fingerprint = PictureFingerprint(bytes: bytes)
-            else {
-                throw bad(
-                    "file.picture must hold algorithm \"\(PictureFingerprint.algorithm)\" and a base64 fingerprint")
-            }
-            picture = fingerprint
+        var found: F?
+        if let json = file[key] {
+            guard json["algorithm"]?.stringValue == algorithm,
+                let f = json["fingerprint"]?.stringValue.flatMap(CompactChunks.canonical).flatMap(decode)
+            else { throw bad("file.\(key) must hold algorithm \"\(algorithm)\" and a base64 fingerprint") }
+            found = f
         }
-        guard details.members[FileDetails.pictureMember] == picture.map({ Hex.encode($0.commitment, prefix: true) })
-        else { throw bad("file.picture does not match file.details.\(FileDetails.pictureMember)") }
-        return picture
+        guard details.members[member] == found.map({ Hex.encode(commitment($0), prefix: true) }) else {
+            throw bad("file.\(key) does not match file.details.\(member)")
+        }
+        return found
     }
 }
