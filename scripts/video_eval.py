@@ -128,8 +128,9 @@ def variants(rng, name, others, caption, size):
     for label, vf, extra in honest:
         out.append((label, "honest", vf, extra))
     out.append(("picture replaced", "altered", None, None))
-    for area in (0.04, 0.09, 0.15):
-        out.append(("region %d%% replaced" % round(area * 100), "region", area, None))
+    for area in (0.04, 0.09, 0.15, 0.04, 0.09, 0.15):
+        n = sum(1 for o in out if o[1] == "region" and o[2] == area)
+        out.append(("region %d%% replaced%s" % (round(area * 100), " again" if n else ""), "region", area, None))
     out.append(("caption changed", "altered-caption", None, None))
     out.append(("sound replaced", "altered-sound", None, None))
     return out

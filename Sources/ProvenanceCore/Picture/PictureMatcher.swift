@@ -7,6 +7,7 @@ public final class PictureIndex: @unchecked Sendable {
     /// Per original and frame: the 64 cells in standard deviations, and the coarse summary.
     let cells: [[[Double]]]
     private let coarse: [[[Double]]]
+    private let keys: PictureKeys
 
     /// A frame matches when the mean of its 48 closest cells' errors (in standard deviations) is below this.
     /// Measured (scripts/video_eval.py): honest copies' stretches have a median of 0.05 (360p, CRF 35, VP9, a
@@ -19,11 +20,14 @@ public final class PictureIndex: @unchecked Sendable {
     /// Shortest stretch reported (clip frames: 2 s).
     static let shortestRun = 8
     static let window = 32
+    /// Offsets of each window measured, of those most of its frames' keys vote for.
+    static let votedOffsets = 32
 
     public init(_ originals: [PictureFingerprint]) {
         self.originals = originals
         cells = originals.map { $0.frames.map(\.zValues) }
         coarse = cells.map { $0.map { Self.coarse(of: $0) } }
+        keys = PictureKeys(coarse)
     }
 
     /// 4×4 averages of the 8×8 cells.
@@ -92,36 +96,42 @@ public final class PictureIndex: @unchecked Sendable {
     }
 
     /// Offsets worth measuring, (original, offset in quarter seconds: original frame j is clip frame 2j − offset),
-    /// the best two of every window and original, with their neighbours.
+    /// the best two of every window and original among those the index votes for, with their neighbours.
     func candidates(_ clipCoarse: [[Double]]) -> Set<[Int]> {
         var out = Set<[Int]>()
         for w0 in stride(from: 0, to: clipCoarse.count, by: Self.window) {
             let w1 = min(clipCoarse.count, w0 + Self.window)
             guard w1 - w0 >= Self.shortestRun || w0 == 0 else { continue }
-            for o in originals.indices {
-                var scored: [(Double, Int)] = []
-                let m = coarse[o].count
-                for k in (1 - w1)..<(2 * m - w0) {
-                    var (sum, count) = (0.0, 0)
-                    var i = w0 + ((w0 + k) & 1)
-                    while i < w1 {
-                        let j = (i + k) / 2
-                        if j >= 0 && j < m {
-                            sum += Self.distance(clipCoarse[i], coarse[o][j])
-                            count += 1
-                        }
-                        i += 2
-                    }
-                    guard count >= max(2, (w1 - w0) / 4) else { continue }
-                    let score = sum / Double(count)
-                    if score < Self.coarseThreshold { scored.append((score, k)) }
-                }
-                for (_, k) in scored.sorted(by: { $0.0 < $1.0 }).prefix(2) {
+            var scored: [Int: [(Double, Int)]] = [:]
+            for (o, k) in keys.votes(clipCoarse, w0..<w1, limit: Self.votedOffsets) {
+                guard let score = score(clipCoarse, w0..<w1, original: o, offset: k), score < Self.coarseThreshold
+                else { continue }
+                scored[o, default: []].append((score, k))
+            }
+            for (o, list) in scored {
+                for (_, k) in list.sorted(by: { $0 < $1 }).prefix(2) {
                     for d in -1...1 { out.insert([o, k + d]) }
                 }
             }
         }
         return out
+    }
+
+    /// The mean coarse distance of a window's frames from an original's under an offset; nil when too few of
+    /// them fall within the original.
+    func score(_ clipCoarse: [[Double]], _ window: Range<Int>, original o: Int, offset k: Int) -> Double? {
+        var (sum, count) = (0.0, 0)
+        let m = coarse[o].count
+        var i = window.lowerBound + ((window.lowerBound + k) & 1)
+        while i < window.upperBound {
+            let j = (i + k) / 2
+            if j >= 0 && j < m {
+                sum += Self.distance(clipCoarse[i], coarse[o][j])
+                count += 1
+            }
+            i += 2
+        }
+        return count >= max(2, window.count / 4) ? sum / Double(count) : nil
     }
 
     static func distance(_ a: [Double], _ b: [Double]) -> Double {
