@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    /// A CLI in a directory of its own with the dev key, pointed at `chain`, the registry deployed there.
+    func deployed(on chain: ChildServer) throws -> CLI {
+        var cli = CLI(dir: try makeTempDir())
+        try cli.write("dev.key", devKeyHex + "\n")
+        cli.environment["ETH_RPC_URL"] = chain.url
+        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
+        return cli
+    }
+
     func manifestsWithoutAnchors(_ cli: CLI, _ files: [String]) throws -> [String] {
         try files.map { f in
             var m = try Manifest.read(path: cli.path(f + ".provenance.json"))
@@ -40,19 +49,13 @@ import Testing
     func killedAndResumed(at point: String) throws {
         let tag = "\(point)-\(UUID())"
         // The uninterrupted run, on a chain of its own.
-        var ref = CLI(dir: try makeTempDir())
+        var ref = try deployed(on: reference)
         defer { try? FileManager.default.removeItem(at: ref.dir) }
-        try ref.write("dev.key", devKeyHex + "\n")
-        ref.environment["ETH_RPC_URL"] = reference.url
-        _ = try ref.run(["registry", "deploy", "--private-key-file", "dev.key"])
         let refFiles = try archive(ref, tag: tag)
         #expect(try ref.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"]).status == 0)
 
-        var cli = CLI(dir: try makeTempDir())
+        var cli = try deployed(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = devnet.url
-        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         let files = try archive(cli, tag: tag)
         let killed = try cli.run(
             ["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"],
@@ -84,11 +87,8 @@ import Testing
     /// Ctrl-C stops after the current step, says how to resume, and the same command finishes the job.
     @Test(arguments: [("after-hash", 0), ("after-receipt", 1)])
     func interruptedAndResumed(at point: String, sentBeforeStop: Int) throws {
-        var cli = CLI(dir: try makeTempDir())
+        var cli = try deployed(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = devnet.url
-        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         let files = try archive(cli, tag: "interrupt-\(point)-\(UUID())")
         let stopped = try cli.run(
             ["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"],
@@ -110,17 +110,11 @@ import Testing
         _ = files
     }
 
-    /// A long run goes a window of files at a time (hashed, looked up, signed, sent and written before the
-    /// next is read), killed in the second window it resumes there, and its summary still lists every file;
-    /// a journal line cut short by the kill does not swallow the next record.
     /// Fingerprints are journaled with the digests: a resumed attest decodes nothing again. Resumed with no
     /// ffmpeg on PATH, the episode's manifest still carries the fingerprint the first run computed.
     @Test func fingerprintsAreJournaled() throws {
-        var cli = CLI(dir: try makeTempDir())
+        var cli = try deployed(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = devnet.url
-        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         try FileManager.default.createDirectory(atPath: cli.path("show"), withIntermediateDirectories: true)
         try Media.run(
             "ffmpeg",
@@ -137,13 +131,13 @@ import Testing
         #expect(manifest.audio != nil && manifest.details.members["audioFingerprint"] != nil)
     }
 
+    /// A long run goes a window of files at a time (hashed, looked up, signed, sent and written before the
+    /// next is read), killed in the second window it resumes there, and its summary still lists every file;
+    /// a journal line cut short by the kill does not swallow the next record.
     @Test func archiveInWindows() throws {
-        var cli = CLI(dir: try makeTempDir())
+        var cli = try deployed(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = devnet.url
         cli.environment["PROVENANCE_TEST_ATTEST_WINDOW"] = "2"
-        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         _ = try archive(cli, tag: "windows-\(UUID())")
         let first = try cli.run(["attest", "--private-key-file", "dev.key", "--summary", "summary.json", "archive"])
         #expect(first.status == 0, "\(first.err)")
@@ -166,11 +160,8 @@ import Testing
 
     /// A file changed after it was journaled is hashed again, not taken from the journal.
     @Test func changedFileIsRehashed() throws {
-        var cli = CLI(dir: try makeTempDir())
+        var cli = try deployed(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = devnet.url
-        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
         let files = try archive(cli, tag: "changed-\(UUID())")
         let killed = try cli.run(
             ["attest", "--private-key-file", "dev.key", "archive"], env: ["PROVENANCE_TEST_CRASH_AT": "after-hash"])
