@@ -94,12 +94,18 @@ let devKeyHex = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff8
 /// the funded development key as dev.key and whose ETH_RPC_URL (plus `rpcSuffix`) points at it.
 func deployedDevnet(rpcSuffix: String = "") throws -> (ChildServer, CLI) {
     let devnet = try ChildServer(script: "devnet/server.py", arguments: ["--port", "0"])
+    return (devnet, try deployedCLI(on: devnet, rpcSuffix: rpcSuffix))
+}
+
+/// A CLI in a fresh temporary directory with the funded development key as dev.key, its ETH_RPC_URL (plus
+/// `rpcSuffix`) pointed at `chain`, where the registry has been deployed (a failed deploy throws with its error).
+func deployedCLI(on chain: ChildServer, rpcSuffix: String = "") throws -> CLI {
     var cli = CLI(dir: try makeTempDir())
     try cli.write("dev.key", devKeyHex + "\n")
-    cli.environment["ETH_RPC_URL"] = devnet.url + rpcSuffix
+    cli.environment["ETH_RPC_URL"] = chain.url + rpcSuffix
     let deployed = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
     guard deployed.status == 0 else { throw ProvenanceError.input("registry deploy failed: \(deployed.err)") }
-    return (devnet, cli)
+    return cli
 }
 
 /// A test CA and a certificate for localhost signed by it, made with openssl in `dir`: ca.pem, and

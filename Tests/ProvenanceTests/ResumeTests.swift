@@ -28,15 +28,6 @@ import Testing
         }
     }
 
-    /// A CLI in a directory of its own with the dev key, pointed at `chain`, the registry deployed there.
-    func deployed(on chain: ChildServer) throws -> CLI {
-        var cli = CLI(dir: try makeTempDir())
-        try cli.write("dev.key", devKeyHex + "\n")
-        cli.environment["ETH_RPC_URL"] = chain.url
-        _ = try cli.run(["registry", "deploy", "--private-key-file", "dev.key"])
-        return cli
-    }
-
     func manifestsWithoutAnchors(_ cli: CLI, _ files: [String]) throws -> [String] {
         try files.map { f in
             var m = try Manifest.read(path: cli.path(f + ".provenance.json"))
@@ -49,12 +40,12 @@ import Testing
     func killedAndResumed(at point: String) throws {
         let tag = "\(point)-\(UUID())"
         // The uninterrupted run, on a chain of its own.
-        var ref = try deployed(on: reference)
+        var ref = try deployedCLI(on: reference)
         defer { try? FileManager.default.removeItem(at: ref.dir) }
         let refFiles = try archive(ref, tag: tag)
         #expect(try ref.run(["attest", "--private-key-file", "dev.key", "--max-per-tx", "2", "archive"]).status == 0)
 
-        var cli = try deployed(on: devnet)
+        var cli = try deployedCLI(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
         let files = try archive(cli, tag: tag)
         let killed = try cli.run(
@@ -87,7 +78,7 @@ import Testing
     /// Ctrl-C stops after the current step, says how to resume, and the same command finishes the job.
     @Test(arguments: [("after-hash", 0), ("after-receipt", 1)])
     func interruptedAndResumed(at point: String, sentBeforeStop: Int) throws {
-        var cli = try deployed(on: devnet)
+        var cli = try deployedCLI(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
         let files = try archive(cli, tag: "interrupt-\(point)-\(UUID())")
         let stopped = try cli.run(
@@ -113,7 +104,7 @@ import Testing
     /// Fingerprints are journaled with the digests: a resumed attest decodes nothing again. Resumed with no
     /// ffmpeg on PATH, the episode's manifest still carries the fingerprint the first run computed.
     @Test func fingerprintsAreJournaled() throws {
-        var cli = try deployed(on: devnet)
+        var cli = try deployedCLI(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
         try FileManager.default.createDirectory(atPath: cli.path("show"), withIntermediateDirectories: true)
         try Media.run(
@@ -135,7 +126,7 @@ import Testing
     /// next is read), killed in the second window it resumes there, and its summary still lists every file;
     /// a journal line cut short by the kill does not swallow the next record.
     @Test func archiveInWindows() throws {
-        var cli = try deployed(on: devnet)
+        var cli = try deployedCLI(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
         cli.environment["PROVENANCE_TEST_ATTEST_WINDOW"] = "2"
         _ = try archive(cli, tag: "windows-\(UUID())")
@@ -160,7 +151,7 @@ import Testing
 
     /// A file changed after it was journaled is hashed again, not taken from the journal.
     @Test func changedFileIsRehashed() throws {
-        var cli = try deployed(on: devnet)
+        var cli = try deployedCLI(on: devnet)
         defer { try? FileManager.default.removeItem(at: cli.dir) }
         let files = try archive(cli, tag: "changed-\(UUID())")
         let killed = try cli.run(
