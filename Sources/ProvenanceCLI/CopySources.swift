@@ -26,21 +26,31 @@ enum CopySources {
         return walk
     }
 
-    /// Decodes a copy's sound for the comparison of sound (ffmpeg for anything but WAV).
-    static let decodeAudio: SoundCheck.Decode = { path in
-        do { return try AudioDecoder().decode(path: path) } catch AudioDecoder.Failure.needsFFmpeg {
-            throw ProvenanceError.input("it is not WAV and ffmpeg is not on PATH, so its sound cannot be compared")
-        } catch AudioDecoder.Failure.noAudio(let why) { throw ProvenanceError.input(why) }
+    /// Decodes a copy's sound for the comparison of sound (ffmpeg for anything but WAV), the seconds read shown.
+    static func decodeAudio(_ progress: HashingProgress) -> SoundCheck.Decode {
+        { path in
+            do {
+                return try AudioDecoder().decode(path: path) { progress.decoding("the copy's sound", seconds: $0) }
+            } catch AudioDecoder.Failure.needsFFmpeg {
+                throw ProvenanceError.input("it is not WAV and ffmpeg is not on PATH, so its sound cannot be compared")
+            } catch AudioDecoder.Failure.noAudio(let why) { throw ProvenanceError.input(why) }
+        }
     }
 
     /// Reads a copy's picture for the comparison of picture (ffmpeg), and says whether it has one.
-    static let pictures = PictureCheck.Reader(
-        decode: { path in
-            do { return try PictureDecoder().clip(path: path) } catch PictureDecoder.Failure.needsFFmpeg {
-                throw ProvenanceError.input("ffmpeg is not on PATH, so its picture cannot be compared")
-            } catch PictureDecoder.Failure.noPicture(let why) { throw ProvenanceError.input(why) }
-        },
-        hasPicture: { PictureDecoder().hasPicture(path: $0) })
+    static func pictures(_ progress: HashingProgress) -> PictureCheck.Reader {
+        PictureCheck.Reader(
+            decode: { path in
+                do {
+                    return try PictureDecoder().clip(path: path) {
+                        progress.decoding("the copy's picture", seconds: $0)
+                    }
+                } catch PictureDecoder.Failure.needsFFmpeg {
+                    throw ProvenanceError.input("ffmpeg is not on PATH, so its picture cannot be compared")
+                } catch PictureDecoder.Failure.noPicture(let why) { throw ProvenanceError.input(why) }
+            },
+            hasPicture: { PictureDecoder().hasPicture(path: $0) })
+    }
 
     /// $PROVENANCE_CA_FILE replaces the CA bundle; $PROVENANCE_STALL_SECONDS (1 … 3600, default 30) is how
     /// long a download may go without a byte before it fails.

@@ -297,6 +297,11 @@ enum JSONOutput {
                 ("progress", .string("confirmed")), ("transaction", .int(batch)), ("of", .int(of)),
                 ("block", .number(String(block))),
             ])
+        case let .fingerprinting(p):
+            return .object([
+                ("progress", .string("fingerprinting")), ("files", .int(p.files)), ("of", .int(p.ofFiles)),
+                ("soundSeconds", time(p.soundSeconds)), ("pictureSeconds", time(p.pictureSeconds)),
+            ])
         }
     }
 

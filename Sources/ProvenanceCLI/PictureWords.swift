@@ -10,9 +10,14 @@ extension VerdictText {
     /// picture's words when only the picture matched.
     static func tracksSummary(_ v: Verdict, signer: Address?, names: Names) -> String {
         if let audio = v.audio, !audio.matches.isEmpty {
-            var line = soundSummary(audio, original: v.original, signer: signer, names: names)
-            if let picture = v.picture, !picture.matches.isEmpty, v.status == .similar {
+            // Where the picture matches, a stretch of sound that does not is an alteration, told as one.
+            let pictured = v.picture.map { !$0.matches.isEmpty } ?? false
+            var line = soundSummary(audio, original: v.original, signer: signer, names: names, gaps: !pictured)
+            if pictured && v.status == .similar {
                 line += "; its picture matches too"
+            } else if let picture = v.picture, pictured {
+                line +=
+                    " and its picture matches " + list(picture.matches.map { "\(clock($0.start))–\(clock($0.end))" })
             }
             return line
         }

@@ -8,7 +8,9 @@ enum ProgressReporter {
         let start = Date()
         let terminal = isatty(2) == 1
         guard !quiet, json || terminal else { return { _ in } }
+        let fingerprinting = fingerprint(json: json)
         return { event in
+            if case .fingerprinting(let p) = event { return fingerprinting(p) }
             if json {
                 FileHandle.standardError.write(Data(("provenance: " + JSONOutput.progress(event).compact + "\n").utf8))
                 return
@@ -31,8 +33,34 @@ enum ProgressReporter {
                 let elapsed = Date().timeIntervalSince(start)
                 let eta = batch < of ? ", about \(Int(elapsed / Double(batch) * Double(of - batch))) s to go" : ""
                 line = "confirmed transaction \(batch) of \(of) in block \(block)\(eta)"
+            case .fingerprinting: return
             }
             FileHandle.standardError.write(Data(("provenance: " + line + "\n").utf8))
+        }
+    }
+}
+
+extension ProgressReporter {
+    /// Fingerprinting (sign, attest), told at most twice a second: on a terminal one line redrawn in place from
+    /// the pass's first second, ended when the pass is; with --json a JSON line each time. Media is read at tens
+    /// of times real time, so a long recording is a wait worth showing (a 20-minute WAV once ran 110 s without).
+    static func fingerprint(json: Bool) -> @Sendable (FingerprintProgress) -> Void {
+        let start = Date()
+        let terminal = isatty(2) == 1
+        guard json || terminal else { return { _ in } }
+        return { p in
+            if json {
+                Output.stderr("provenance: " + JSONOutput.progress(.fingerprinting(p)).compact + "\n")
+                return
+            }
+            let ended = p.files == p.ofFiles
+            guard Date().timeIntervalSince(start) >= 1 else { return }
+            var line = "fingerprinting: "
+            if p.ofFiles > 1 { line += "\(p.files) of \(p.ofFiles) files, " }
+            line += "\(VerdictText.clock(p.soundSeconds)) of sound"
+            if p.pictureSeconds > 0 { line += " and \(VerdictText.clock(p.pictureSeconds)) of picture" }
+            line += " read"
+            Output.stderr("\r\u{1b}[Kprovenance: " + line + (ended ? "\n" : ""))
         }
     }
 }
@@ -116,6 +144,15 @@ final class HashingProgress: @unchecked Sendable {
             "downloading and hashing \(bytes / 1_000_000)" + (total.map { " of \($0 / 1_000_000) MB" } ?? " MB")
                 + ", \(String(format: "%.1f", rate / 1_000_000)) MB/s"
         }
+    }
+
+    /// A copy's sound or picture decoded for comparison: the seconds read so far (a long copy is read at tens
+    /// of times real time, a wait worth showing).
+    func decoding(_ what: String, seconds: Double) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        redraw(bytes: 0) { _ in "reading \(what): \(VerdictText.clock(seconds)) read" }
     }
 
     /// Draws the line (the lock held), once the work has run for a second and at most twice a second;

@@ -18,6 +18,14 @@ struct SignCommand: Command {
             Opts.noFingerprint.option,
         ]
 
+    /// The fingerprinter, its progress told (none with --no-fingerprint).
+    static func fingerprinter(_ args: Arguments) -> Fingerprinter? {
+        guard !args[Opts.noFingerprint] else { return nil }
+        var fingerprinter = Fingerprinter()
+        fingerprinter.progress = Fingerprinter.throttled(ProgressReporter.fingerprint(json: args[Opts.json]))
+        return fingerprinter
+    }
+
     static func run(_ args: Arguments) throws -> ExitCode {
         let chunkSize = try args.get(Opts.chunkSize)
         guard !args.positionals.isEmpty else { throw UsageError("no files given", usage: usage) }
@@ -47,7 +55,7 @@ struct SignCommand: Command {
         // Each batch is signed, written and printed before the next is hashed: memory is one batch's.
         var count = 0
         var signatures = 0
-        let fingerprinter = args[Opts.noFingerprint] ? nil : Fingerprinter()
+        let fingerprinter = fingerprinter(args)
         var failed = 0
         try CopySources.reportingSkips(walk()).forEachWindow(of: AttestationMessage.maxFileCount) { window in
             // A file that cannot be hashed, or whose manifest's name the file system would refuse, is told and

@@ -157,14 +157,17 @@ extension VerdictText {
 
     /// "0:00–0:10 and 0:16–0:30 sound like 1:05–1:15 and 1:21–1:35 of “episode 42” (signed by …);
     /// 0:10–0:16 does not match the original".
-    static func soundSummary(_ audio: AudioComparison?, original: Original?, signer: Address?, names: Names) -> String {
+    /// `gaps`: the stretches that do not match are told here (not when a matching picture tells them apart).
+    static func soundSummary(
+        _ audio: AudioComparison?, original: Original?, signer: Address?, names: Names, gaps: Bool = true
+    ) -> String {
         guard let audio, !audio.matches.isEmpty else { return "no stretch of its sound matches" }
         let episode = original?.title.map { "“\(Display.safe($0))”" } ?? "the original"
         var line = list(audio.matches.map { "\(clock($0.start))–\(clock($0.end))" })
         line += audio.matches.count == 1 ? " sounds like " : " sound like "
         line += list(audio.matches.map { "\(clock($0.originalStart))–\(clock($0.originalEnd))" }) + " of \(episode)"
         if let signer { line += " (signed by \(names.describe(signer)))" }
-        if !audio.unmatched.isEmpty {
+        if gaps && !audio.unmatched.isEmpty {
             let gaps = list(audio.unmatched.map { "\(clock($0.start))–\(clock($0.end))" })
             line += "; \(gaps) \(audio.unmatched.count == 1 ? "does" : "do") not match the original"
         }

@@ -73,8 +73,8 @@ struct VerifyCommand: Command {
                     return nil
                 }))
         if let registry = try args.get(Opts.registry) { verifier.registry = registry }
-        verifier.decodeAudio = CopySources.decodeAudio
-        verifier.pictures = CopySources.pictures
+        verifier.decodeAudio = CopySources.decodeAudio(progress)
+        verifier.pictures = CopySources.pictures(progress)
         let trusted = verifier.trustedSigners
         let originals = try CopySources.originals(
             args, verifier: verifier, trusted: { trusted.contains($0) })
@@ -114,8 +114,8 @@ struct VerifyCommand: Command {
         -> ExitCode
     {
         var verifier = OnChainVerifier()
-        verifier.decodeAudio = CopySources.decodeAudio
-        verifier.pictures = CopySources.pictures
+        verifier.decodeAudio = CopySources.decodeAudio(progress)
+        verifier.pictures = CopySources.pictures(progress)
         let ens = try ensResolver(args)
         verifier.trust = try TrustResolver(ens: ens, wellKnown: wellKnown()).resolve(try trustEntries(args))
         verifier.anySigner = args[Opts.anySigner]

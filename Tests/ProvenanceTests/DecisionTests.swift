@@ -117,6 +117,20 @@ import Testing
                 [.fileUnreadable]
             ),
         ]
+        // The first second's sound replaced under a picture that matches throughout: the summary names the
+        // picture's match and tells the sound's gap once, as the alteration (not as "does not match the original").
+        var partDubbed = seen
+        partDubbed.sound = .success(
+            AudioComparison(
+                matches: [
+                    AudioMatch(start: 1, end: 3, original: 0, originalStart: 2, originalEnd: 4, bitErrorRate: 0.1)
+                ], unmatched: [(0, 1)], clipSeconds: 3))
+        let partly = VerdictText.line(Decision.decide(partDubbed, records: nil, trust: trusted))
+        #expect(
+            partly.contains(
+                "ALTERED — 0:01–0:03 sounds like 0:02–0:04 of the original (signed by \(f.signer)) and its picture "
+                    + "matches 0:00–0:03, but the sound does not match from 0:00 to 0:01"), "\(partly)")
+        #expect(!partly.contains("not match the original"), "\(partly)")
         for (evidence, trust, status, codes) in cases {
             let v = Decision.decide(evidence, records: nil, trust: trust)
             #expect(v.status == status && v.reasons.map(\.code) == codes, "\(status): \(v.status) \(v.reasons)")

@@ -69,8 +69,16 @@ import Testing
     }
 
     @Test func thePictureIsCheckedBesideTheSound() throws {
-        let signed = try cli.run(["sign", "--private-key-file", "dev.key", "town.mp4"])
+        let signed = try cli.run(["sign", "--private-key-file", "dev.key", "--json", "town.mp4"])
         try #require(signed.status == 0, "\(signed.err)")
+        // Progress while fingerprinting (JSON lines on standard error with --json): the last says the one file
+        // is done, with its 24 s of sound and of picture read.
+        let told = signed.err.split(separator: "\n").filter { $0.contains("\"fingerprinting\"") }
+        let last = try JSON.parse(String(try #require(told.last, "\(signed.err)").dropFirst("provenance: ".count)))
+        #expect(last["files"]?.doubleValue == 1 && last["of"]?.doubleValue == 1, "\(last)")
+        for track in ["soundSeconds", "pictureSeconds"] {
+            #expect(abs((last[track]?.doubleValue ?? 0) - 24) <= 0.5, "\(track): \(last)")
+        }
         let manifest = try JSON.parse(try String(contentsOfFile: cli.path("town.mp4.provenance.json"), encoding: .utf8))
         let picture = try #require(manifest["file"]?["picture"]?["fingerprint"]?.stringValue)
         #expect(manifest["file"]?["details"]?["pictureFingerprint"]?.stringValue?.count == 66)

@@ -31,17 +31,20 @@ public struct AudioDecoder: Sendable {
         case noAudio(String)
     }
 
-    /// Mono samples at the fingerprint's rate.
-    public func decode(path: String) throws -> PCMAudio {
+    /// Mono samples at the fingerprint's rate; `read` is told the seconds of sound decoded so far (a WAV's at
+    /// the end: it is read natively at hundreds of times real time).
+    public func decode(path: String, read: ((Double) -> Void)? = nil) throws -> PCMAudio {
         let head = Self.head(path)
         if head.count == 12, head[0..<4].elementsEqual("RIFF".utf8), head[8..<12].elementsEqual("WAVE".utf8) {
             let bytes = try BoundedFile.read(path, what: "WAV file", maxBytes: 4 << 30).bytes
             do {
-                return try PCMAudio.wav(bytes).resampled(to: AudioFingerprint.sampleRate)
+                let audio = try PCMAudio.wav(bytes).resampled(to: AudioFingerprint.sampleRate)
+                read?(Double(audio.samples.count) / Double(AudioFingerprint.sampleRate))
+                return audio
             } catch let e as ProvenanceError { throw Failure.noAudio(e.message) }
         }
         guard let ffmpeg else { throw Failure.needsFFmpeg }
-        return try run(ffmpeg, path: path)
+        return try run(ffmpeg, path: path, read: read)
     }
 
     /// The first 12 bytes (a RIFF/WAVE header, if it is one).
@@ -51,13 +54,14 @@ public struct AudioDecoder: Sendable {
         return [UInt8]((try? h.read(upToCount: 12)) ?? Data())
     }
 
-    private func run(_ ffmpeg: String, path: String) throws -> PCMAudio {
+    private func run(_ ffmpeg: String, path: String, read: ((Double) -> Void)?) throws -> PCMAudio {
         let (pcm, failure) = try FFmpegProcess.output(
             ffmpeg, path: path,
             arguments: [
                 "-map", "0:a:0", "-vn", "-ac", "1", "-ar", String(AudioFingerprint.sampleRate), "-t",
                 String(Self.maxSeconds), "-f", "s16le",
-            ], timeoutSeconds: Self.timeoutSeconds)
+            ], timeoutSeconds: Self.timeoutSeconds,
+            read: read.map { told in { told(Double($0 / 2) / Double(AudioFingerprint.sampleRate)) } })
         guard failure == nil, pcm.count >= 2 else {
             throw Failure.noAudio("ffmpeg could not decode its sound (\(failure ?? "no audio stream"))")
         }

@@ -3,10 +3,11 @@ import Foundation
 /// One run of `ffmpeg` on one local file, with fixed arguments, writing raw data to its standard output.
 enum FFmpegProcess {
     /// What ffmpeg wrote, and the first line of its complaint when it failed (nil: it exited 0).
-    /// `arguments` come after the input and before the output (`-`).
-    static func output(_ ffmpeg: String, path: String, arguments: [String], timeoutSeconds: Int) throws -> (
-        Data, failure: String?
-    ) {
+    /// `arguments` come after the input and before the output (`-`); `read` is told the bytes read so far, as
+    /// they come (for a progress line).
+    static func output(
+        _ ffmpeg: String, path: String, arguments: [String], timeoutSeconds: Int, read: ((Int) -> Void)? = nil
+    ) throws -> (Data, failure: String?) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ffmpeg)
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -34,7 +35,13 @@ enum FFmpegProcess {
             errors.data = err.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }.start()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        var data = Data()
+        while true {
+            let part = out.fileHandleForReading.availableData
+            if part.isEmpty { break }
+            data.append(part)
+            read?(data.count)
+        }
         group.wait()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

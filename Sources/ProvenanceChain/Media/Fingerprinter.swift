@@ -12,10 +12,20 @@ public struct Fingerprinter: Sendable {
     public static let videoExtensions: Set<String> = ["mp4", "webm", "mkv", "mov", "m4v"]
     public let decoder: AudioDecoder
     public let pictures: PictureDecoder
+    /// Told as fingerprinting goes (from the threads doing it; a reporter throttles it).
+    public var progress: (@Sendable (FingerprintProgress) -> Void)?
 
     public init(decoder: AudioDecoder = AudioDecoder(), pictures: PictureDecoder = PictureDecoder()) {
         self.decoder = decoder
         self.pictures = pictures
+    }
+
+    /// `report` told at most twice a second, and when the pass ends.
+    public static func throttled(_ report: @escaping @Sendable (FingerprintProgress) -> Void)
+        -> @Sendable (FingerprintProgress) -> Void
+    {
+        let throttle = Throttle(interval: 0.5)
+        return { p in if p.files == p.ofFiles || throttle.ready() { report(p) } }
     }
 
     public static func isMedia(_ path: String) -> Bool {
@@ -23,10 +33,10 @@ public struct Fingerprinter: Sendable {
     }
 
     /// The fingerprint of a file's sound; nil with a reason when there is none.
-    public func fingerprint(path: String) -> (AudioFingerprint?, skipped: String?) {
+    public func fingerprint(path: String, read: ((Double) -> Void)? = nil) -> (AudioFingerprint?, skipped: String?) {
         guard Self.isMedia(path) else { return (nil, nil) }
         do {
-            let audio = try decoder.decode(path: path)
+            let audio = try decoder.decode(path: path, read: read)
             let f = AudioFingerprint(samples: audio.samples)
             return f.frames.isEmpty ? (nil, "\(path): shorter than one fingerprint frame") : (f, nil)
         } catch AudioDecoder.Failure.needsFFmpeg {
@@ -40,23 +50,28 @@ public struct Fingerprinter: Sendable {
 
     /// The fingerprint of a video's picture; nil for other files, files with no video stream, and without ffmpeg
     /// (the sound's note says ffmpeg is missing).
-    public func picture(path: String) -> PictureFingerprint? {
+    public func picture(path: String, read: ((Double) -> Void)? = nil) -> PictureFingerprint? {
         guard Self.videoExtensions.contains((path as NSString).pathExtension.lowercased()) else { return nil }
-        guard let f = try? pictures.fingerprint(path: path), f.frames.count >= 2 else { return nil }
+        guard let f = try? pictures.fingerprint(path: path, read: read), f.frames.count >= 2 else { return nil }
         return f
     }
 
     /// The digests with fingerprints added, on all cores, and what was skipped: one line for files that
     /// need ffmpeg when it is missing, one per file that has no decodable sound.
     public func apply(paths: [String], digests: [FileDigest]) -> (digests: [FileDigest], notes: [String]) {
-        let results = ParallelMap.map(paths.count) { fingerprint(path: paths[$0]) }
-        let pictures = ParallelMap.map(paths.count) { picture(path: paths[$0]) }
+        let tally = FingerprintTally(files: paths.count, report: progress)
+        let results = ParallelMap.map(paths.count) { i in
+            let sound = fingerprint(path: paths[i]) { tally.read(i, sound: $0) }
+            let picture = picture(path: paths[i]) { tally.read(i, picture: $0) }
+            tally.done()
+            return (sound, picture)
+        }
         var out = digests
         var notes: [String] = []
         var needFFmpeg = 0
-        for (i, (f, skipped)) in results.enumerated() {
+        for (i, ((f, skipped), picture)) in results.enumerated() {
             out[i].audio = f
-            out[i].picture = pictures[i]
+            out[i].picture = picture
             if skipped == "ffmpeg" {
                 needFFmpeg += 1
             } else if let skipped {
@@ -69,5 +84,56 @@ public struct Fingerprinter: Sendable {
             )
         }
         return (out, notes)
+    }
+}
+
+/// Files fingerprinted of those in the pass, and the seconds of sound and of picture read so far.
+public struct FingerprintProgress: Sendable, Equatable {
+    public let files: Int
+    public let ofFiles: Int
+    public let soundSeconds: Double
+    public let pictureSeconds: Double
+}
+
+/// The seconds read per file, from the threads of one pass, summed for its progress (running sums: a batch
+/// holds up to 16,384 files, each told many times).
+private final class FingerprintTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sound: [Double]
+    private var picture: [Double]
+    private var totals = (sound: 0.0, picture: 0.0)
+    private var finished = 0
+    private let report: (@Sendable (FingerprintProgress) -> Void)?
+
+    init(files: Int, report: (@Sendable (FingerprintProgress) -> Void)?) {
+        sound = Array(repeating: 0, count: files)
+        picture = sound
+        self.report = report
+    }
+
+    func read(_ i: Int, sound seconds: Double) {
+        update {
+            $0.totals.sound += seconds - $0.sound[i]
+            $0.sound[i] = seconds
+        }
+    }
+
+    func read(_ i: Int, picture seconds: Double) {
+        update {
+            $0.totals.picture += seconds - $0.picture[i]
+            $0.picture[i] = seconds
+        }
+    }
+
+    func done() { update { $0.finished += 1 } }
+
+    private func update(_ change: (FingerprintTally) -> Void) {
+        guard let report else { return }
+        lock.lock()
+        change(self)
+        let now = FingerprintProgress(
+            files: finished, ofFiles: sound.count, soundSeconds: totals.sound, pictureSeconds: totals.picture)
+        lock.unlock()
+        report(now)
     }
 }

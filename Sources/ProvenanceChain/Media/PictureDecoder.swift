@@ -16,8 +16,9 @@ public struct PictureDecoder: Sendable {
         case noPicture(String)
     }
 
-    /// Grey frames sampled `framesPerSecond` a second, `side`×`side` bytes each, back to back.
-    public func frames(path: String, framesPerSecond: Int) throws -> [UInt8] {
+    /// Grey frames sampled `framesPerSecond` a second, `side`×`side` bytes each, back to back; `read` is told the
+    /// seconds of picture read so far.
+    public func frames(path: String, framesPerSecond: Int, read: ((Double) -> Void)? = nil) throws -> [UInt8] {
         guard let ffmpeg else { throw Failure.needsFFmpeg }
         let side = PictureFingerprint.side
         let (raw, failure) = try FFmpegProcess.output(
@@ -26,7 +27,8 @@ public struct PictureDecoder: Sendable {
                 "-map", "0:V:0", "-an", "-sn", "-vf",
                 "fps=\(framesPerSecond),scale=\(side):\(side):flags=area,format=gray", "-t", String(Self.maxSeconds),
                 "-f", "rawvideo",
-            ], timeoutSeconds: AudioDecoder.timeoutSeconds)
+            ], timeoutSeconds: AudioDecoder.timeoutSeconds,
+            read: read.map { told in { told(Double($0 / (side * side)) / Double(framesPerSecond)) } })
         guard failure == nil, raw.count >= side * side else {
             throw Failure.noPicture("ffmpeg could not read its picture (\(failure ?? "no video stream"))")
         }
@@ -63,12 +65,12 @@ public struct PictureDecoder: Sendable {
     }
 
     /// The picture fingerprint of a video (as `sign` computes it).
-    public func fingerprint(path: String) throws -> PictureFingerprint {
-        PictureFingerprint(raw: try frames(path: path, framesPerSecond: PictureFingerprint.framesPerSecond))
+    public func fingerprint(path: String, read: ((Double) -> Void)? = nil) throws -> PictureFingerprint {
+        PictureFingerprint(raw: try frames(path: path, framesPerSecond: PictureFingerprint.framesPerSecond, read: read))
     }
 
     /// A clip's picture as a verifier compares it.
-    public func clip(path: String) throws -> PictureClip {
-        PictureClip(raw: try frames(path: path, framesPerSecond: PictureClip.framesPerSecond))
+    public func clip(path: String, read: ((Double) -> Void)? = nil) throws -> PictureClip {
+        PictureClip(raw: try frames(path: path, framesPerSecond: PictureClip.framesPerSecond, read: read))
     }
 }

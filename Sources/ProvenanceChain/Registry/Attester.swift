@@ -80,6 +80,8 @@ public final class Attester {
         case hashed(files: Int, bytes: UInt64, ofFiles: Int)
         case sent(batch: Int, ofBatches: Int, files: Int, tx: String)
         case confirmed(batch: Int, ofBatches: Int, block: UInt64)
+        /// While fingerprinting media (sent at most twice a second, and when the pass ends).
+        case fingerprinting(FingerprintProgress)
     }
 
     public let client: EthClient
@@ -311,7 +313,9 @@ public final class Attester {
 
     /// The digests with fingerprints, when this run makes them (none with --no-fingerprint).
     private func fingerprinted(_ paths: [String], _ digests: [FileDigest]) -> [FileDigest] {
-        guard let fingerprinter else { return digests }
+        guard var fingerprinter else { return digests }
+        let report = progress
+        fingerprinter.progress = Fingerprinter.throttled { report(.fingerprinting($0)) }
         let (withAudio, notes) = fingerprinter.apply(paths: paths, digests: digests)
         notes.forEach(onFingerprintNote)
         return withAudio
@@ -464,18 +468,5 @@ public final class Attester {
             return m
         }
         return nil
-    }
-}
-
-/// Lets an event through at most once per interval (called under the hasher's lock).
-final class Throttle: @unchecked Sendable {
-    private let interval: Double
-    private var last = Date.distantPast
-    init(interval: Double) { self.interval = interval }
-    func ready() -> Bool {
-        let now = Date()
-        guard now.timeIntervalSince(last) >= interval else { return false }
-        last = now
-        return true
     }
 }
