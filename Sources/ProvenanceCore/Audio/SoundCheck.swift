@@ -4,17 +4,35 @@ public enum SoundCheck {
     /// Decodes a copy to mono samples at the fingerprint's rate (the CLI gives one that runs ffmpeg).
     public typealias Decode = @Sendable (String) throws -> PCMAudio
 
+    /// Originals' fingerprints made ready once for every copy of a run: the index over those that have one, and
+    /// their numbers.
+    public struct Prepared: Sendable {
+        let numbers: [Int]
+        let index: AudioIndex?
+
+        public init(_ originals: [AudioFingerprint?]) {
+            let usable = originals.enumerated().compactMap { i, f in f.map { (i, $0) } }
+            numbers = usable.map(\.0)
+            index = usable.isEmpty ? nil : AudioIndex(usable.map(\.1))
+        }
+    }
+
     /// What was found, against the originals given (indices into `originals`); nil when there is nothing
     /// to compare with. A copy whose sound cannot be decoded is a failure saying why.
     public static func compare(path: String, originals: [AudioFingerprint?], decode: Decode?) -> Result<
         AudioComparison, ProvenanceError
     >? {
-        let usable = originals.enumerated().compactMap { i, f in f.map { (i, $0) } }
-        guard !usable.isEmpty else { return nil }
+        compare(path: path, prepared: Prepared(originals), decode: decode)
+    }
+
+    public static func compare(path: String, prepared: Prepared, decode: Decode?) -> Result<
+        AudioComparison, ProvenanceError
+    >? {
+        guard let index = prepared.index else { return nil }
         guard let decode else { return .failure(.input("the sound was not compared (no decoder)")) }
         do {
             let audio = try decode(path)
-            let result = AudioIndex(usable.map(\.1)).compare(
+            let result = index.compare(
                 clip: AudioFingerprint.phases(of: audio), clipSeconds: audio.seconds)
             // Back to the caller's numbering, and to the original heard longest.
             var seconds: [Int: Double] = [:]
@@ -23,7 +41,7 @@ public enum SoundCheck {
             else { return .success(result) }
             let matches = result.matches.filter { $0.original == top }.map {
                 AudioMatch(
-                    start: $0.start, end: $0.end, original: usable[top].0, originalStart: $0.originalStart,
+                    start: $0.start, end: $0.end, original: prepared.numbers[top], originalStart: $0.originalStart,
                     originalEnd: $0.originalEnd, bitErrorRate: $0.bitErrorRate)
             }
             var unmatched: [(start: Double, end: Double)] = []

@@ -15,29 +15,47 @@ public enum PictureCheck {
         }
     }
 
+    /// Originals' picture fingerprints made ready once for every copy of a run: the index over those that have
+    /// one (built per copy before, so a feed's episodes were indexed again for each clip), and their numbers.
+    public struct Prepared: Sendable {
+        let numbers: [Int]
+        let index: PictureIndex?
+
+        public init(_ originals: [PictureFingerprint?]) {
+            let usable = originals.enumerated().compactMap { i, f in f.map { (i, $0) } }
+            numbers = usable.map(\.0)
+            index = usable.isEmpty ? nil : PictureIndex(usable.map(\.1))
+        }
+    }
+
     /// What was found, against the originals given (indices into `originals`); nil when neither has a picture.
     /// A copy with a picture whose originals have no picture fingerprint is a failure saying so (the picture
     /// was not checked), never silence.
     public static func compare(path: String, originals: [PictureFingerprint?], reader: Reader?) -> Result<
         PictureComparison, ProvenanceError
     >? {
-        let usable = originals.enumerated().compactMap { i, f in f.map { (i, $0) } }
+        compare(path: path, prepared: Prepared(originals), reader: reader)
+    }
+
+    public static func compare(path: String, prepared: Prepared, reader: Reader?) -> Result<
+        PictureComparison, ProvenanceError
+    >? {
         guard let reader else {
-            return usable.isEmpty ? nil : .failure(.input("the picture was not compared (no decoder)"))
+            return prepared.index == nil ? nil : .failure(.input("the picture was not compared (no decoder)"))
         }
-        guard !usable.isEmpty else {
+        guard let index = prepared.index else {
             guard reader.hasPicture(path) else { return nil }
             return .failure(.input("the original's manifest has no picture fingerprint"))
         }
         do {
-            var result = PictureIndex(usable.map(\.1)).compare(try reader.decode(path))
+            var result = index.compare(try reader.decode(path))
             // Back to the caller's numbering, and to the original seen longest.
             var seconds: [Int: Double] = [:]
             for m in result.matches { seconds[m.original, default: 0] += m.end - m.start }
             if let top = seconds.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key {
                 result.matches = result.matches.filter { $0.original == top }.map {
                     PictureMatch(
-                        start: $0.start, end: $0.end, original: usable[top].0, originalStart: $0.originalStart,
+                        start: $0.start, end: $0.end, original: prepared.numbers[top], originalStart: $0.originalStart,
                         originalEnd: $0.originalEnd)
                 }
                 result.unmatched = PictureIndex.gaps(result.matches, seconds: result.clipSeconds)

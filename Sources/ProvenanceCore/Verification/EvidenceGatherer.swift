@@ -171,14 +171,18 @@ public struct EvidenceGatherer: Sendable {
         }
         // Less than half of the copy proven: the sound, against every original's fingerprint at once.
         let decode = decodeAudio
-        let fingerprints = fetched.usable.map(\.manifest.audio)
         let matched = out
+        let compared = Set(
+            out.indices.filter { i in
+                let e = matched[i]
+                return e.digest != nil && e.failure == nil
+                    && (e.original == nil || e.parts?.leavesMostUnproven == true) && streamed[e.path] == nil
+            })
+        // One index over every original's fingerprint for the run (built per copy, it was built again for each).
+        let prepared = compared.isEmpty ? nil : SoundCheck.Prepared(fetched.usable.map(\.manifest.audio))
         let sounds = ParallelMap.map(out.count) { i -> Result<AudioComparison, ProvenanceError>? in
-            let e = matched[i]
-            guard e.digest != nil, e.failure == nil, e.original == nil || e.parts?.leavesMostUnproven == true,
-                streamed[e.path] == nil
-            else { return nil }
-            return SoundCheck.compare(path: e.path, originals: fingerprints, decode: decode)
+            guard let prepared, compared.contains(i) else { return nil }
+            return SoundCheck.compare(path: matched[i].path, prepared: prepared, decode: decode)
         }
         for i in out.indices {
             guard case .success(let c)? = sounds[i], let first = c.matches.first else { continue }
@@ -198,16 +202,23 @@ public struct EvidenceGatherer: Sendable {
     ) -> [Evidence] {
         var out = evidence
         let reader = pictures
-        let all = fetched.usable.map(\.manifest.picture)
+        let compared = Set(
+            evidence.indices.filter { i in
+                let e = evidence[i]
+                return e.digest != nil && e.failure == nil && streamed[e.path] == nil
+                    && (e.parts?.leavesMostUnproven ?? true) && (sounds[i] != nil || e.original == nil)
+            })
+        // One index over every original's picture for the copies that matched none by sound, built once a run.
+        let all =
+            compared.contains { evidence[$0].original == nil }
+            ? PictureCheck.Prepared(fetched.usable.map(\.manifest.picture)) : nil
         let pictures = ParallelMap.map(out.count) { i -> Result<PictureComparison, ProvenanceError>? in
             let e = evidence[i]
-            guard e.digest != nil, e.failure == nil, streamed[e.path] == nil, e.parts?.leavesMostUnproven ?? true,
-                sounds[i] != nil || e.original == nil
-            else { return nil }
+            guard compared.contains(i) else { return nil }
             if let o = e.original {
                 return PictureCheck.compare(path: e.path, originals: [o.manifest.picture], reader: reader)
             }
-            return PictureCheck.compare(path: e.path, originals: all, reader: reader)
+            return all.flatMap { PictureCheck.compare(path: e.path, prepared: $0, reader: reader) }
         }
         for i in out.indices {
             out[i].picture = pictures[i]
