@@ -7,7 +7,8 @@ public enum ProvenanceTool {
     static let version = "provenance 0.1.0"
     static var commands: [any Command.Type] {
         [
-            HashCommand.self, SignCommand.self, AttestCommand.self, VerifyCommand.self, RevokeCommand.self,
+            HashCommand.self, SignCommand.self, AttestCommand.self, VerifyCommand.self, ShowCommand.self,
+            RevokeCommand.self,
             TrustCommand.self, FeedCommand.self,
             KeyCommand.self,
             RegistryCommand.self, ChainCommand.self, CompletionsCommand.self, ManCommand.self,

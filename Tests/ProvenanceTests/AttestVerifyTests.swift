@@ -47,6 +47,11 @@ import Testing
         #expect(
             manifest.anchors.count == 1 && manifest.anchors[0].chainId == 31337
                 && Hex.encode(manifest.anchors[0].txHash, prefix: true) == txHash)
+        // `show` tells the anchor attest recorded, in words and in JSON.
+        let shown = try cli.run(["show", "speech.wav"])
+        #expect(shown.status == 0 && shown.out.contains("chain 31337") && shown.out.contains(txHash), "\(shown.out)")
+        let shownJSON = try JSON.parse(try cli.run(["show", "--json", "speech.wav"]).out)
+        #expect(shownJSON["anchors"]?.arrayValue?.first?["txHash"]?.stringValue == txHash, "\(shownJSON)")
 
         // verified (0), with the full record in JSON
         let v = try cli.run(["verify", "--json", "--signer", publisherKey.address.checksummed] + files)
