@@ -61,7 +61,7 @@ extension Verdict {
         case .error: return .usage
         case .forgedRecord, .endpointsDisagree: return .chain
         case .modified, .similar, .altered, .notAttested, .signedByUntrusted, .revoked, .invalidSignature, .noManifest,
-            .notYetFinal:
+            .notYetFinal, .missing:
             return .notVerified
         }
     }

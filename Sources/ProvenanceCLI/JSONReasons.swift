@@ -15,6 +15,7 @@ extension JSONOutput {
         switch r {
         case .fileUnreadable(let message): return [("message", message.map { .string($0) } ?? .null)]
         case .manifestMissing(let at): return [("expectedAt", at.map { .string($0) } ?? .null)]
+        case .fileMissing(let manifest): return [("manifest", .string(manifest))]
         case .manifestMalformed(let at, let message): return [("manifest", .string(at)), ("message", .string(message))]
         case .manifestInauthentic(let at, let problem):
             return [("manifest", .string(at)), ("problem", .string(problem.code)), ("message", .string("\(problem)"))]

@@ -174,6 +174,10 @@ enum Opts {
 
     // MARK: verify
 
+    static let check = Flag(
+        "--check",
+        "Treat each directory as a set, as sha256sum -c does a list: a manifest whose file is gone is missing (exit 1), and files with no manifest are counted as extra."
+    )
     static let offline = Flag("--offline", "Verify against the manifest beside each file, without a chain.")
     static let signer = Value<TrustEntry>(
         "--signer", "WHO", "Trust this signer: address, ENS name or domain (repeatable; else the trust list).",

@@ -7,7 +7,7 @@ enum VerdictText {
     /// or an endpoint lied — the same words `--json` prints, so text and JSON never drift apart.
     static func headline(_ s: Verdict.Status) -> String {
         switch s {
-        case .modified, .similar, .altered, .revoked, .forgedRecord, .endpointsDisagree, .invalidSignature:
+        case .modified, .similar, .altered, .revoked, .forgedRecord, .endpointsDisagree, .invalidSignature, .missing:
             return s.rawValue.uppercased()
         default: return s.rawValue
         }
@@ -109,6 +109,8 @@ final class VerdictPrinter {
     /// Files signed by each untrusted key with a record: the `trust add` hint is given with the first only,
     /// and the summary counts the rest (a folder of 503 files printed it 503 times).
     private var untrusted: [(signer: Address, files: Int)] = []
+    /// `verify --check`: the files of the directories given with no manifest beside them.
+    var extra = (count: 0, first: [String]())
 
     init(json: Bool, registry: Address) {
         self.json = json
@@ -137,6 +139,12 @@ final class VerdictPrinter {
             "summary\(chainId.map { " (chain \($0))" } ?? ""): \(total) files — " + parts.joined(separator: ", "))
         for (signer, files) in untrusted where files > 1 {
             Output.line("  \(files) files signed by \(signer.checksummed): " + VerdictText.trustHint(signer))
+        }
+        if extra.count > 0 {
+            let named = extra.first.map(Display.safe).joined(separator: ", ")
+            Output.line(
+                "  \(extra.count) file\(extra.count == 1 ? " has" : "s have") no manifest beside \(extra.count == 1 ? "it" : "them") "
+                    + "(extra): \(named)\(extra.count > 3 ? " and \(extra.count - 3) more" : "")")
         }
     }
 }

@@ -31,6 +31,7 @@ extension VerdictText {
         case .manifestMissing(let at):
             return "no manifest\(at.map { " at \($0)" } ?? ""): if this is a copy of a published episode, --feed URL "
                 + "(the show's feed) or --manifest FILE finds which parts of it are the original's"
+        case .fileMissing(let manifest): return "its manifest \(manifest) is here, but the file is not"
         case .manifestMalformed(let at, let message):
             // Parse errors name the manifest already; a chunk list that fails its root does not.
             return "manifest rejected: " + (message.contains(at) ? message : "\(at): \(message)")

@@ -6,7 +6,7 @@ struct VerifyCommand: Command {
     static let name = "verify"
     static let summary = "Check whether files are exactly what a publisher attested on chain (or signed, --offline)."
     static let usage =
-        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--require-finalized] [--manifest FILE|URL | --feed URL|FILE] [--offline] [--follow-symlinks] [--json] PATH|URL..."
+        "verify [--rpc URL] [--signer ADDR|ENS|DOMAIN]... [--signers FILE] [--any-signer] [--registry ADDR] [--confirmations N] [--require-finalized] [--manifest FILE|URL | --feed URL|FILE] [--offline] [--check] [--follow-symlinks] [--json] PATH|URL..."
     static let discussion = """
         Works with nothing but the file: its SHA-256 is looked up in the registry's events. Verdicts:
         verified (by a signer you trust: signer, chain, block, UTC time, tx; every attestation listed),
@@ -30,7 +30,7 @@ struct VerifyCommand: Command {
         """
     static let options: [Option] =
         ChainOptions.connection(severalEndpoints: true) + [
-            Opts.offline.option,
+            Opts.offline.option, Opts.check.option,
             Opts.followSymlinks.help(
                 "Follow symbolic links inside directories (as sign and attest do when asked)."
             ).option,
@@ -92,8 +92,9 @@ struct VerifyCommand: Command {
                 for v in verdicts { report.add(v, identities: [:]) }
             }
         }
-        try requireSome(total, paths)
-        report.summary(total: total, chainId: nil)
+        let all = total + (args[Opts.check] ? try VerifyCheck.report(paths, followSymlinks: follow, into: report) : 0)
+        try requireSome(all, paths)
+        report.summary(total: all, chainId: nil)
         return report.worst
     }
 
@@ -153,8 +154,11 @@ struct VerifyCommand: Command {
                 for v in verified.verdicts { report.add(v, identities: names) }
             }
         }
-        try requireSome(total, args.positionals)
-        report.summary(total: total, chainId: chainId)
+        let checked =
+            args[Opts.check]
+            ? try VerifyCheck.report(args.positionals, followSymlinks: args[Opts.followSymlinks], into: report) : 0
+        try requireSome(total + checked, args.positionals)
+        report.summary(total: total + checked, chainId: chainId)
         return report.worst
     }
 

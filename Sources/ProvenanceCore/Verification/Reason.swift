@@ -6,6 +6,8 @@ public enum Reason: Sendable, Equatable {
     case fileUnreadable(message: String?)
     /// No manifest where one was looked for (nil: a streamed copy with no --manifest or --feed).
     case manifestMissing(at: String?)
+    /// A manifest is here but the file it was written beside is not.
+    case fileMissing(manifest: String)
     /// The manifest could not be read or parsed.
     case manifestMalformed(at: String, message: String)
     /// The manifest's proof or signature does not hold.
@@ -83,6 +85,7 @@ public enum Reason: Sendable, Equatable {
     public enum Code: String, CaseIterable, Sendable {
         case fileUnreadable = "file.unreadable"
         case manifestMissing = "manifest.missing"
+        case fileMissing = "file.missing"
         case manifestMalformed = "manifest.malformed"
         case manifestInauthentic = "manifest.inauthentic"
         case signatureValid = "signature.valid"
@@ -124,6 +127,7 @@ public enum Reason: Sendable, Equatable {
         switch self {
         case .fileUnreadable: return .fileUnreadable
         case .manifestMissing: return .manifestMissing
+        case .fileMissing: return .fileMissing
         case .manifestMalformed: return .manifestMalformed
         case .manifestInauthentic: return .manifestInauthentic
         case .signatureValid: return .signatureValid

@@ -32,6 +32,8 @@ public struct Verdict: Sendable {
         case notYetFinal = "not-yet-final"
         /// The copy or its manifest could not be read.
         case error
+        /// A manifest names a file that is not beside it (`verify --check`): a file of the set is gone.
+        case missing
     }
 
     public let path: String
