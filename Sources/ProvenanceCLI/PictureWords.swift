@@ -10,9 +10,14 @@ extension VerdictText {
     /// picture's words when only the picture matched.
     static func tracksSummary(_ v: Verdict, signer: Address?, names: Names) -> String {
         if let audio = v.audio, !audio.matches.isEmpty {
-            // Where the picture matches, a stretch of sound that does not is an alteration, told as one.
+            // Where the picture matches, a stretch of sound that does not is an alteration, told as one; the rest
+            // of the sound's gaps (an insertion neither track matches, gaps under a second) are told here.
             let pictured = v.picture.map { !$0.matches.isEmpty } ?? false
-            var line = soundSummary(audio, original: v.original, signer: signer, names: names, gaps: !pictured)
+            let told = v.reasons.compactMap { r -> (Double, Double)? in
+                if case .soundUnmatched(let s, let e) = r { return (s, e) }
+                return nil
+            }
+            var line = soundSummary(audio, original: v.original, signer: signer, names: names, told: told)
             if pictured && v.status == .similar {
                 line += "; its picture matches too"
             } else if let picture = v.picture, pictured {

@@ -158,9 +158,11 @@ extension VerdictText {
 
     /// "0:00–0:10 and 0:16–0:30 sound like 1:05–1:15 and 1:21–1:35 of “episode 42” (signed by …);
     /// 0:10–0:16 does not match the original".
-    /// `gaps`: the stretches that do not match are told here (not when a matching picture tells them apart).
+    /// `told`: stretches of unmatched sound the verdict's alterations tell already (where the picture matches);
+    /// the rest of each unmatched stretch is told here.
     static func soundSummary(
-        _ audio: AudioComparison?, original: Original?, signer: Address?, names: Names, gaps: Bool = true
+        _ audio: AudioComparison?, original: Original?, signer: Address?, names: Names,
+        told: [(Double, Double)] = []
     ) -> String {
         guard let audio, !audio.matches.isEmpty else { return "no stretch of its sound matches" }
         let episode = original?.title.map { "“\(Display.safe($0))”" } ?? "the original"
@@ -168,11 +170,24 @@ extension VerdictText {
         line += audio.matches.count == 1 ? " sounds like " : " sound like "
         line += list(audio.matches.map { "\(clock($0.originalStart))–\(clock($0.originalEnd))" }) + " of \(episode)"
         if let signer { line += " (signed by \(names.describe(signer)))" }
-        if gaps && !audio.unmatched.isEmpty {
-            let gaps = list(audio.unmatched.map { "\(clock($0.start))–\(clock($0.end))" })
-            line += "; \(gaps) \(audio.unmatched.count == 1 ? "does" : "do") not match the original"
+        let rest = audio.unmatched.flatMap { minus(($0.start, $0.end), told) }
+        if !rest.isEmpty {
+            let gaps = list(rest.map { "\(clock($0.0))–\(clock($0.1))" })
+            line += "; \(gaps) \(rest.count == 1 ? "does" : "do") not match the original"
         }
         return line
+    }
+
+    /// The parts of `gap` outside every stretch of `cut`, longer than 0.2 s (the sound's own least gap).
+    static func minus(_ gap: (Double, Double), _ cut: [(Double, Double)]) -> [(Double, Double)] {
+        var pieces = [gap]
+        for c in cut {
+            pieces = pieces.flatMap { p -> [(Double, Double)] in
+                guard c.0 < p.1 && p.0 < c.1 else { return [p] }
+                return [(p.0, c.0), (c.1, p.1)].filter { $0.1 > $0.0 }
+            }
+        }
+        return pieces.filter { $0.1 - $0.0 > 0.2 }
     }
 
     /// "4:26" or "1:00:02", whole seconds.

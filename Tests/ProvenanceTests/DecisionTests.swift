@@ -131,6 +131,18 @@ import Testing
                 "ALTERED — 0:01–0:03 sounds like 0:02–0:04 of the original (signed by \(f.signer)) and its picture "
                     + "matches 0:00–0:03, but the sound does not match from 0:00 to 0:01"), "\(partly)")
         #expect(!partly.contains("not match the original"), "\(partly)")
+        // A gap in the sound under a second, the picture matching throughout: similar, and the gap still told.
+        var blip = seen
+        blip.sound = .success(
+            AudioComparison(
+                matches: [
+                    AudioMatch(start: 0, end: 1.2, original: 0, originalStart: 1, originalEnd: 2.2, bitErrorRate: 0.1),
+                    AudioMatch(start: 1.8, end: 3, original: 0, originalStart: 2.8, originalEnd: 4, bitErrorRate: 0.1),
+                ], unmatched: [(1.2, 1.8)], clipSeconds: 3))
+        let blipVerdict = Decision.decide(blip, records: nil, trust: trusted)
+        let blipText = VerdictText.line(blipVerdict)
+        #expect(blipVerdict.status == .similar, "\(blipVerdict.reasons)")
+        #expect(blipText.contains("0:01–0:02 does not match the original"), "\(blipText)")
         for (evidence, trust, status, codes) in cases {
             let v = Decision.decide(evidence, records: nil, trust: trust)
             #expect(v.status == status && v.reasons.map(\.code) == codes, "\(status): \(v.status) \(v.reasons)")

@@ -129,11 +129,12 @@ private final class FingerprintTally: @unchecked Sendable {
 
     private func update(_ change: (FingerprintTally) -> Void) {
         guard let report else { return }
+        // Reported under the lock: a thread's older figures must never come after the pass's last line.
         lock.lock()
+        defer { lock.unlock() }
         change(self)
-        let now = FingerprintProgress(
-            files: finished, ofFiles: sound.count, soundSeconds: totals.sound, pictureSeconds: totals.picture)
-        lock.unlock()
-        report(now)
+        report(
+            FingerprintProgress(
+                files: finished, ofFiles: sound.count, soundSeconds: totals.sound, pictureSeconds: totals.picture))
     }
 }
