@@ -45,16 +45,17 @@ extension ProgressReporter {
     /// the pass's first second, ended when the pass is; with --json a JSON line each time. Media is read at tens
     /// of times real time, so a long recording is a wait worth showing (a 20-minute WAV once ran 110 s without).
     static func fingerprint(json: Bool) -> @Sendable (FingerprintProgress) -> Void {
-        let start = Date()
         let terminal = isatty(2) == 1
         guard json || terminal else { return { _ in } }
+        // The second counts from each pass's first event, not from the command's start (a pass per batch).
+        let started = PassStart()
         return { p in
             if json {
                 Output.stderr("provenance: " + JSONOutput.progress(.fingerprinting(p)).compact + "\n")
                 return
             }
             let ended = p.files == p.ofFiles
-            guard Date().timeIntervalSince(start) >= 1 else { return }
+            guard started.elapsed(restartingAfter: ended) >= 1 else { return }
             var line = "fingerprinting: "
             if p.ofFiles > 1 { line += "\(p.files) of \(p.ofFiles) files, " }
             line += "\(VerdictText.clock(p.soundSeconds)) of sound"
@@ -62,6 +63,22 @@ extension ProgressReporter {
             line += " read"
             Output.stderr("\r\u{1b}[Kprovenance: " + line + (ended ? "\n" : ""))
         }
+    }
+}
+
+/// When the current pass began: its first event starts it, and the event that ends it makes the next event
+/// start a new one.
+final class PassStart: @unchecked Sendable {
+    private let lock = NSLock()
+    private var start: Date?
+
+    func elapsed(restartingAfter ended: Bool) -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        let began = start ?? now
+        start = ended ? nil : began
+        return now.timeIntervalSince(began)
     }
 }
 

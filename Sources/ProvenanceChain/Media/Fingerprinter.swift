@@ -59,11 +59,13 @@ public struct Fingerprinter: Sendable {
     /// The digests with fingerprints added, on all cores, and what was skipped: one line for files that
     /// need ffmpeg when it is missing, one per file that has no decodable sound.
     public func apply(paths: [String], digests: [FileDigest]) -> (digests: [FileDigest], notes: [String]) {
-        let tally = FingerprintTally(files: paths.count, report: progress)
+        // Only media counts (a batch of 16,384 text files told "0:00 of sound read" for nothing).
+        let media = paths.filter(Self.isMedia).count
+        let tally = FingerprintTally(files: paths.count, media: media, report: media > 0 ? progress : nil)
         let results = ParallelMap.map(paths.count) { i in
             let sound = fingerprint(path: paths[i]) { tally.read(i, sound: $0) }
             let picture = picture(path: paths[i]) { tally.read(i, picture: $0) }
-            tally.done()
+            if Self.isMedia(paths[i]) { tally.done() }
             return (sound, picture)
         }
         var out = digests
@@ -105,9 +107,12 @@ private final class FingerprintTally: @unchecked Sendable {
     private var finished = 0
     private let report: (@Sendable (FingerprintProgress) -> Void)?
 
-    init(files: Int, report: (@Sendable (FingerprintProgress) -> Void)?) {
+    private let media: Int
+
+    init(files: Int, media: Int, report: (@Sendable (FingerprintProgress) -> Void)?) {
         sound = Array(repeating: 0, count: files)
         picture = sound
+        self.media = media
         self.report = report
     }
 
@@ -135,6 +140,6 @@ private final class FingerprintTally: @unchecked Sendable {
         change(self)
         report(
             FingerprintProgress(
-                files: finished, ofFiles: sound.count, soundSeconds: totals.sound, pictureSeconds: totals.picture))
+                files: finished, ofFiles: media, soundSeconds: totals.sound, pictureSeconds: totals.picture))
     }
 }
